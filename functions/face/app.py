@@ -1,0 +1,45 @@
+"""Face function (container image): photos uploaded under uploads/ → templates and decisions.
+
+Enrolment photos become face templates; link, check-in and application photos are decided by
+the three checks. A re-delivered event is recognised by Powertools idempotency (bucket, key and
+sequencer) and, underneath, by the upload ticket already being closed.
+"""
+
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from enforcement.checkin.decisions import process_upload
+from enforcement.idempotency import store
+
+logger = Logger()
+metrics = Metrics()
+DELIVERY = IdempotencyConfig(event_key_jmespath="[bucket, key, sequencer]")
+
+
+@idempotent_function(
+    data_keyword_argument="delivery", persistence_store=store("s3"), config=DELIVERY
+)
+def handle(delivery: dict) -> dict:
+    return process_upload(delivery["key"])
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@event_source(data_class=S3Event)
+def lambda_handler(event: S3Event, context: LambdaContext) -> dict:
+    DELIVERY.register_lambda_context(context)
+    results = []
+    for record in event.records:
+        obj = record.s3.get_object
+        key = unquote_plus(obj.key)
+        result = handle(
+            delivery={"bucket": record.s3.bucket.name, "key": key, "sequencer": obj.sequencer}
+        )
+        metrics.add_metric(f"Photo_{result.get('outcome', 'unknown')}", MetricUnit.Count, 1)
+        logger.info("photo processed", extra={k: v for k, v in result.items() if k != "reasons"})
+        results.append(result)
+    return {"records": results}

@@ -1,0 +1,155 @@
+"""Who is calling: signed session tokens, roles, agency and jurisdiction.
+
+Tokens are HS256 JWTs signed with a key kept in Secrets Manager (no Cognito: it does not exist in
+the China regions). Crew act on their own records only; officers within their jurisdiction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from aws_lambda_powertools.utilities import parameters
+
+from enforcement import clock
+from enforcement.config import settings
+from enforcement.errors import Forbidden, Unauthorized
+
+ISSUER = "enforcement-backend"
+AUDIENCE = "enforcement-api"
+
+
+class Role(StrEnum):
+    CREW = "crew"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller of a request."""
+
+    account_id: str
+    role: Role
+    agency: str | None = None
+    jurisdiction: str | None = None
+    crew_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.account_id}"
+
+    def require(self, *roles: Role) -> Principal:
+        if self.role not in roles:
+            raise Forbidden("role_not_allowed", f"this action needs role {' or '.join(roles)}")
+        return self
+
+    def require_jurisdiction(self, jurisdiction: str) -> None:
+        """Officers act within their own jurisdiction; admins of an agency everywhere."""
+        if self.role is Role.ADMIN:
+            return
+        if self.role is not Role.OFFICER or self.jurisdiction != jurisdiction:
+            raise Forbidden("outside_jurisdiction", "this record belongs to another jurisdiction")
+
+    def require_crew(self) -> str:
+        """The crew record linked to this account, or a 403 telling the user to link first."""
+        self.require(Role.CREW)
+        if not self.crew_id:
+            raise Forbidden("account_not_linked", "link this account to your crew record first")
+        return self.crew_id
+
+
+def _secret() -> dict[str, Any]:
+    raw = parameters.get_secret(settings().app_secret_arn, max_age=300)
+    value = json.loads(raw) if isinstance(raw, str) else json.loads(raw.decode())
+    if not isinstance(value, dict) or not value.get("token_signing_key"):
+        raise RuntimeError("application secret lacks token_signing_key")
+    return value
+
+
+def signing_key() -> str:
+    return str(_secret()["token_signing_key"])
+
+
+def miniprogram_app_secret() -> str:
+    return str(_secret().get("miniprogram_app_secret", ""))
+
+
+def issue_token(principal: Principal) -> tuple[str, str]:
+    """A signed token for `principal` and its expiry time (ISO 8601)."""
+    issued = clock.now()
+    expires = int(issued.timestamp()) + settings().token_ttl_seconds
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": principal.account_id,
+        "role": principal.role.value,
+        "iat": int(issued.timestamp()),
+        "exp": expires,
+        "jti": secrets.token_hex(8),
+    }
+    for field in ("agency", "jurisdiction", "crew_id"):
+        if getattr(principal, field):
+            claims[field] = getattr(principal, field)
+    token = jwt.encode(claims, signing_key(), algorithm="HS256")
+    return token, clock.iso(clock.from_epoch(expires))
+
+
+def verify_token(token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key(),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "role", "iss", "aud"]},
+        )
+        role = Role(claims["role"])
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token_expired", "the session has expired; log in again") from exc
+    except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
+        raise Unauthorized("token_invalid", "the session token is not valid") from exc
+    return Principal(
+        account_id=str(claims["sub"]),
+        role=role,
+        agency=claims.get("agency"),
+        jurisdiction=claims.get("jurisdiction"),
+        crew_id=claims.get("crew_id"),
+    )
+
+
+def principal_from_headers(headers: dict[str, str] | None) -> Principal:
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    value = headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("token_missing", "send Authorization: Bearer <token>")
+    return verify_token(token.strip())
+
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_hex, digest_hex = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
+    return hmac.compare_digest(digest.hex(), digest_hex)

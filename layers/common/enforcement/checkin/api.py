@@ -1,0 +1,300 @@
+"""Routes of the check-in API. Thin: validate (pydantic), authenticate, call `service`.
+
+Creating routes honour an `Idempotency-Key` header: a mini-program that re-sends a request gets
+the first answer back instead of a second record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel
+
+from enforcement import idempotency
+from enforcement.auth import Principal
+from enforcement.checkin import service
+from enforcement.checkin.schemas import (
+    ApplicationIn,
+    BindingIn,
+    CertificateStatusIn,
+    CheckOut,
+    CrewIn,
+    CrewOut,
+    EnrolmentOut,
+    HealthIn,
+    HealthOut,
+    LinkIn,
+    ManningOut,
+    MeOut,
+    NotificationOut,
+    OnsiteCheckIn,
+    PositionIn,
+    PostingOut,
+    SelfCheckIn,
+    ServiceOut,
+    TaskIn,
+    TaskOut,
+    VesselIn,
+    VesselOut,
+)
+from enforcement.http import SECURED, caller, idempotency_key
+
+router = Router()
+
+VesselId = Annotated[str, Path(pattern=r"^\d{9}$", description="the vessel's MMSI")]
+CrewId = Annotated[str, Path(pattern=r"^crew-[0-9a-f]{12}$")]
+CheckId = Annotated[str, Path(pattern=r"^chk-[0-9a-f]{16}$")]
+TaskId = Annotated[str, Path(pattern=r"^task-[0-9a-f]{16}$")]
+CertNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+
+
+def created(model: BaseModel) -> Response[Any]:
+    return Response(201, content_types.APPLICATION_JSON, model)
+
+
+def once(
+    operation: str, principal: Principal, body: BaseModel | None, run: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    payload = body.model_dump(mode="json") if body is not None else {}
+    return idempotency.once(operation, principal.account_id, idempotency_key(router), payload, run)
+
+
+# ------------------------------------------------------------------ vessels
+
+
+@router.post(
+    "/checkin/vessels",
+    summary="Create a vessel and its minimum safe manning table",
+    security=SECURED,
+)
+def create_vessel(body: VesselIn) -> Response[VesselOut]:
+    principal = caller(router)
+    result = once("vessel.create", principal, body, lambda: service.create_vessel(principal, body))
+    return created(VesselOut.model_validate(result))
+
+
+@router.get(
+    "/checkin/vessels",
+    summary="Find vessels by Chinese name, or list your jurisdiction's",
+    security=SECURED,
+)
+def find_vessels(name: Annotated[str | None, Query(max_length=40)] = None) -> list[VesselOut]:
+    return [VesselOut.model_validate(v) for v in service.find_vessels(caller(router), name)]
+
+
+@router.get("/checkin/vessels/<vessel_id>", summary="A vessel", security=SECURED)
+def get_vessel(vessel_id: VesselId) -> VesselOut:
+    return VesselOut.model_validate(service.get_vessel(caller(router), vessel_id))
+
+
+@router.put(
+    "/checkin/vessels/<vessel_id>/position",
+    summary="Report the vessel's AIS position",
+    security=SECURED,
+)
+def report_position(vessel_id: VesselId, body: PositionIn) -> VesselOut:
+    return VesselOut.model_validate(service.report_position(caller(router), vessel_id, body))
+
+
+@router.get(
+    "/checkin/vessels/<vessel_id>/manning",
+    summary="Manning report: who is verified where, is it enough",
+    security=SECURED,
+)
+def manning(vessel_id: VesselId) -> ManningOut:
+    return ManningOut.model_validate(service.manning(caller(router), vessel_id))
+
+
+@router.post(
+    "/checkin/vessels/<vessel_id>/onsite-checks",
+    summary="On-site check of a crew member by an officer",
+    security=SECURED,
+)
+def onsite_check(vessel_id: VesselId, body: OnsiteCheckIn) -> Response[CheckOut]:
+    principal = caller(router)
+    result = once(
+        "check.onsite",
+        principal,
+        body,
+        lambda: service.start_onsite_check(principal, vessel_id, body),
+    )
+    return created(CheckOut.model_validate(result))
+
+
+@router.post(
+    "/checkin/vessels/<vessel_id>/remote-tasks",
+    summary="Publish a remote check task",
+    security=SECURED,
+)
+def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
+    principal = caller(router)
+    result = once(
+        "task.publish", principal, body, lambda: service.publish_task(principal, vessel_id, body)
+    )
+    return created(TaskOut.model_validate(result))
+
+
+@router.get(
+    "/checkin/remote-tasks/<task_id>",
+    summary="A remote check task and its outcome",
+    security=SECURED,
+)
+def get_task(task_id: TaskId) -> TaskOut:
+    return TaskOut.model_validate(service.get_task(caller(router), task_id))
+
+
+# ------------------------------------------------------------------ crew
+
+
+@router.post("/checkin/crew", summary="Register a crew member with certificates", security=SECURED)
+def register_crew(body: CrewIn) -> Response[CrewOut]:
+    principal = caller(router)
+    result = once("crew.register", principal, body, lambda: service.register_crew(principal, body))
+    return created(CrewOut.model_validate(result))
+
+
+@router.get("/checkin/crew/<crew_id>", summary="A crew member's record", security=SECURED)
+def get_crew(crew_id: CrewId) -> CrewOut:
+    return CrewOut.model_validate(service.get_crew(caller(router), crew_id))
+
+
+@router.put(
+    "/checkin/crew/<crew_id>/certificates/<number>/status",
+    summary="Revoke, suspend or restore a certificate",
+    security=SECURED,
+)
+def certificate_status(crew_id: CrewId, number: CertNo, body: CertificateStatusIn) -> CrewOut:
+    return CrewOut.model_validate(
+        service.set_certificate_status(caller(router), crew_id, number, body)
+    )
+
+
+@router.post(
+    "/checkin/crew/<crew_id>/face-enrolment",
+    summary="Get an upload for the reference face photo",
+    security=SECURED,
+)
+def request_enrolment(crew_id: CrewId) -> Response[EnrolmentOut]:
+    return created(EnrolmentOut.model_validate(service.request_enrolment(caller(router), crew_id)))
+
+
+@router.get(
+    "/checkin/crew/<crew_id>/face-enrolment",
+    summary="Enrolment status (enrolled, or why not)",
+    security=SECURED,
+)
+def enrolment_status(crew_id: CrewId) -> EnrolmentOut:
+    return EnrolmentOut.model_validate(service.enrolment_status(caller(router), crew_id))
+
+
+# ------------------------------------------------------------------ the crew member's own
+
+
+@router.get("/checkin/me", summary="My crew record and postings", security=SECURED)
+def me() -> MeOut:
+    return MeOut.model_validate(service.me(caller(router)))
+
+
+@router.post(
+    "/checkin/me/link",
+    summary="Link this account to my crew record (ID number + face)",
+    security=SECURED,
+)
+def link(body: LinkIn) -> Response[CheckOut]:
+    principal = caller(router)
+    result = once("link", principal, body, lambda: service.start_link(principal, body.id_number))
+    return created(CheckOut.model_validate(result))
+
+
+@router.get("/checkin/me/link/<check_id>", summary="Result of a link request", security=SECURED)
+def link_result(check_id: CheckId) -> CheckOut:
+    return CheckOut.model_validate(service.get_check(caller(router), check_id, ("link",)))
+
+
+@router.put(
+    "/checkin/me/binding", summary="Bind the vessel I serve on and my post", security=SECURED
+)
+def bind(body: BindingIn) -> PostingOut:
+    return PostingOut.model_validate(service.bind(caller(router), body))
+
+
+@router.get(
+    "/checkin/me/service-record", summary="My service record and credit points", security=SECURED
+)
+def service_record() -> ServiceOut:
+    return ServiceOut.model_validate(service.service_record(caller(router)))
+
+
+@router.get("/checkin/me/notifications", summary="My notifications, newest first", security=SECURED)
+def notifications() -> list[NotificationOut]:
+    return [NotificationOut.model_validate(n) for n in service.notifications(caller(router))]
+
+
+# ------------------------------------------------------------------ checks and applications
+
+
+@router.post(
+    "/checkin/checks",
+    summary="Self check-in: send the GPS fix, get the photo upload",
+    security=SECURED,
+)
+def self_check(body: SelfCheckIn) -> Response[CheckOut]:
+    principal = caller(router)
+    result = once("check.self", principal, body, lambda: service.start_self_check(principal, body))
+    return created(CheckOut.model_validate(result))
+
+
+@router.get(
+    "/checkin/checks/<check_id>",
+    summary="A check and its verdict, with a reason per check",
+    security=SECURED,
+)
+def get_check(check_id: CheckId) -> CheckOut:
+    return CheckOut.model_validate(service.get_check(caller(router), check_id, ("duty",)))
+
+
+@router.post(
+    "/checkin/applications",
+    summary="Apply for appointment to, or discharge from, a post",
+    security=SECURED,
+)
+def apply(body: ApplicationIn) -> Response[CheckOut]:
+    principal = caller(router)
+    result = once(
+        "application", principal, body, lambda: service.start_application(principal, body)
+    )
+    return created(CheckOut.model_validate(result))
+
+
+@router.get(
+    "/checkin/applications/<check_id>", summary="An application and its decision", security=SECURED
+)
+def get_application(check_id: CheckId) -> CheckOut:
+    return CheckOut.model_validate(
+        service.get_check(caller(router), check_id, ("appointment", "discharge"))
+    )
+
+
+# ------------------------------------------------------------------ health
+
+
+@router.post(
+    "/checkin/health-reports", summary="Report symptoms for myself or a shipmate", security=SECURED
+)
+def report_health(body: HealthIn) -> Response[HealthOut]:
+    principal = caller(router)
+    result = once("health.report", principal, body, lambda: service.report_health(principal, body))
+    return created(HealthOut.model_validate(result))
+
+
+@router.get(
+    "/checkin/health-reports",
+    summary="Health reports of my jurisdiction (officers)",
+    security=SECURED,
+)
+def list_health(abnormal: Annotated[bool, Query()] = True) -> list[HealthOut]:
+    return [HealthOut.model_validate(r) for r in service.list_health(caller(router), abnormal)]

@@ -1,0 +1,337 @@
+"""What happens when a photo lands in the upload bucket.
+
+The upload ticket says what the photo is for: a crew member's reference face (enrolment), an
+account proving who it is (link), a check-in (duty), or an application (appointment/discharge).
+Each decision is written in one transaction with its audit entry and the ticket's closing, so a
+re-delivered S3 event finds the ticket closed and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from enforcement import audit, clock, notify, uploads
+from enforcement.checkin import rules, service
+from enforcement.config import settings
+from enforcement.db import transaction
+from enforcement.errors import Conflict
+from enforcement.face import engine
+from enforcement.models import (
+    Account,
+    Check,
+    CrewMember,
+    FaceRecord,
+    PhotoDigest,
+    Posting,
+    ServiceRecord,
+    Upload,
+)
+
+logger = Logger(child=True)
+
+#: Errors after which the object is deleted: it is not a usable image at all.
+JUNK = {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
+ENGINE_NAME = "face_recognition-1.3.0"
+SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
+UPLOAD_GRACE = timedelta(seconds=60)
+
+
+class Photo:
+    """The outcome of reading one uploaded photo: a template, or the engine's error code."""
+
+    def __init__(
+        self, template: engine.FaceTemplate | None, error: str | None, digest: str | None
+    ) -> None:
+        self.template = template
+        self.error = error
+        self.digest = digest
+
+
+def read_photo(ticket: Upload) -> Photo:
+    if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
+        return Photo(None, "upload_expired", None)
+    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes))
+    if data is None:
+        uploads.discard(ticket.object_key)
+        return Photo(None, "image_too_large", None)
+    digest = engine.image_digest(data)
+    try:
+        template = engine.encode(data, engine.EngineConfig.from_env())
+    except engine.FaceError as exc:
+        if exc.code in JUNK:
+            uploads.discard(ticket.object_key)
+        return Photo(None, exc.code, digest)
+    return Photo(template, None, digest)
+
+
+def process_upload(key: str) -> dict[str, Any]:
+    """Handle one S3 object-created event for `key`; safe to call again for the same object."""
+    ticket = uploads.ticket(key)
+    if ticket is None:
+        logger.warning("object without an upload ticket", extra={"key": key})
+        uploads.discard(key)
+        return {"key": key, "outcome": "unknown_upload"}
+    if ticket.status != "pending":
+        return {"key": key, "outcome": "duplicate", "status": ticket.status}
+    photo = read_photo(ticket)
+    handler = enrol if ticket.purpose == "enrolment" else decide_check
+    try:
+        return handler(ticket, photo)
+    except Conflict:
+        latest = uploads.ticket(key)
+        if latest is not None and latest.status != "pending":
+            return {"key": key, "outcome": "duplicate", "status": latest.status}
+        raise
+
+
+def _close_ticket(tx: TransactWrite, ticket: Upload, status: str, code: str | None) -> None:
+    actions = [Upload.status.set(status)]
+    if code:
+        actions.append(Upload.result_code.set(code))
+    tx.update(ticket, actions=actions, condition=Upload.status == "pending")
+
+
+# ------------------------------------------------------------------ enrolment
+
+
+def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
+    crew_id = ticket.subject_id
+    crew = CrewMember(crew_id)
+    now = clock.iso()
+    if photo.template is None:
+
+        def failed(tx: TransactWrite) -> None:
+            tx.update(
+                crew,
+                actions=[
+                    CrewMember.face_status.set("failed"),
+                    CrewMember.face_error.set(photo.error or "unknown"),
+                    CrewMember.face_updated_at.set(now),
+                ],
+                condition=CrewMember.crew_id.exists(),
+            )
+            _close_ticket(tx, ticket, "rejected", photo.error)
+
+        audit.commit(
+            audit.AuditEvent(
+                ticket.actor, "face.enrolment_failed", f"crew:{crew_id}", {"error": photo.error}
+            ),
+            failed,
+        )
+        return {"key": ticket.object_key, "outcome": "rejected", "error": photo.error}
+
+    record = FaceRecord(
+        f"crew#{crew_id}",
+        template=photo.template.to_bytes(),
+        reference_digest=photo.digest or "",
+        enrolled_at=now,
+        engine=ENGINE_NAME,
+    )
+
+    def enrolled(tx: TransactWrite) -> None:
+        tx.save(record)
+        tx.update(
+            crew,
+            actions=[
+                CrewMember.face_status.set("enrolled"),
+                CrewMember.face_error.remove(),
+                CrewMember.face_updated_at.set(now),
+            ],
+            condition=CrewMember.crew_id.exists(),
+        )
+        _close_ticket(tx, ticket, "done", None)
+
+    audit.commit(audit.AuditEvent(ticket.actor, "face.enrolled", f"crew:{crew_id}", {}), enrolled)
+    return {"key": ticket.object_key, "outcome": "enrolled"}
+
+
+# ------------------------------------------------------------------ checks
+
+
+def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
+    if photo.template is None:
+        return rules.Outcome(False, photo.error or "image_unreadable")
+    try:
+        reference = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
+    except FaceRecord.DoesNotExist:
+        return rules.Outcome(False, "face_not_enrolled")
+    if photo.digest and photo.digest == reference.reference_digest:
+        return rules.Outcome(False, "replayed_reference_photo")
+    if photo.digest and _seen(photo.digest):
+        return rules.Outcome(False, "replayed_photo")
+    threshold = settings().face_match_threshold
+    match = engine.compare(
+        engine.FaceTemplate.from_bytes(bytes(reference.template)), photo.template, threshold
+    )
+    return rules.face_outcome(match.distance, threshold)
+
+
+def _seen(digest: str) -> bool:
+    try:
+        PhotoDigest.get(f"digest#{digest}", consistent_read=True)
+    except PhotoDigest.DoesNotExist:
+        return False
+    return True
+
+
+def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
+    """The checks a purpose needs: link is identity only; discharge needs no certificate."""
+    outcomes = {rules.FACE: face_check(check.crew_id, photo)}
+    if check.purpose == "link":
+        return outcomes
+    cfg = settings()
+    vessel = service.load_vessel(check.vessel_id or "")
+    fix = (
+        rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
+        if check.gps
+        else None
+    )
+    geofence = rules.GeofenceConfig(
+        min_radius_m=cfg.geofence_min_radius_m,
+        max_accuracy_m=cfg.gps_max_accuracy_m,
+        max_position_age=timedelta(minutes=cfg.ais_max_age_minutes),
+    )
+    # the fix was taken when the check started; the ship's position is judged at that moment
+    outcomes[rules.LOCATION] = rules.location_check(
+        fix,
+        service.position_of(vessel),
+        float(vessel.length_m),
+        clock.parse(check.created_at),
+        geofence,
+    )
+    if check.purpose in ("duty", "appointment"):
+        crew = service.load_crew(check.crew_id)
+        post = service.find_post(vessel, check.post or "")
+        outcomes[rules.CERTIFICATE] = rules.certificate_check(
+            service.certificates_of(crew), post, clock.now().date()
+        )
+    return outcomes
+
+
+TITLES = {
+    "duty": "Check-in",
+    "link": "Account link",
+    "appointment": "Appointment",
+    "discharge": "Discharge",
+}
+
+
+def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
+    check = service.load_check(ticket.subject_id)
+    if check.status != "awaiting_photo":
+        return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
+    outcomes = check_outcomes(check, photo)
+    verified, reasons = rules.verdict(outcomes)
+    status = "verified" if verified else "failed"
+    results = {name: o.as_dict() for name, o in outcomes.items()}
+    decided_at = clock.iso()
+    word = {"verified": "passed", "failed": "failed"}[status]
+    note = notify.notification(
+        check.crew_id,
+        f"check.{status}",
+        f"{TITLES.get(check.purpose, 'Check')} {word}",
+        "; ".join(reasons) if reasons else "all checks passed",
+        {"check_id": check.check_id, "purpose": check.purpose, "status": status},
+    )
+    replay = outcomes[rules.FACE].reason.startswith("replayed")
+
+    def writes(tx: TransactWrite) -> None:
+        tx.update(
+            check,
+            actions=[
+                Check.status.set(status),
+                Check.results.set(results),
+                Check.reasons.set(reasons),
+                Check.decided_at.set(decided_at),
+            ],
+            condition=Check.status == "awaiting_photo",
+        )
+        _close_ticket(tx, ticket, "done", None if verified else reasons[0])
+        if photo.digest and not replay:
+            seen = PhotoDigest(
+                f"digest#{photo.digest}", first_key=ticket.object_key, seen_at=decided_at
+            )
+            tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
+        tx.save(note)
+        if verified:
+            apply_effects(tx, check)
+
+    audit.commit(
+        audit.AuditEvent(
+            ticket.actor,
+            f"check.decide.{check.purpose}",
+            f"check:{check.check_id}",
+            {"status": status, "reasons": reasons},
+        ),
+        writes,
+        on_conflict=Conflict("check_changed", "the check or its records changed meanwhile"),
+    )
+    notify.publish([note])
+    if verified and check.purpose == "duty":
+        record_service(check, decided_at)
+    return {"key": ticket.object_key, "outcome": status, "reasons": reasons}
+
+
+def apply_effects(tx: TransactWrite, check: Check) -> None:
+    """What an approved check changes: a linked account, an appointment, a discharge."""
+    if check.purpose == "link":
+        tx.update(
+            Account(check.account_id),
+            actions=[Account.crew_id.set(check.crew_id)],
+            condition=Account.crew_id.does_not_exist(),
+        )
+        tx.update(
+            CrewMember(check.crew_id),
+            actions=[CrewMember.account_id.set(check.account_id)],
+            condition=CrewMember.account_id.does_not_exist(),
+        )
+    elif check.purpose == "appointment":
+        vessel_id, post = check.vessel_id or "", check.post or ""
+        for old in service.postings_of_crew(check.crew_id):
+            if old.status == "bound" and (old.vessel_id, old.post) != (vessel_id, post):
+                tx.delete(old, condition=Posting.status == "bound")
+        tx.save(
+            Posting(
+                vessel_id,
+                f"{post}#{check.crew_id}",
+                crew_id=check.crew_id,
+                post=post,
+                status="appointed",
+                since=clock.iso(),
+            )
+        )
+    elif check.purpose == "discharge":
+        tx.delete(
+            Posting(check.vessel_id or "", f"{check.post}#{check.crew_id}"),
+            condition=Posting.status == "appointed",
+        )
+
+
+def record_service(check: Check, decided_at: str) -> bool:
+    """Add the day to the service record and credit points, once per day and post."""
+    vessel = service.load_vessel(check.vessel_id or "")
+    day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
+    points = settings().credit_points_per_day
+    record = ServiceRecord(
+        check.crew_id,
+        f"{day}#{vessel.vessel_id}#{check.post}",
+        day=day,
+        vessel_id=vessel.vessel_id,
+        vessel_name=vessel.name_zh,
+        post=check.post or "",
+        check_id=check.check_id,
+        points=points,
+        recorded_at=decided_at,
+    )
+    try:
+        with transaction() as tx:
+            tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
+            tx.update(CrewMember(check.crew_id), actions=[CrewMember.credit_points.add(points)])
+    except TransactWriteError:
+        return False  # that day is already on the record
+    return True

@@ -1,0 +1,350 @@
+"""The rules of crew check-in as plain functions: no AWS, no I/O, easy to test.
+
+A crew member counts as verified at a post only when all three checks pass:
+location (the phone is where the ship is), face (the live photo is the enrolled person) and
+certificate (valid, unexpired, not revoked, of the type and grade the post requires).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+EARTH_RADIUS_M = 6_371_008.8
+KNOT_M_PER_S = 0.514444
+
+#: Competency grades, best first: 甲 (A, unlimited), 乙 (B), 丙 (C, coastal), 丁 (D).
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+
+LOCATION, FACE, CERTIFICATE = "location", "face", "certificate"
+
+
+@dataclass(frozen=True)
+class Post:
+    """One line of a minimum safe manning table."""
+
+    code: str
+    title: str
+    certificate_type: str
+    min_grade: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: str
+    type: str
+    grade: str
+    expires_on: date
+    status: str = "valid"  # valid | revoked | suspended
+    issuer: str = ""
+
+
+@dataclass(frozen=True)
+class Position:
+    """A vessel's last known position, from AIS."""
+
+    lat: float
+    lon: float
+    reported_at: datetime
+    sog_knots: float = 0.0
+
+
+@dataclass(frozen=True)
+class GpsFix:
+    lat: float
+    lon: float
+    accuracy_m: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one check: passed or not, a machine-readable reason, and the figures."""
+
+    passed: bool
+    reason: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"passed": self.passed, "reason": self.reason, **self.detail}
+
+
+@dataclass(frozen=True)
+class GeofenceConfig:
+    min_radius_m: float = 100.0
+    max_accuracy_m: float = 150.0
+    max_position_age: timedelta = timedelta(minutes=30)
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def geofence_radius_m(
+    length_m: float, fix: GpsFix, position: Position, now: datetime, config: GeofenceConfig
+) -> float:
+    """How far from the AIS position a phone on board may be.
+
+    The ship's own size (a phone can be anywhere from bow to stern), the fix's stated accuracy,
+    and how far the ship may have moved since its last AIS report at its reported speed.
+    """
+    age_s = max(0.0, (now - position.reported_at).total_seconds())
+    drift_m = position.sog_knots * KNOT_M_PER_S * age_s
+    return max(config.min_radius_m, length_m) + fix.accuracy_m + drift_m
+
+
+def location_check(
+    fix: GpsFix | None,
+    position: Position | None,
+    length_m: float,
+    now: datetime,
+    config: GeofenceConfig,
+) -> Outcome:
+    if fix is None:
+        return Outcome(False, "gps_fix_missing")
+    if position is None:
+        return Outcome(False, "vessel_position_unknown")
+    age = now - position.reported_at
+    if age > config.max_position_age:
+        return Outcome(
+            False, "vessel_position_stale", {"position_age_s": round(age.total_seconds())}
+        )
+    if fix.accuracy_m > config.max_accuracy_m:
+        return Outcome(
+            False,
+            "gps_fix_too_inaccurate",
+            {"accuracy_m": fix.accuracy_m, "max_accuracy_m": config.max_accuracy_m},
+        )
+    distance = haversine_m(fix.lat, fix.lon, position.lat, position.lon)
+    tolerance = geofence_radius_m(length_m, fix, position, now, config)
+    detail = {"distance_m": round(distance, 1), "tolerance_m": round(tolerance, 1)}
+    if distance > tolerance:
+        return Outcome(False, "outside_geofence", detail)
+    return Outcome(True, "on_board", detail)
+
+
+def grade_satisfies(held: str, required: str) -> bool:
+    """A better (or equal) grade satisfies a requirement; unknown grades never do."""
+    if held not in GRADES or required not in GRADES:
+        return False
+    return GRADES.index(held) <= GRADES.index(required)
+
+
+def certificate_check(certificates: Iterable[Certificate], post: Post, today: date) -> Outcome:
+    """The best certificate of the post's type decides; the reason names what is wrong with it."""
+    of_type = [c for c in certificates if c.type == post.certificate_type]
+    if not of_type:
+        return Outcome(False, "no_certificate_of_type", {"required_type": post.certificate_type})
+    problems: list[tuple[int, str, Certificate]] = []
+    for cert in of_type:
+        if cert.status == "revoked":
+            problems.append((4, "certificate_revoked", cert))
+        elif cert.status != "valid":
+            problems.append((3, "certificate_suspended", cert))
+        elif cert.expires_on < today:
+            problems.append((2, "certificate_expired", cert))
+        elif not grade_satisfies(cert.grade, post.min_grade):
+            problems.append((1, "grade_insufficient", cert))
+        else:
+            return Outcome(
+                True,
+                "certificate_valid",
+                {
+                    "certificate": cert.number,
+                    "grade": cert.grade,
+                    "expires_on": str(cert.expires_on),
+                },
+            )
+    _, reason, cert = min(problems, key=lambda p: p[0])
+    return Outcome(
+        False,
+        reason,
+        {"certificate": cert.number, "grade": cert.grade, "required_grade": post.min_grade},
+    )
+
+
+def face_outcome(distance: float, threshold: float) -> Outcome:
+    detail = {"distance": round(distance, 4), "threshold": threshold}
+    if distance <= threshold:
+        return Outcome(True, "face_matches", detail)
+    return Outcome(False, "face_mismatch", detail)
+
+
+def verdict(outcomes: dict[str, Outcome]) -> tuple[bool, list[str]]:
+    """All checks must pass; the reasons are those of every failing check."""
+    failed = [f"{name}:{o.reason}" for name, o in outcomes.items() if not o.passed]
+    return (not failed and bool(outcomes)), failed
+
+
+# ------------------------------------------------------------------ manning
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A crew member bound or appointed to a post of the vessel."""
+
+    crew_id: str
+    post: str
+    status: str  # bound | appointed
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the manning report and tasks need from a decided duty check."""
+
+    check_id: str
+    crew_id: str
+    post: str
+    verified: bool
+    reasons: tuple[str, ...]
+    decided_at: datetime
+    task_id: str | None = None
+
+
+@dataclass
+class PostReport:
+    post: str
+    title: str
+    required: int
+    verified: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    unchecked: list[dict[str, Any]] = field(default_factory=list)
+    under_qualified: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        if len(self.verified) >= self.required:
+            return "met"
+        if not (self.verified or self.failed or self.unchecked):
+            return "empty"
+        if self.under_qualified:
+            return "under_qualified"
+        if self.failed:
+            return "failed"
+        return "short"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "post": self.post,
+            "title": self.title,
+            "required": self.required,
+            "state": self.state,
+            "verified": self.verified,
+            "failed": self.failed,
+            "unchecked": self.unchecked,
+            "under_qualified": self.under_qualified,
+        }
+
+
+def latest_per_crew(checks: Iterable[CheckSummary]) -> dict[tuple[str, str], CheckSummary]:
+    """The most recent decided check of each (crew member, post)."""
+    latest: dict[tuple[str, str], CheckSummary] = {}
+    for check in checks:
+        key = (check.crew_id, check.post)
+        if key not in latest or check.decided_at > latest[key].decided_at:
+            latest[key] = check
+    return latest
+
+
+def manning_report(
+    posts: Sequence[Post],
+    holders: Sequence[Holder],
+    checks: Iterable[CheckSummary],
+    certificates: dict[str, list[Certificate]],
+    now: datetime,
+    valid_for: timedelta,
+) -> tuple[bool, list[PostReport]]:
+    """Who is verified at which post now, which posts are empty, under-qualified or failed.
+
+    Only checks decided within `valid_for` count. The minimum safe manning is met when every
+    post of the table has at least its required number of verified crew.
+    """
+    recent = [c for c in checks if now - c.decided_at <= valid_for]
+    latest = latest_per_crew(recent)
+    reports = []
+    for post in posts:
+        report = PostReport(post.code, post.title, post.count)
+        for holder in (h for h in holders if h.post == post.code):
+            who = {"crew_id": holder.crew_id, "name": holder.name, "status": holder.status}
+            cert = certificate_check(certificates.get(holder.crew_id, []), post, now.date())
+            if not cert.passed:
+                report.under_qualified.append({**who, "reason": cert.reason})
+            check = latest.get((holder.crew_id, post.code))
+            if check is None:
+                report.unchecked.append(who)
+            elif check.verified:
+                report.verified.append(
+                    {**who, "check_id": check.check_id, "at": check.decided_at.isoformat()}
+                )
+            else:
+                report.failed.append(
+                    {**who, "check_id": check.check_id, "reasons": list(check.reasons)}
+                )
+        reports.append(report)
+    return all(r.state == "met" for r in reports), reports
+
+
+# ------------------------------------------------------------------ remote tasks
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    state: str  # pending | complete | window_closed
+    manning_met: bool
+    posts: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "manning_met": self.manning_met, "posts": self.posts}
+
+
+def task_outcome(
+    posts: Sequence[Post], task_checks: Iterable[CheckSummary], window_closed: bool
+) -> TaskOutcome:
+    """Per post of the manning table: verified, failed (why) or missing, within one task.
+
+    The task is complete as soon as every required post is verified; otherwise it runs until its
+    window closes.
+    """
+    latest = latest_per_crew(task_checks)
+    rows: list[dict[str, Any]] = []
+    all_verified = True
+    for post in posts:
+        mine = [c for (_, p), c in latest.items() if p == post.code]
+        verified = sorted(c.crew_id for c in mine if c.verified)
+        failed = [
+            {"crew_id": c.crew_id, "reasons": list(c.reasons)} for c in mine if not c.verified
+        ]
+        missing = max(0, post.count - len(verified))
+        if missing == 0:
+            status = "verified"
+        elif failed:
+            status = "failed"
+        else:
+            status = "missing"
+        all_verified = all_verified and missing == 0
+        rows.append(
+            {
+                "post": post.code,
+                "title": post.title,
+                "required": post.count,
+                "status": status,
+                "verified": verified,
+                "failed": failed,
+                "missing": missing,
+            }
+        )
+    if all_verified:
+        state = "complete"
+    elif window_closed:
+        state = "window_closed"
+    else:
+        state = "pending"
+    return TaskOutcome(state, all_verified, rows)

@@ -1,0 +1,283 @@
+"""Request and response bodies of the check-in API (pydantic v2; the OpenAPI document follows)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from enforcement.schemas import GpsFixIn, Strict, UploadOut
+
+Grade = Literal["A", "B", "C", "D"]
+CertificateStatus = Literal["valid", "revoked", "suspended"]
+Symptom = Literal[
+    "none",
+    "fever",
+    "cough",
+    "fatigue",
+    "sore_throat",
+    "shortness_of_breath",
+    "diarrhea",
+    "loss_of_taste_or_smell",
+    "headache",
+    "muscle_pain",
+]
+
+
+class PostIn(Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$", examples=["master"])]
+    title: Annotated[str, Field(min_length=1, max_length=40, examples=["船长"])]
+    certificate_type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    min_grade: Grade
+    count: Annotated[int, Field(ge=1, le=20)] = 1
+
+
+class PostOut(BaseModel):
+    code: str
+    title: str
+    certificate_type: str
+    min_grade: str
+    count: int
+
+
+class VesselIn(Strict):
+    mmsi: Annotated[str, Field(pattern=r"^[2-7]\d{8}$", description="9-digit MMSI")]
+    name_zh: Annotated[str, Field(min_length=1, max_length=40, examples=["长江之星"])]
+    name_en: Annotated[str | None, Field(max_length=60)] = None
+    home_port: Annotated[str, Field(min_length=1, max_length=40)]
+    jurisdiction: Annotated[str | None, Field(max_length=64)] = None
+    length_m: Annotated[float, Field(gt=0, le=500)]
+    manning: Annotated[list[PostIn], Field(min_length=1, max_length=40)]
+
+    @field_validator("manning")
+    @classmethod
+    def _unique_posts(cls, posts: list[PostIn]) -> list[PostIn]:
+        codes = [p.code for p in posts]
+        if len(set(codes)) != len(codes):
+            raise ValueError("post codes must be unique in a manning table")
+        return posts
+
+
+class PositionIn(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    sog_knots: Annotated[float, Field(ge=0, le=60)] = 0
+    reported_at: datetime | None = Field(
+        default=None, description="AIS report time; server time when absent"
+    )
+
+
+class PositionOut(BaseModel):
+    lat: float
+    lon: float
+    sog_knots: float
+    reported_at: str
+    source: str
+
+
+class VesselOut(BaseModel):
+    vessel_id: str
+    mmsi: str
+    name_zh: str
+    name_en: str | None = None
+    home_port: str
+    jurisdiction: str
+    length_m: float
+    manning: list[PostOut]
+    position: PositionOut | None = None
+
+
+class CertificateIn(Strict):
+    number: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+    type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    grade: Grade
+    issuer: Annotated[str, Field(max_length=64)] = ""
+    issued_on: date | None = None
+    expires_on: date
+    status: CertificateStatus = "valid"
+
+
+class CertificateOut(BaseModel):
+    number: str
+    type: str
+    grade: str
+    issuer: str
+    issued_on: str | None = None
+    expires_on: str
+    status: str
+
+
+class CrewIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    id_number: Annotated[
+        str,
+        Field(pattern=r"^(\d{17}[\dXx]|[A-Z][A-Z0-9]{5,19})$", description="ID card or passport"),
+    ]
+    phone: Annotated[str | None, Field(pattern=r"^\+?\d{6,15}$")] = None
+    certificates: Annotated[list[CertificateIn], Field(max_length=20)] = []
+
+    @field_validator("certificates")
+    @classmethod
+    def _unique_numbers(cls, certs: list[CertificateIn]) -> list[CertificateIn]:
+        numbers = [c.number for c in certs]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("certificate numbers must be unique")
+        return certs
+
+
+class CrewOut(BaseModel):
+    crew_id: str
+    name: str
+    id_number_masked: str
+    jurisdiction: str
+    certificates: list[CertificateOut]
+    face_status: str
+    face_error: str | None = None
+    credit_points: int
+    linked: bool
+
+
+class CertificateStatusIn(Strict):
+    status: CertificateStatus
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EnrolmentOut(BaseModel):
+    crew_id: str
+    face_status: str
+    face_error: str | None = None
+    upload: UploadOut | None = None
+
+
+class LinkIn(Strict):
+    id_number: Annotated[str, Field(pattern=r"^(\d{17}[\dXx]|[A-Z][A-Z0-9]{5,19})$")]
+
+
+class BindingIn(Strict):
+    vessel_name: Annotated[str | None, Field(max_length=40, description="Chinese name")] = None
+    vessel_id: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
+    post: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class PostingOut(BaseModel):
+    vessel_id: str
+    vessel_name: str
+    post: str
+    status: str
+    since: str
+
+
+class MeOut(BaseModel):
+    account_id: str
+    crew: CrewOut | None = None
+    postings: list[PostingOut]
+
+
+class SelfCheckIn(Strict):
+    gps: GpsFixIn
+    task_id: Annotated[str | None, Field(pattern=r"^task-[0-9a-f]{16}$")] = None
+    vessel_id: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
+    post: Annotated[str | None, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")] = None
+
+
+class OnsiteCheckIn(Strict):
+    crew_id: Annotated[str, Field(pattern=r"^crew-[0-9a-f]{12}$")]
+    post: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    gps: GpsFixIn
+
+
+class ApplicationIn(Strict):
+    kind: Literal["appointment", "discharge"]
+    vessel_id: Annotated[str, Field(pattern=r"^\d{9}$")]
+    post: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+    gps: GpsFixIn
+
+
+class CheckOut(BaseModel):
+    check_id: str
+    purpose: str
+    mode: str | None = None
+    status: str
+    vessel_id: str | None = None
+    post: str | None = None
+    crew_id: str
+    task_id: str | None = None
+    created_at: str
+    decided_at: str | None = None
+    results: dict[str, Any] | None = None
+    reasons: list[str] = []
+    upload: UploadOut | None = None
+
+
+class TaskIn(Strict):
+    window_seconds: Annotated[
+        int | None, Field(ge=1, le=86_400, description="default: the configured window (2 h)")
+    ] = None
+
+
+class TaskOut(BaseModel):
+    task_id: str
+    vessel_id: str
+    status: str
+    created_at: str
+    deadline: str
+    window_seconds: int
+    notified: int
+    outcome: dict[str, Any] | None = None
+    closed_at: str | None = None
+
+
+class ManningOut(BaseModel):
+    vessel_id: str
+    vessel_name: str
+    manning_met: bool
+    as_of: str
+    posts: list[dict[str, Any]]
+
+
+class ServiceRecordOut(BaseModel):
+    day: str
+    vessel_id: str
+    vessel_name: str
+    post: str
+    points: int
+    check_id: str
+
+
+class ServiceOut(BaseModel):
+    crew_id: str
+    credit_points: int
+    sea_days: int
+    records: list[ServiceRecordOut]
+
+
+class HealthIn(Strict):
+    vessel_id: Annotated[str, Field(pattern=r"^\d{9}$")]
+    subject_crew_id: Annotated[str | None, Field(pattern=r"^crew-[0-9a-f]{12}$")] = Field(
+        default=None, description="a shipmate; yourself when absent"
+    )
+    symptoms: Annotated[list[Symptom], Field(min_length=1, max_length=10)]
+    temperature_c: Annotated[float | None, Field(ge=30, le=45)] = None
+    note: Annotated[str | None, Field(max_length=500)] = None
+
+
+class HealthOut(BaseModel):
+    report_id: str
+    vessel_id: str
+    jurisdiction: str
+    reported_at: str
+    reporter_crew_id: str
+    subject_crew_id: str
+    symptoms: list[str]
+    temperature_c: float | None = None
+    abnormal: bool
+    reasons: list[str]
+
+
+class NotificationOut(BaseModel):
+    kind: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    created_at: str

@@ -1,0 +1,70 @@
+"""Configuration read from the environment that template.yaml gives every function.
+
+A variable name means the same thing in every function, so the local stack can run all handlers
+in one process with one environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with production defaults."""
+
+    region: str
+    upload_bucket: str
+    app_secret_arn: str
+    notifications_topic_arn: str
+    remote_task_state_machine_arn: str
+    login_platform_url: str
+    miniprogram_app_id: str
+    token_ttl_seconds: int
+    face_match_threshold: float
+    upload_max_bytes: int
+    upload_url_ttl_seconds: int
+    remote_task_window_seconds: int
+    remote_task_poll_seconds: int
+    check_valid_hours: int
+    ais_max_age_minutes: int
+    geofence_min_radius_m: float
+    gps_max_accuracy_m: float
+    credit_points_per_day: int
+    fever_threshold_c: float
+    max_body_bytes: int
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        region=_env("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1")),
+        upload_bucket=_env("UPLOAD_BUCKET", "enforcement-uploads"),
+        app_secret_arn=_env("APP_SECRET_ARN", "enforcement/app"),
+        notifications_topic_arn=_env("NOTIFICATIONS_TOPIC_ARN", ""),
+        remote_task_state_machine_arn=_env("REMOTE_TASK_STATE_MACHINE_ARN", ""),
+        login_platform_url=_env("LOGIN_PLATFORM_URL", "https://api.weixin.qq.com"),
+        miniprogram_app_id=_env("MINIPROGRAM_APP_ID", "wx-enforcement"),
+        token_ttl_seconds=int(_env("TOKEN_TTL_SECONDS", "28800")),
+        face_match_threshold=float(_env("FACE_MATCH_THRESHOLD", "0.5")),
+        upload_max_bytes=int(_env("UPLOAD_MAX_BYTES", str(6 * 1024 * 1024))),
+        upload_url_ttl_seconds=int(_env("UPLOAD_URL_TTL_SECONDS", "600")),
+        remote_task_window_seconds=int(_env("REMOTE_TASK_WINDOW_SECONDS", "7200")),
+        remote_task_poll_seconds=int(_env("REMOTE_TASK_POLL_SECONDS", "60")),
+        check_valid_hours=int(_env("CHECK_VALID_HOURS", "12")),
+        ais_max_age_minutes=int(_env("AIS_MAX_AGE_MINUTES", "30")),
+        geofence_min_radius_m=float(_env("GEOFENCE_MIN_RADIUS_M", "100")),
+        gps_max_accuracy_m=float(_env("GPS_MAX_ACCURACY_M", "150")),
+        credit_points_per_day=int(_env("CREDIT_POINTS_PER_DAY", "1")),
+        fever_threshold_c=float(_env("FEVER_THRESHOLD_C", "37.3")),
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024))),
+    )

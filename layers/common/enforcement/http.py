@@ -1,0 +1,104 @@
+"""The HTTP side of every API function: one resolver factory, one error model, caller identity.
+
+Routes live in Powertools `Router`s per capability (e.g. `enforcement.checkin.api`); each API
+function includes its router into a resolver made here, so the error model, the body limit and
+the OpenAPI document are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from enforcement.auth import Principal, principal_from_headers
+from enforcement.config import settings
+from enforcement.errors import DomainError, PayloadTooLarge
+
+logger = Logger(child=True)
+
+BEARER = {"bearer": HTTPBearer(bearerFormat="JWT")}
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    body = app.current_event.body or ""
+    if len(body) > settings().max_body_bytes:
+        raise PayloadTooLarge(
+            "body_too_large", f"request bodies are limited to {settings().max_body_bytes} bytes"
+        )
+    return next_middleware(app)
+
+
+def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic's errors without the rejected input (it may be huge or personal)."""
+    return [
+        {"loc": list(err.get("loc", [])), "type": err.get("type"), "msg": err.get("msg")}
+        for err in errors
+    ]
+
+
+def make_resolver(title: str, description: str = "") -> APIGatewayRestResolver:
+    """A REST API resolver with validation, the error model and the body limit."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_limit_body])
+    app.configure_openapi(
+        title=title,
+        version="1.0.0",
+        description=description or None,
+        security_schemes=BEARER,  # type: ignore[arg-type]
+    )
+
+    @app.exception_handler(DomainError)
+    def _domain(exc: DomainError) -> Response[Any]:
+        if exc.status >= 500:
+            logger.error("upstream failure", extra={"code": exc.code})
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[Any]:
+        errors = list(exc.errors())
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return error_response(400, "invalid_json", "the request body is not valid JSON")
+        return error_response(
+            422,
+            "validation_failed",
+            "the request does not match the schema",
+            _validation_details(errors),
+        )
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[Any]:
+        return error_response(404, "route_not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", "something went wrong on our side")
+
+    return app
+
+
+def caller(router: BaseRouter) -> Principal:
+    """The verified principal of the current request (401 when absent or invalid)."""
+    headers: dict[str, str] = dict(router.current_event.headers or {})
+    return principal_from_headers(headers)
+
+
+def idempotency_key(router: BaseRouter) -> str | None:
+    """The client's Idempotency-Key header, if it sent one (mini-programs re-send requests)."""
+    headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
+    key = headers.get("idempotency-key")
+    return key[:128] if key else None
