@@ -13,11 +13,14 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement.checkin.decisions import process_upload
+from enforcement.face import engine
 from enforcement.idempotency import store
 
 logger = Logger()
 metrics = Metrics()
 DELIVERY = IdempotencyConfig(event_key_jmespath="[bucket, key, sequencer]")
+# load dlib's models during the init phase, not on the first photo
+engine.preload()
 
 
 @idempotent_function(

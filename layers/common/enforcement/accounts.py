@@ -155,13 +155,14 @@ def miniprogram_login(code: str) -> dict[str, Any]:
     account_id = f"mp-{openid}"
     account = get(account_id)
     if account is None:
-        account = Account(account_id, role=Role.CREW.value, openid=openid, created_at=clock.iso())
+        new = Account(account_id, role=Role.CREW.value, openid=openid, created_at=clock.iso())
+        account = new
         try:
             audit.commit(
                 audit.AuditEvent(
                     f"crew:{account_id}", "account.register", f"account:{account_id}", {}
                 ),
-                lambda tx: tx.save(account, condition=Account.account_id.does_not_exist()),
+                lambda tx: tx.save(new, condition=Account.account_id.does_not_exist()),
             )
         except Conflict:
             account = get(account_id)  # registered by a concurrent first login

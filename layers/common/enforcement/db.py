@@ -17,15 +17,33 @@ def _host() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-def table_meta(table_env: str, default_name: str) -> type:
+class _LazyMeta(type):
+    """Reads the table name, region and endpoint when used, not when the model is defined.
+
+    Handlers are imported once per container, but a process that sets its environment later (the
+    local stack, tests) must still reach the right tables; pynamodb rebuilds its connection when
+    the table name it sees changes.
+    """
+
+    table_env: str
+    default_name: str
+
+    @property
+    def table_name(cls) -> str:
+        return os.environ.get(cls.table_env, cls.default_name)
+
+    @property
+    def region(cls) -> str:
+        return _region()
+
+    @property
+    def host(cls) -> str | None:
+        return _host()
+
+
+def table_meta(table_env: str, default_name: str) -> Any:
     """The pynamodb `Meta` of a model whose table name comes from `table_env`."""
-
-    class Meta:
-        table_name = os.environ.get(table_env, default_name)
-        region = _region()
-        host = _host()
-
-    return Meta
+    return _LazyMeta("Meta", (), {"table_env": table_env, "default_name": default_name})
 
 
 def transaction() -> TransactWrite:

@@ -7,18 +7,19 @@ the OpenAPI document are the same everywhere.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from enforcement.auth import Principal, principal_from_headers
 from enforcement.config import settings
-from enforcement.errors import DomainError, PayloadTooLarge
+from enforcement.errors import DomainError
 
 logger = Logger(child=True)
 
@@ -33,13 +34,25 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-def _limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    body = app.current_event.body or ""
-    if len(body) > settings().max_body_bytes:
-        raise PayloadTooLarge(
-            "body_too_large", f"request bodies are limited to {settings().max_body_bytes} bytes"
-        )
-    return next_middleware(app)
+class EnforcementResolver(APIGatewayRestResolver):
+    """A REST resolver that refuses oversized bodies before anything parses them."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        limit = settings().max_body_bytes
+        body = event.get("body") if isinstance(event, Mapping) else None
+        if body and len(body) > limit:
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps(
+                    {
+                        "code": "body_too_large",
+                        "message": f"request bodies are limited to {limit} bytes",
+                    }
+                ),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
 
 
 def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,10 +63,9 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def make_resolver(title: str, description: str = "") -> APIGatewayRestResolver:
+def make_resolver(title: str, description: str = "") -> EnforcementResolver:
     """A REST API resolver with validation, the error model and the body limit."""
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.use(middlewares=[_limit_body])
+    app = EnforcementResolver(enable_validation=True)
     app.configure_openapi(
         title=title,
         version="1.0.0",

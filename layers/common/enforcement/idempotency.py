@@ -55,9 +55,10 @@ def once(
         return run()
 
     try:
-        return _run(
+        result: dict[str, Any] = _run(
             request={"operation": operation, "account": account_id, "key": key, "payload": payload}
         )
+        return result
     except IdempotencyValidationError as exc:
         raise Unprocessable(
             "idempotency_key_reused", "this Idempotency-Key was used with another request"

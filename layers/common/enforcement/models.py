@@ -6,6 +6,8 @@ only one that names it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
@@ -22,7 +24,7 @@ from pynamodb.models import Model
 from enforcement.db import table_meta
 
 
-def _index_meta(name: str) -> type:
+def _index_meta(name: str) -> Any:
     class Meta:
         index_name = name
         projection = AllProjection()

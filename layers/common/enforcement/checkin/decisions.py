@@ -90,7 +90,7 @@ def process_upload(key: str) -> dict[str, Any]:
 
 
 def _close_ticket(tx: TransactWrite, ticket: Upload, status: str, code: str | None) -> None:
-    actions = [Upload.status.set(status)]
+    actions: list[Any] = [Upload.status.set(status)]
     if code:
         actions.append(Upload.result_code.set(code))
     tx.update(ticket, actions=actions, condition=Upload.status == "pending")
@@ -246,7 +246,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
             actions=[
                 Check.status.set(status),
                 Check.results.set(results),
-                Check.reasons.set(reasons),
+                Check.reasons.set(reasons),  # type: ignore[arg-type]
                 Check.decided_at.set(decided_at),
             ],
             condition=Check.status == "awaiting_photo",

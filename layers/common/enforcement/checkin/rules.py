@@ -162,7 +162,7 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
                     "expires_on": str(cert.expires_on),
                 },
             )
-    _, reason, cert = min(problems, key=lambda p: p[0])
+    _, reason, cert = max(problems, key=lambda p: p[0])  # the most serious problem
     return Outcome(
         False,
         reason,

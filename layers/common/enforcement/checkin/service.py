@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -260,11 +261,11 @@ def set_position(
     at = clock.iso(reported_at.astimezone(UTC))
     position = PositionAttribute(lat=lat, lon=lon, sog_knots=sog, reported_at=at, source=source)
     vessel = Vessel(vessel_id)
+    newer = Vessel.position["reported_at"] < at  # type: ignore[operator]
     try:
         vessel.update(
             actions=[Vessel.position.set(position)],
-            condition=Vessel.vessel_id.exists()
-            & (Vessel.position.does_not_exist() | (Vessel.position["reported_at"] < at)),
+            condition=Vessel.vessel_id.exists() & (Vessel.position.does_not_exist() | newer),
         )
     except UpdateError as exc:
         if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
@@ -751,7 +752,7 @@ def check_summaries(checks: list[Check]) -> list[rules.CheckSummary]:
             crew_id=c.crew_id,
             post=c.post or "",
             verified=c.status == "verified",
-            reasons=tuple(c.reasons or []),
+            reasons=tuple(str(r) for r in c.reasons or []),
             decided_at=clock.parse(c.decided_at or c.created_at),
             task_id=c.task_id,
         )
@@ -903,7 +904,9 @@ def health_view(r: HealthReport) -> dict[str, Any]:
     }
 
 
-def assess_health(symptoms: list[str], temperature_c: float | None, fever_c: float) -> list[str]:
+def assess_health(
+    symptoms: Sequence[str], temperature_c: float | None, fever_c: float
+) -> list[str]:
     """Why a report is abnormal (empty when it is not): any symptom, or a fever."""
     reasons = [f"symptom:{s}" for s in symptoms if s != "none"]
     if temperature_c is not None and temperature_c >= fever_c:

@@ -1,0 +1,1 @@
+"""Infrastructure code: the state machine definitions and the local stack."""

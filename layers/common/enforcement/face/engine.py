@@ -1,0 +1,384 @@
+"""The face engine: photo bytes → one 128-d face template; two templates → a match decision.
+
+Built on face_recognition 1.3.0 (dlib's HOG or CNN detector, 5-point landmarks and the ResNet
+face descriptor). Templates are biometric personal data: nothing here logs or returns one except
+to the caller, and `FaceTemplate` hides its numbers from repr/str.
+
+Pipeline for `encode`:
+1. `load_image`: limits checked on the header, decoded, EXIF orientation applied, reduced so the
+   longer side is at most `max_side` (detection time grows with pixels, the descriptor does not
+   need more: dlib aligns every face to a 150x150 chip).
+2. Detection at that size, once; detections much smaller or much weaker than the main face are
+   not counted as other people (HOG fires on the astronaut's mission patch in scikit-image's
+   sample photo with the same box size as her face, but a far lower score).
+3. The descriptor is computed at the same scale from the known face box, so the detector does not
+   run a second time inside `face_recognition.face_encodings`.
+
+face_recognition is imported on first use: it loads ~100 MB of models (about 1 s warm), which only
+the functions that encode should pay for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import warnings
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Final, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from enforcement.face.images import FaceError, RGBImage, decode
+
+__all__ = [
+    "Detection",
+    "EngineConfig",
+    "FaceError",
+    "FaceTemplate",
+    "Match",
+    "compare",
+    "detect",
+    "encode",
+    "image_digest",
+    "load_image",
+    "people",
+    "preload",
+]
+
+#: Dimensions of a face_recognition/dlib descriptor.
+TEMPLATE_DIMENSIONS: Final = 128
+_TEMPLATE_DTYPE: Final = np.dtype("<f4")
+
+#: The detector runs on the image upsampled once: HOG's window is 80 px, so faces down to about
+#: 40 px at the working size are found.
+UPSAMPLE: Final = 1
+#: A further detection counts as another person only if it is at least this fraction of the main
+#: face's height...
+SECONDARY_MIN_HEIGHT_RATIO: Final = 0.4
+#: ...and the detector is at least this sure of it. On the reference photos, real faces score
+#: 0.53-2.4 (HOG, upsampled once); the astronaut's mission patch scores 0.12.
+SECONDARY_MIN_SCORE: Final = 0.3
+
+Model = Literal["hog", "cnn"]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Limits and tuning of the engine; `from_env` reads the deployment's values.
+
+    max_bytes: largest upload accepted, in bytes. max_pixels: largest declared width x height,
+    checked on the header before decoding (50 MP admits a 50 MP phone photo, 8160x6120).
+    max_side: the longer side is reduced to this many pixels before detection (0 keeps the
+    native size; 800 px puts a selfie's face far above min_face_px). min_face_px: smallest face
+    height, at the working size, that is encoded. On the reference photos, HOG's smallest boxes
+    (36 px) gave same-person distances up to 0.52 and 43 px boxes at most 0.48, so 40 refuses
+    the unreliable size. model: "hog" (CPU, ~0.1 s at 800 px) or "cnn" (~10 s and 2.2 GB peak
+    at 800 px). num_jitters: descriptor re-samplings (cost grows linearly). threshold: largest
+    distance that counts as the same person (same person 0.33-0.44, different people >= 0.63 on
+    the reference photos).
+    """
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_pixels: int = 50_000_000
+    max_side: int = 800
+    min_face_px: int = 40
+    model: Model = "hog"
+    num_jitters: int = 1
+    threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0 or self.max_pixels <= 0:
+            raise ValueError("max_bytes and max_pixels must be positive")
+        if self.max_side < 0 or self.min_face_px < 0:
+            raise ValueError("max_side and min_face_px must not be negative")
+        if self.model not in ("hog", "cnn"):
+            raise ValueError(f"model must be 'hog' or 'cnn', not {self.model!r}")
+        if self.num_jitters < 1:
+            raise ValueError("num_jitters must be at least 1")
+        if not 0.0 < self.threshold < 2.0:
+            raise ValueError("threshold must be between 0 and 2")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
+        """Read FACE_MAX_BYTES, FACE_MAX_PIXELS, FACE_MAX_SIDE, FACE_MIN_FACE_PX,
+        FACE_DETECTION_MODEL, FACE_NUM_JITTERS and FACE_MATCH_THRESHOLD; unset means default.
+        A malformed value raises ValueError naming the variable (a deployment fault, not a photo
+        fault)."""
+        env = os.environ if environ is None else environ
+        default = cls()
+
+        def number(name: str, fallback: int) -> int:
+            raw = env.get(name, "").strip()
+            try:
+                return int(raw) if raw else fallback
+            except ValueError:
+                raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+        raw_threshold = env.get("FACE_MATCH_THRESHOLD", "").strip()
+        try:
+            threshold = float(raw_threshold) if raw_threshold else default.threshold
+        except ValueError:
+            raise ValueError(
+                f"FACE_MATCH_THRESHOLD must be a number, not {raw_threshold!r}"
+            ) from None
+        model = env.get("FACE_DETECTION_MODEL", "").strip().lower() or default.model
+        if model not in ("hog", "cnn"):
+            raise ValueError(f"FACE_DETECTION_MODEL must be 'hog' or 'cnn', not {model!r}")
+        return cls(
+            max_bytes=number("FACE_MAX_BYTES", default.max_bytes),
+            max_pixels=number("FACE_MAX_PIXELS", default.max_pixels),
+            max_side=number("FACE_MAX_SIDE", default.max_side),
+            min_face_px=number("FACE_MIN_FACE_PX", default.min_face_px),
+            model=cast(Model, model),
+            num_jitters=number("FACE_NUM_JITTERS", default.num_jitters),
+            threshold=threshold,
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FaceTemplate:
+    """A 128-d face descriptor (float32). Biometric data: repr/str never show the numbers.
+
+    `to_bytes` gives 512 bytes (little-endian float32, no header) for storage; `from_bytes`
+    checks length and finiteness. Equality compares the values; the array is read-only.
+    """
+
+    vector: npt.NDArray[np.float32]
+
+    def __post_init__(self) -> None:
+        vector = np.array(self.vector, dtype=np.float32).reshape(-1)
+        if vector.shape != (TEMPLATE_DIMENSIONS,):
+            raise ValueError(f"a face template has {TEMPLATE_DIMENSIONS} values")
+        if not np.all(np.isfinite(vector)):
+            raise ValueError("a face template must be finite")
+        vector.flags.writeable = False
+        object.__setattr__(self, "vector", vector)
+
+    def to_bytes(self) -> bytes:
+        return self.vector.astype(_TEMPLATE_DTYPE).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FaceTemplate:
+        expected = TEMPLATE_DIMENSIONS * _TEMPLATE_DTYPE.itemsize
+        if len(data) != expected:
+            raise ValueError(f"a stored face template has {expected} bytes, not {len(data)}")
+        return cls(np.frombuffer(data, dtype=_TEMPLATE_DTYPE).astype(np.float32))
+
+    def __repr__(self) -> str:
+        return "FaceTemplate(<redacted>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FaceTemplate):
+            return NotImplemented
+        return bool(np.array_equal(self.vector, other.vector))
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+    def __reduce__(self) -> Any:
+        # pickling (e.g. a cache) stays possible, but through bytes rather than a numpy repr
+        return (FaceTemplate.from_bytes, (self.to_bytes(),))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of a 1:1 comparison: same person when distance ≤ threshold."""
+
+    distance: float
+    threshold: float
+    matched: bool
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One detector hit in a working-size image: box (top, right, bottom, left) and score.
+
+    The box may extend past the image edges for a face cut off by the frame; `height` is the
+    detector's box height, the measure `min_face_px` and the secondary-face rule use.
+    """
+
+    top: int
+    right: int
+    bottom: int
+    left: int
+    score: float
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def css(self, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+        """The box clipped to the image, in face_recognition's (top, right, bottom, left)."""
+        return (
+            max(self.top, 0),
+            min(self.right, shape[1]),
+            min(self.bottom, shape[0]),
+            max(self.left, 0),
+        )
+
+
+# ------------------------------------------------------------------ face_recognition, lazily
+
+_lock = threading.Lock()
+_face_recognition: ModuleType | None = None
+
+
+def _library() -> ModuleType:
+    """Import face_recognition once, failing loudly.
+
+    face_recognition catches any error importing face_recognition_models (e.g. pkg_resources
+    missing with setuptools ≥ 82), prints a hint and calls quit(): the process would exit with
+    status 0. The models package is imported first so the real ImportError surfaces, and a
+    SystemExit from the import becomes a RuntimeError. The import also switches on Pillow's
+    LOAD_TRUNCATED_IMAGES globally; the previous value is restored so truncated uploads stay
+    unreadable.
+    """
+    global _face_recognition
+    if _face_recognition is not None:
+        return _face_recognition
+    with _lock:
+        if _face_recognition is None:
+            from PIL import ImageFile
+
+            truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+            try:
+                with warnings.catch_warnings():  # "pkg_resources is deprecated": log noise only
+                    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+                    import face_recognition_models  # noqa: F401
+            except ImportError as exc:
+                raise RuntimeError(
+                    "face_recognition_models cannot be imported (it needs pkg_resources: "
+                    f"install setuptools<82): {exc}"
+                ) from exc
+            try:
+                import face_recognition
+            except SystemExit as exc:
+                raise RuntimeError(
+                    "import face_recognition called exit(); face_recognition_models is not usable"
+                ) from exc
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+            _face_recognition = face_recognition
+    return _face_recognition
+
+
+# ------------------------------------------------------------------ public API
+
+
+def preload() -> None:
+    """Import face_recognition and load its models now (about 1 s warm, up to 7 s cold).
+
+    Called at module level by a handler, the cost falls in the Lambda init phase instead of the
+    first photo; the container build also calls it to prove the import completes.
+    """
+    _library()
+
+
+def load_image(data: bytes, config: EngineConfig) -> RGBImage:
+    """Photo bytes → upright RGB uint8 array (HxWx3), longer side ≤ `config.max_side`.
+
+    Raises FaceError: image_empty, image_too_large, image_too_many_pixels (declared size, checked
+    before decoding; Pillow's decompression-bomb guard maps here too), image_unreadable (not a
+    JPEG/PNG/WebP, truncated, corrupt).
+    """
+    return decode(
+        data,
+        max_bytes=config.max_bytes,
+        max_pixels=config.max_pixels,
+        max_side=config.max_side,
+    )
+
+
+def detect(image: RGBImage, config: EngineConfig) -> list[Detection]:
+    """All detector hits in a working-size image, largest first (ties: higher score first)."""
+    fr = _library()
+    found: list[Detection] = []
+    if config.model == "cnn":
+        for hit in fr.api.cnn_face_detector(image, UPSAMPLE):
+            rect = hit.rect
+            found.append(
+                Detection(
+                    rect.top(), rect.right(), rect.bottom(), rect.left(), float(hit.confidence)
+                )
+            )
+    else:
+        rects, scores, _kinds = fr.api.face_detector.run(image, UPSAMPLE, 0.0)
+        for rect, score in zip(rects, scores, strict=True):
+            found.append(Detection(rect.top(), rect.right(), rect.bottom(), rect.left(), score))
+    found.sort(key=lambda d: (d.height, d.score), reverse=True)
+    return found
+
+
+def people(detections: list[Detection]) -> list[Detection]:
+    """The detections that count as faces of people, main face first.
+
+    The main face is the largest confident detection (score ≥ SECONDARY_MIN_SCORE), or the
+    largest of all when none is confident (a lone, faint face is still a face). Another detection
+    counts as a second person only if it is at least SECONDARY_MIN_HEIGHT_RATIO of the main
+    face's height and confident: smaller or fainter hits are badges, patches and prints.
+    """
+    if not detections:
+        return []
+    confident = [d for d in detections if d.score >= SECONDARY_MIN_SCORE]
+    main = max(confident or detections, key=lambda d: (d.height, d.score))
+    return [main] + [
+        d
+        for d in confident
+        if d is not main and d.height >= SECONDARY_MIN_HEIGHT_RATIO * main.height
+    ]
+
+
+def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
+    """Photo bytes → the template of the one face in it. `config` None reads the environment.
+
+    Raises FaceError: the load_image codes, no_face, multiple_faces (details {"faces": n}) and
+    face_too_small (the face is below `min_face_px` at the working size).
+    """
+    cfg = EngineConfig.from_env() if config is None else config
+    image = load_image(data, cfg)
+    faces = people(detect(image, cfg))
+    if not faces:
+        raise FaceError("no_face", "no face was found in the photo")
+    if len(faces) > 1:
+        raise FaceError(
+            "multiple_faces",
+            f"{len(faces)} faces were found; the photo must show exactly one person",
+            {"faces": len(faces)},
+        )
+    face = faces[0]
+    if face.height < cfg.min_face_px:
+        raise FaceError(
+            "face_too_small",
+            "the face is too small in the photo; come closer to the camera",
+            {"face_px": face.height, "min_face_px": cfg.min_face_px},
+        )
+    return _descriptor(image, face, cfg)
+
+
+def _descriptor(image: RGBImage, face: Detection, config: EngineConfig) -> FaceTemplate:
+    fr = _library()
+    vectors = fr.face_encodings(
+        image, known_face_locations=[face.css(image.shape)], num_jitters=config.num_jitters
+    )
+    if len(vectors) != 1:  # not expected: one box in, one descriptor out
+        raise FaceError("no_face", "no face descriptor could be computed")
+    return FaceTemplate(np.asarray(vectors[0], dtype=np.float32))
+
+
+def compare(reference: FaceTemplate, probe: FaceTemplate, threshold: float) -> Match:
+    """Euclidean distance between two templates (as face_recognition.face_distance computes it);
+    matched when the distance is at most `threshold`."""
+    distance = float(
+        np.linalg.norm(reference.vector.astype(np.float64) - probe.vector.astype(np.float64))
+    )
+    return Match(distance=distance, threshold=float(threshold), matched=distance <= threshold)
+
+
+def image_digest(data: bytes) -> str:
+    """SHA-256 of the raw upload (hex), so callers can spot the exact same file sent again."""
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,86 @@
+"""A small HTTP client for the local stack: what a mini-program or console does, over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+
+class ApiError(AssertionError):
+    pass
+
+
+class Client:
+    """Calls the API as one user (with their bearer token, once logged in)."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.http = requests.Session()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        data: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        expect: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> requests.Response:
+        hdrs = dict(headers or {})
+        if self.token:
+            hdrs.setdefault("Authorization", f"Bearer {self.token}")
+        if data is not None:
+            hdrs.setdefault("Content-Type", "application/json")
+        response = self.http.request(
+            method,
+            self.base_url + path,
+            json=json,
+            data=data,
+            headers=hdrs,
+            params=params,
+            timeout=60,
+        )
+        if expect is not None and response.status_code != expect:
+            raise ApiError(
+                f"{method} {path}: expected {expect}, got {response.status_code}: {response.text}"
+            )
+        return response
+
+    def get(self, path: str, expect: int | None = 200, **kw: Any) -> Any:
+        return self.call("GET", path, expect=expect, **kw).json()
+
+    def post(self, path: str, json: Any = None, expect: int | None = 201, **kw: Any) -> Any:
+        return self.call("POST", path, json, expect=expect, **kw).json()
+
+    def put(self, path: str, json: Any = None, expect: int | None = 200, **kw: Any) -> Any:
+        return self.call("PUT", path, json, expect=expect, **kw).json()
+
+
+def upload(grant: dict[str, Any], content: bytes, filename: str = "photo.jpg") -> int:
+    """Post a file with a presigned POST, as the mini-program upload call does."""
+    response = requests.post(
+        grant["url"],
+        data=grant["fields"],
+        files={grant.get("file_field", "file"): (filename, content, "image/jpeg")},
+        timeout=120,
+    )
+    assert response.status_code in (200, 201, 204), response.text
+    return response.status_code
+
+
+def wait_for(probe: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 30) -> Any:
+    """Poll `probe` until `done(result)`; S3 events and state machines are asynchronous in AWS."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if done(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; last: {result}")
+        time.sleep(0.2)
