@@ -34,7 +34,7 @@ photos: $(VENV)/.installed
 	$(BIN)/python scripts/fetch_photos.py
 
 run: setup
-	$(BIN)/python -m infra.local
+	$(BIN)/python -m infra.local --param RemoteTaskPollSeconds=5
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

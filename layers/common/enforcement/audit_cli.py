@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["AUDIT_TABLE"] = args.table
     if args.endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+        # a local emulator takes any credentials; AWS itself needs real ones from the environment
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
     from enforcement.audit import verify_chain
 
     report = verify_chain(args.chain)
