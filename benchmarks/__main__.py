@@ -1,218 +1,31 @@
-"""`make bench`: figures of the check-in path, printed (and worth copying into docs/benchmarks.md).
+"""`make bench`: every benchmark suite, or the ones named (`python -m benchmarks checkin`).
 
-1. Import (cold-start) time of every handler in template.yaml, each in a fresh interpreter.
-2. Warm latency of the check-in routes over real HTTP against the local stack.
-3. The end-to-end self check-in (API call, presigned upload, S3 event, face engine, decision).
-4. AWS calls per check-in, by service and operation, counted at botocore's HTTP layer.
-
-The local stack runs moto and the handlers in one process, so latencies include moto's own
-work; they bound the code's overhead from above rather than predict Lambda's figures.
+Each suite is a module of this package with a `main() -> int` that prints its figures; the
+figures measured go into docs/benchmarks.md and the issue notes.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import statistics
-import subprocess
+import importlib
+import platform
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-IMPORT_RUNS = 3
-WARM_RUNS = 30
-E2E_RUNS = 8
+SUITES = ("checkin",)
 
 
-def _cfn_loader() -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            return loader.construct_scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node)
-        return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-    Loader.add_multi_constructor("!", any_tag)
-    return Loader
-
-
-def handlers() -> dict[str, tuple[Path, str]]:
-    """Logical id → (module file, handler function) of every function in the template."""
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_cfn_loader())  # noqa: S506
-    found = {}
-    for name, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        if props.get("PackageType") == "Image":
-            folder = resource["Metadata"]["LocalCodeUri"]
-            handler = props["ImageConfig"]["Command"][0]
-        else:
-            folder, handler = props["CodeUri"], props["Handler"]
-        module, function = handler.rsplit(".", 1)
-        found[name] = (ROOT / folder / f"{module}.py", function)
-    return found
-
-
-IMPORT_PROBE = """
-import importlib.util, sys, time
-path, name = sys.argv[1], sys.argv[2]
-sys.path.insert(0, str(__import__('pathlib').Path(path).parent))
-start = time.perf_counter()
-spec = importlib.util.spec_from_file_location("handler_under_test", path)
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-assert callable(getattr(module, name))
-print(time.perf_counter() - start)
-"""
-
-
-def import_times() -> dict[str, float]:
-    times = {}
-    for name, (path, function) in handlers().items():
-        runs = []
-        for _ in range(IMPORT_RUNS):
-            out = subprocess.run(
-                [sys.executable, "-c", IMPORT_PROBE, str(path), function],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={"AWS_DEFAULT_REGION": "cn-north-1", "PATH": "/usr/bin:/bin"},
-            )
-            runs.append(float(out.stdout.strip().splitlines()[-1]))
-        times[name] = statistics.median(runs)
-    return times
-
-
-@contextmanager
-def counting_aws_calls() -> Iterator[Counter[str]]:
-    """Count every HTTP request botocore sends (boto3 and pynamodb both go through it)."""
-    from botocore.httpsession import URLLib3Session
-
-    calls: Counter[str] = Counter()
-    original = URLLib3Session.send
-
-    def send(self: URLLib3Session, request: Any) -> Any:
-        target = request.headers.get("X-Amz-Target")
-        if target:
-            name = target.decode() if isinstance(target, bytes) else str(target)
-            calls[name.replace("DynamoDB_20120810.", "dynamodb:")] += 1
-        else:
-            host_path = request.url.split("//", 1)[-1]
-            calls[f"{request.method} {host_path.split('/', 2)[1] if '/' in host_path else ''}"] += 1
-        return original(self, request)
-
-    URLLib3Session.send = send  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        URLLib3Session.send = original  # type: ignore[method-assign]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def timed(run: Callable[[], Any], times: int) -> list[float]:
-    out = []
-    for _ in range(times):
-        start = time.perf_counter()
-        run()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def live_photo(n: int) -> bytes:
-    from PIL import Image
-
-    from tests.photos import photo_bytes
-
-    out = io.BytesIO()
-    Image.open(io.BytesIO(photo_bytes("obama3.jpg"))).rotate(n % 5 - 2 or 1).save(
-        out, "JPEG", quality=80 + n % 15
-    )
-    return out.getvalue()
-
-
-def stack_figures() -> dict[str, Any]:
-    from infra.local import demo
-    from infra.local.stack import LocalStack
-    from tests.integration.client import Client, upload, wait_for
-    from tests.photos import photo_bytes
-
-    figures: dict[str, Any] = {}
-    with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
-        demo.load(stack)
-        anon = Client(stack.api_url)
-        crew = Client(
-            stack.api_url,
-            anon.post("/auth/miniprogram/login", {"code": "li-1"}, expect=200)["token"],
-        )
-        link = crew.post("/checkin/me/link", {"id_number": "310101198001011234"})
-        upload(link["upload"], photo_bytes("obama2.jpg"))
-        wait_for(
-            lambda: crew.get(f"/checkin/me/link/{link['check_id']}"),
-            lambda r: r["status"] == "verified",
-        )
-        crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
-        gps = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
-
-        crew.post("/checkin/checks", gps)  # warm the function
-        post_ms = timed(lambda: crew.post("/checkin/checks", gps), WARM_RUNS)
-        started = crew.post("/checkin/checks", gps)
-        get_ms = timed(lambda: crew.get(f"/checkin/checks/{started['check_id']}"), WARM_RUNS)
-        figures["POST /checkin/checks (ms)"] = (percentile(post_ms, 50), percentile(post_ms, 95))
-        figures["GET /checkin/checks/{id} (ms)"] = (percentile(get_ms, 50), percentile(get_ms, 95))
-
-        e2e_ms: list[float] = []
-        counts: list[Counter[str]] = []
-        for n in range(E2E_RUNS):
-            with counting_aws_calls() as calls:
-                start = time.perf_counter()
-                check = crew.post("/checkin/checks", gps)
-                upload(check["upload"], live_photo(n))
-                result = wait_for(
-                    lambda c=check: crew.get(f"/checkin/checks/{c['check_id']}"),
-                    lambda r: r["status"] != "awaiting_photo",
-                )
-                e2e_ms.append((time.perf_counter() - start) * 1000)
-            assert result["status"] == "verified", result
-            counts.append(calls)
-        figures["self check-in end to end (ms)"] = (percentile(e2e_ms, 50), percentile(e2e_ms, 95))
-        figures["AWS calls per self check-in"] = dict(sorted(counts[-1].items()))
-        figures["AWS calls per self check-in (total)"] = sum(counts[-1].values())
-    return figures
-
-
-def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    print("== handler import (cold start) time, median of", IMPORT_RUNS, "fresh interpreters")
-    for name, seconds in import_times().items():
-        print(f"  {name:32s} {seconds * 1000:8.0f} ms")
-    print("== local stack (moto + handlers in one process)")
-    for name, value in stack_figures().items():
-        if isinstance(value, tuple):
-            print(f"  {name:40s} p50 {value[0]:7.1f}   p95 {value[1]:7.1f}")
-        elif isinstance(value, dict):
-            print(f"  {name}:")
-            for op, n in value.items():
-                print(f"      {op:40s} {n}")
-        else:
-            print(f"  {name:40s} {value}")
-    print(json.dumps({"python": sys.version.split()[0]}))
-    return 0
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        print(f"unknown suites {unknown}; known: {', '.join(SUITES)}", file=sys.stderr)
+        return 2
+    print(f"python {platform.python_version()} on {platform.machine()}")
+    status = 0
+    for name in chosen:
+        print(f"\n######## {name}")
+        status |= importlib.import_module(f"benchmarks.{name}").main()
+    return status
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
