@@ -57,7 +57,7 @@ test: setup lint typecheck template
 	$(BIN)/python -m pytest tests -q
 
 bench: setup
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(SUITES)
 
 audit-verify: setup
 	$(BIN)/python -m enforcement.audit_cli
