@@ -104,6 +104,9 @@ def issue_token(principal: Principal) -> tuple[str, str]:
 
 def verify_token(token: str) -> Principal:
     try:
+        # malformed tokens and other algorithms are refused before the key is even fetched
+        if jwt.get_unverified_header(token).get("alg") != "HS256":
+            raise jwt.InvalidAlgorithmError("only HS256 tokens are issued here")
         claims = jwt.decode(
             token,
             signing_key(),

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -35,7 +36,14 @@ from enforcement.checkin.schemas import (
     VesselIn,
 )
 from enforcement.config import settings
-from enforcement.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from enforcement.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unprocessable,
+    UpstreamError,
+)
 from enforcement.models import (
     Account,
     CertificateAttribute,
@@ -842,13 +850,23 @@ def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str
         lambda tx: tx.save(task, condition=RemoteTask.task_id.does_not_exist()),
     )
     sfn = boto3.client("stepfunctions", region_name=cfg.region)
-    execution = sfn.start_execution(
-        stateMachineArn=cfg.remote_task_state_machine_arn,
-        name=task.task_id,
-        input=json.dumps(
-            {"task_id": task.task_id, "poll_seconds": min(cfg.remote_task_poll_seconds, window)}
-        ),
-    )
+    try:
+        execution = sfn.start_execution(
+            stateMachineArn=cfg.remote_task_state_machine_arn,
+            name=task.task_id,  # one execution per task, whatever retries happen
+            input=json.dumps(
+                {"task_id": task.task_id, "poll_seconds": min(cfg.remote_task_poll_seconds, window)}
+            ),
+        )
+    except (BotoCoreError, ClientError) as exc:
+        # never leave a task "running" that nothing will close
+        task.update(
+            actions=[
+                RemoteTask.status.set("failed_to_start"),
+                RemoteTask.closed_at.set(clock.iso()),
+            ]
+        )
+        raise UpstreamError("workflow_unavailable", "the task could not be started; retry") from exc
     task.update(actions=[RemoteTask.execution_arn.set(execution["executionArn"])])
     return task_view(task)
 
