@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin",)
+SUITES = ("checkin", "dispatch")
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,36 @@
+"""Draw steps, invoked by the Draw state machine (freeze, reveal, select, publish, fail)."""
+
+from typing import Literal
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from enforcement.dispatch import steps
+from pydantic import BaseModel, Field
+
+logger = Logger()
+
+
+class DrawStep(BaseModel):
+    action: Literal["freeze", "reveal", "select", "publish", "fail"]
+    draw_id: str = Field(pattern=r"^draw-[0-9a-f]{16}$")
+    error: str | None = None
+
+
+STEPS = {
+    "freeze": steps.freeze,
+    "reveal": steps.reveal,
+    "select": steps.select,
+    "publish": steps.publish,
+}
+
+
+@logger.inject_lambda_context
+@event_parser(model=DrawStep)
+def lambda_handler(event: DrawStep, context: LambdaContext) -> dict:
+    if event.action == "fail":
+        result = steps.fail(event.draw_id, event.error or "a step failed")
+    else:
+        result = STEPS[event.action](event.draw_id)
+    logger.info("draw step", extra={"action": event.action, **result})
+    return result

@@ -1,0 +1,434 @@
+"""The draw itself, as a public specification anyone can re-implement: no AWS, no I/O, no floats,
+no Python `random`. Given the same snapshot and seed, every machine gets the same result, bit for
+bit.
+
+1. **Snapshot.** The frozen population — targets with their level, inspectors with their roster
+   entry and workload, declared conflicts, the model's levels and rates, the team size — is a JSON
+   document. Its hash is SHA-256 of its canonical form (sorted keys, no spaces, non-ASCII as
+   `\\uXXXX` escapes, integers and strings only). It is published before the seed is known.
+2. **Commitment.** A 32-byte secret is drawn from the operating system and
+   `commitment = SHA-256("dispatch-commit/1" ‖ secret)` is published with the snapshot hash. When
+   the draw is revealed, the secret is published; anyone checks it against the commitment. The
+   seed is `SHA-256("dispatch-seed/1" ‖ secret ‖ snapshot hash ‖ beacon)`, where `beacon` is an
+   optional public value named at commitment time and unknown then (empty when none is named).
+3. **Targets.** Each target's ticket is the first 8 bytes of `SHA-256(seed ‖ "T" ‖ target id)`
+   read as a big-endian integer. A target whose level has rate `r` (an exact decimal) is selected
+   when `ticket < floor(r * 2^64)`, so its inclusion probability is `floor(r * 2^64) / 2^64`,
+   within 2^-64 of `r` (exactly `r` for 0, 1 and dyadic rates).
+4. **Teams.** Selected targets are staffed in ticket order (ties by id). For each, the team is
+   the `team_size` eligible inspectors with the least load — load at the freeze plus what this
+   draw has already given them — ties broken by the first 8 bytes of
+   `SHA-256(seed ‖ "I" ‖ load as 4 bytes ‖ inspector id)`. Eligible: on duty, holding the
+   qualification named by the target's kind, of the target's jurisdiction, with no conflict
+   declared with the target's company, and not a member of the target's previous team. A target
+   for which fewer than `team_size` inspectors are eligible is published as unstaffed.
+5. **Result.** The published result lists the levels with their exact thresholds, every selected
+   target with its ticket and team in draw order, and the unstaffed ones; its hash is SHA-256 of
+   its canonical form. `verify(published, snapshot)` re-runs all of this and names every
+   difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from enforcement.dispatch.risk import ModelError, canonical_bytes, exact
+
+SNAPSHOT_FORMAT = "dispatch-snapshot/1"
+RESULT_FORMAT = "dispatch-result/1"
+TWO_64 = 1 << 64
+COMMIT_TAG = b"dispatch-commit/1"
+SEED_TAG = b"dispatch-seed/1"
+TARGET_TAG = b"T"
+INSPECTOR_TAG = b"I"
+
+
+# ------------------------------------------------------------------ hashing and commitment
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def snapshot_hash(snapshot: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the snapshot's canonical JSON (read it with `risk.strict_loads`)."""
+    return sha256_hex(canonical_bytes(snapshot, check=False))
+
+
+def result_hash(result: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in result.items() if k != "result_hash"}
+    return sha256_hex(canonical_bytes(body))
+
+
+def new_secret() -> str:
+    """32 bytes from the operating system's generator, as hex."""
+    return secrets.token_hex(32)
+
+
+def commitment(secret_hex: str) -> str:
+    return sha256_hex(COMMIT_TAG + bytes.fromhex(secret_hex))
+
+
+def seed(secret_hex: str, snapshot_hash_hex: str, beacon: str = "") -> str:
+    """The draw's seed: bound to the committed secret, the snapshot and the public beacon."""
+    data = SEED_TAG + bytes.fromhex(secret_hex) + bytes.fromhex(snapshot_hash_hex)
+    return sha256_hex(data + beacon.encode())
+
+
+# ------------------------------------------------------------------ tickets
+
+
+def threshold(rate: Fraction) -> int:
+    """floor(rate * 2^64): a ticket below it is selected."""
+    if not 0 <= rate <= 1:
+        raise ModelError(f"rate {rate} is outside [0, 1]")
+    return (rate.numerator * TWO_64) // rate.denominator
+
+
+def ticket(seed_bytes: bytes, target_id: str) -> int:
+    digest = hashlib.sha256(seed_bytes + TARGET_TAG + target_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _tiebreak(seed_bytes: bytes, load: int, inspector_id: str) -> int:
+    data = seed_bytes + INSPECTOR_TAG + load.to_bytes(4, "big") + inspector_id.encode()
+    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
+
+
+# ------------------------------------------------------------------ snapshot
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    kind: str
+    jurisdiction: str
+    company: str
+    level: str
+    score: str = "0"
+    last_team: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
+            "company": self.company,
+            "level": self.level,
+            "score": self.score,
+            "last_team": sorted(self.last_team),
+        }
+
+
+@dataclass(frozen=True)
+class Inspector:
+    id: str
+    jurisdiction: str
+    qualifications: tuple[str, ...]
+    on_duty: bool
+    load: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "jurisdiction": self.jurisdiction,
+            "qualifications": sorted(set(self.qualifications)),
+            "on_duty": self.on_duty,
+            "load": self.load,
+        }
+
+
+def make_snapshot(
+    *,
+    draw_id: str,
+    agency: str,
+    frozen_at: str,
+    model: Mapping[str, Any],
+    team_size: int,
+    targets: Sequence[Target],
+    inspectors: Sequence[Inspector],
+    conflicts: Sequence[tuple[str, str]],
+    beacon: str | None = None,
+) -> dict[str, Any]:
+    """The canonical snapshot document. `model` is {model_id, version, hash, levels: [{level,
+    min_score, rate}]} with decimal strings."""
+    if team_size < 1:
+        raise ModelError("team_size must be at least 1")
+    ids = [t.id for t in targets]
+    if len(set(ids)) != len(ids):
+        raise ModelError("target ids must be unique")
+    inspector_ids = [i.id for i in inspectors]
+    if len(set(inspector_ids)) != len(inspector_ids):
+        raise ModelError("inspector ids must be unique")
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "draw_id": draw_id,
+        "agency": agency,
+        "frozen_at": frozen_at,
+        "beacon": beacon,
+        "model": dict(model),
+        "team_size": team_size,
+        "targets": [t.as_dict() for t in sorted(targets, key=lambda t: t.id)],
+        "inspectors": [i.as_dict() for i in sorted(inspectors, key=lambda i: i.id)],
+        "conflicts": sorted({(a, b) for a, b in conflicts}),
+    }
+
+
+# ------------------------------------------------------------------ the draw
+
+
+@dataclass
+class _Pool:
+    """Inspectors eligible by jurisdiction and qualification, least load first (a lazy heap:
+    entries whose load is out of date are dropped when they surface)."""
+
+    heap: list[tuple[int, int, str]]
+
+
+def _levels(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+    levels = []
+    for level in snapshot["model"]["levels"]:
+        rate = exact(level["rate"], f"rate of level {level['level']}")
+        cut = threshold(rate)
+        levels.append(
+            {
+                "level": str(level["level"]),
+                "rate": str(level["rate"]),
+                "threshold": str(cut),
+                "probability": f"{cut}/{TWO_64}",
+            }
+        )
+    return levels
+
+
+def run(snapshot: Mapping[str, Any], seed_hex: str) -> dict[str, Any]:
+    """The draw: which targets are selected and which team goes to each (see the module doc)."""
+    if snapshot.get("format") != SNAPSHOT_FORMAT:
+        raise ModelError(f"not a {SNAPSHOT_FORMAT} document")
+    seed_bytes = bytes.fromhex(seed_hex)
+    if len(seed_bytes) != 32:
+        raise ModelError("the seed is 32 bytes (64 hex digits)")
+    levels = _levels(snapshot)
+    cuts = {level["level"]: int(level["threshold"]) for level in levels}
+    team_size = int(snapshot["team_size"])
+
+    # 1. targets: one ticket each, compared with the threshold of its level
+    selected: list[tuple[int, str, Mapping[str, Any]]] = []
+    by_level: dict[str, int] = defaultdict(int)
+    prefix = seed_bytes + TARGET_TAG
+    sha256 = hashlib.sha256
+    for target in snapshot["targets"]:
+        level = target["level"]
+        cut = cuts.get(level)
+        if cut is None:
+            raise ModelError(f"target {target['id']} has level {level!r}, not in the model")
+        by_level[level] += 1
+        value = int.from_bytes(sha256(prefix + target["id"].encode()).digest()[:8], "big")
+        if value < cut:
+            selected.append((value, target["id"], target))
+    selected.sort(key=lambda item: (item[0], item[1]))
+
+    # 2. teams: least load first, ties by hash order, per (jurisdiction, qualification) pool
+    load: dict[str, int] = {}
+    pools: dict[tuple[str, str], _Pool] = {}
+    memberships: dict[str, list[_Pool]] = {}
+    for inspector in snapshot["inspectors"]:
+        if not inspector["on_duty"]:
+            continue
+        iid = inspector["id"]
+        load[iid] = int(inspector["load"])
+        entry = (load[iid], _tiebreak(seed_bytes, load[iid], iid), iid)
+        memberships[iid] = []
+        for qualification in inspector["qualifications"]:
+            joined = pools.setdefault((inspector["jurisdiction"], qualification), _Pool([]))
+            joined.heap.append(entry)
+            memberships[iid].append(joined)
+    for each in pools.values():
+        heapq.heapify(each.heap)
+    conflicted: dict[str, set[str]] = defaultdict(set)
+    for inspector_id, company in snapshot["conflicts"]:
+        conflicted[company].add(inspector_id)
+
+    picks: list[dict[str, Any]] = []
+    unstaffed: list[dict[str, Any]] = []
+    for value, target_id, target in selected:
+        pool: _Pool | None = pools.get((target["jurisdiction"], target["kind"]))
+        excluded = conflicted.get(target["company"], set()) | set(target["last_team"])
+        team: list[str] = []
+        set_aside: list[tuple[int, int, str]] = []
+        while pool is not None and pool.heap and len(team) < team_size:
+            entry = heapq.heappop(pool.heap)
+            entry_load, _, iid = entry
+            if entry_load != load[iid]:
+                continue  # out of date: a newer entry with the current load is in the heap
+            set_aside.append(entry)
+            if iid not in excluded:
+                team.append(iid)
+        if pool is not None:
+            if len(team) < team_size:
+                team = []
+            for entry in set_aside:
+                if entry[2] in team:
+                    continue
+                heapq.heappush(pool.heap, entry)
+        base = {"target": target_id, "level": target["level"], "ticket": f"{value:016x}"}
+        if not team:
+            unstaffed.append({**base, "reason": "not_enough_eligible_inspectors"})
+            continue
+        for iid in team:
+            load[iid] += 1
+            entry = (load[iid], _tiebreak(seed_bytes, load[iid], iid), iid)
+            for member_pool in memberships[iid]:
+                heapq.heappush(member_pool.heap, entry)
+        picks.append({**base, "team": team})
+
+    return {
+        "format": RESULT_FORMAT,
+        "draw_id": snapshot["draw_id"],
+        "agency": snapshot["agency"],
+        "model": {k: snapshot["model"][k] for k in ("model_id", "version", "hash")},
+        "team_size": team_size,
+        "levels": levels,
+        "population": {
+            "targets": len(snapshot["targets"]),
+            "inspectors_on_duty": len(load),
+            "by_level": dict(sorted(by_level.items())),
+        },
+        "selected": picks,
+        "unstaffed": unstaffed,
+    }
+
+
+def publish(snapshot: Mapping[str, Any], secret_hex: str, beacon: str = "") -> dict[str, Any]:
+    """The whole published document of a draw: commitment, reveal, seed, and the result."""
+    digest = snapshot_hash(snapshot)
+    seed_hex = seed(secret_hex, digest, beacon)
+    result = run(snapshot, seed_hex)
+    document = {
+        **result,
+        "snapshot_hash": digest,
+        "commitment": commitment(secret_hex),
+        "secret": secret_hex,
+        "beacon_value": beacon,
+        "seed": seed_hex,
+    }
+    document["result_hash"] = result_hash(document)
+    return document
+
+
+# ------------------------------------------------------------------ verification
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[str]:
+    """Re-run a published draw on its snapshot; an empty list means identical, otherwise one
+    line per difference (what, published value, recomputed value)."""
+    differences: list[str] = []
+
+    def differ(what: str, claimed: Any, recomputed: Any) -> None:
+        if claimed != recomputed:
+            differences.append(
+                f"{what}: published {_short(claimed)}, recomputed {_short(recomputed)}"
+            )
+
+    try:
+        digest = snapshot_hash(snapshot)
+    except ModelError as exc:
+        return [f"snapshot: {exc}"]
+    differ("snapshot_hash", published.get("snapshot_hash"), digest)
+    secret_hex = str(published.get("secret") or "")
+    try:
+        bytes.fromhex(secret_hex)
+    except ValueError:
+        return [*differences, "secret: not hex"]
+    differ("commitment", published.get("commitment"), commitment(secret_hex))
+    beacon = str(published.get("beacon_value") or "")
+    if snapshot.get("beacon") and not beacon:
+        differences.append(
+            f"beacon_value: the snapshot names beacon {snapshot['beacon']!r}, "
+            "the published draw gives no value for it"
+        )
+    # the seed is bound to the snapshot hash that was published before the reveal
+    seed_hex = seed(secret_hex, str(published.get("snapshot_hash") or digest), beacon)
+    differ("seed", published.get("seed"), seed_hex)
+    try:
+        expected = run(snapshot, seed_hex)
+    except (ModelError, KeyError, TypeError, ValueError) as exc:
+        return [*differences, f"snapshot: cannot be drawn ({exc})"]
+    for key in ("format", "draw_id", "agency", "model", "team_size", "levels", "population"):
+        differ(key, published.get(key), expected[key])
+    differences.extend(_compare_picks(published, expected))
+    if "result_hash" in published:
+        differ("result_hash", published["result_hash"], result_hash(published))
+    return differences
+
+
+def _compare_picks(published: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key in ("selected", "unstaffed"):
+        claimed = {p.get("target"): p for p in published.get(key) or []}
+        wanted = {p["target"]: p for p in expected[key]}
+        for target in sorted(set(wanted) - set(claimed), key=str):
+            out.append(f"{key}: target {target} is missing from the published draw")
+        for target in sorted(set(claimed) - set(wanted), key=str):
+            out.append(f"{key}: target {target} is published but not drawn")
+        for target in sorted(set(claimed) & set(wanted), key=str):
+            for field in sorted(set(claimed[target]) | set(wanted[target])):
+                if claimed[target].get(field) != wanted[target].get(field):
+                    out.append(
+                        f"{key}: target {target} {field}: published "
+                        f"{_short(claimed[target].get(field))}, recomputed "
+                        f"{_short(wanted[target].get(field))}"
+                    )
+        order_claimed = [p.get("target") for p in published.get(key) or []]
+        order_wanted = [p["target"] for p in expected[key]]
+        if not out and order_claimed != order_wanted:
+            out.append(f"{key}: the draw order differs")
+    return out
+
+
+def redraw_team(
+    snapshot: Mapping[str, Any], seed_hex: str, target_id: str, n: int, excluded: set[str]
+) -> list[str]:
+    """The `n`-th redraw of a target's team: eligible as in the draw and not in `excluded`,
+    least load first (load at the freeze plus what the draw gave), ties by hash order under
+    `SHA-256(seed ‖ "redraw" ‖ target id ‖ n)`. Empty when too few are eligible."""
+    target = next((t for t in snapshot["targets"] if t["id"] == target_id), None)
+    if target is None:
+        raise ModelError(f"target {target_id} is not in the snapshot")
+    given: dict[str, int] = defaultdict(int)
+    for pick in run(snapshot, seed_hex)["selected"]:
+        for member in pick["team"]:
+            given[member] += 1
+    redraw_seed = hashlib.sha256(
+        bytes.fromhex(seed_hex) + b"redraw" + target_id.encode() + n.to_bytes(4, "big")
+    ).digest()
+    conflicted = {i for i, company in snapshot["conflicts"] if company == target["company"]}
+    blocked = conflicted | set(target["last_team"]) | excluded
+    ranked = sorted(
+        (
+            int(i["load"]) + given[i["id"]],
+            _tiebreak(redraw_seed, int(i["load"]) + given[i["id"]], i["id"]),
+            i["id"],
+        )
+        for i in snapshot["inspectors"]
+        if i["on_duty"]
+        and i["jurisdiction"] == target["jurisdiction"]
+        and target["kind"] in i["qualifications"]
+        and i["id"] not in blocked
+    )
+    team_size = int(snapshot["team_size"])
+    if len(ranked) < team_size:
+        return []
+    return [iid for _, _, iid in ranked[:team_size]]

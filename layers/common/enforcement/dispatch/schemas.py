@@ -1,0 +1,118 @@
+"""Request bodies of the dispatch API (pydantic v2, unknown fields refused)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from enforcement.schemas import Strict
+
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+DecimalText = Annotated[str, Field(pattern=r"^\d{1,6}(\.\d{1,12})?$", examples=["0.05"])]
+TargetKind = Literal["ship", "cargo", "company"]
+
+
+class IndicatorIn(Strict):
+    code: Code
+    name: Annotated[str, Field(max_length=120)] = ""
+    weight: DecimalText
+
+
+class CategoryIn(Strict):
+    code: Code
+    name: Annotated[str, Field(max_length=120)] = ""
+    weight: DecimalText = "1"
+    indicators: Annotated[list[IndicatorIn], Field(min_length=1, max_length=60)]
+
+
+class LevelIn(Strict):
+    level: Code
+    min_score: DecimalText
+    rate: Annotated[DecimalText, Field(description="share of the level's targets drawn, 0-1")]
+
+
+class RiskModelIn(Strict):
+    """A new version of a risk model: categories of weighted indicators, levels and rates."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    target_kind: TargetKind = "ship"
+    categories: Annotated[list[CategoryIn], Field(min_length=1, max_length=60)]
+    levels: Annotated[list[LevelIn], Field(min_length=1, max_length=10)]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class TargetIn(Strict):
+    """An inspection target and its indicator values (each within 0-1; a flag is 0 or 1)."""
+
+    kind: TargetKind
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    jurisdiction: Annotated[str | None, Field(max_length=64)] = None
+    company_id: Code
+    company_name: Annotated[str | None, Field(max_length=80)] = None
+    model_id: Code
+    indicators: Annotated[dict[str, Decimal], Field(max_length=200)] = Field(default_factory=dict)
+
+    @field_validator("indicators")
+    @classmethod
+    def _in_range(cls, values: dict[str, Decimal]) -> dict[str, Decimal]:
+        for code, value in values.items():
+            if not Decimal(0) <= value <= Decimal(1):
+                raise ValueError(f"indicator {code} must be within 0 and 1")
+        return values
+
+
+class InspectorIn(Strict):
+    """An officer's dispatch profile: what they may inspect and whether they are on duty."""
+
+    qualifications: Annotated[list[TargetKind], Field(min_length=1, max_length=3)]
+    on_duty: bool
+    conflicts: Annotated[list[Code], Field(max_length=200)] = Field(default_factory=list)
+
+
+class DutyIn(Strict):
+    on_duty: bool
+
+
+class ConflictIn(Strict):
+    company_id: Code
+    reason: Annotated[str, Field(min_length=2, max_length=300)]
+
+
+class DrawIn(Strict):
+    model_id: Code
+    team_size: Annotated[int, Field(ge=1, le=6)] = 2
+    reveal_wait_seconds: Annotated[
+        int | None, Field(ge=0, le=86_400, description="time between commitment and reveal")
+    ] = None
+
+
+class PlanIn(DrawIn):
+    """What the daily schedule draws for the agency."""
+
+    enabled: bool = True
+
+
+class ResultIn(Strict):
+    passed: bool
+    findings: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    photos: Annotated[int, Field(ge=0, le=9, description="photos to upload")] = 0
+
+
+class RedrawIn(Strict):
+    reason: Annotated[str, Field(min_length=5, max_length=500)]
+
+
+class VerifyIn(Strict):
+    published: dict[str, Any]
+    snapshot: dict[str, Any]
+
+
+class VerifyOut(BaseModel):
+    identical: bool
+    differences: list[str]
+    snapshot_hash: str | None = None
+    result_hash: str | None = None

@@ -1,0 +1,377 @@
+"""Random dispatch end to end over real HTTP on the local stack: a risk model and its versions,
+targets, inspectors, an on-demand and a scheduled draw through the real state machine, public
+pages without a token, verification (and tampering caught), results with photos, a redraw."""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+from typing import Any
+
+import pytest
+from enforcement import accounts
+from enforcement.auth import Role
+from enforcement.dispatch import risk
+
+from tests.integration.client import Client, upload, wait_for
+
+pytestmark = pytest.mark.slow
+
+JURISDICTION = "j-wusongkou"
+OTHER = "j-beilun"
+
+
+class World:
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
+        self.suffix = secrets.token_hex(3)
+        self.agency = f"msa-{self.suffix}"
+        self.model_id = f"ship-risk-{self.suffix}"
+        self.anon = Client(stack.api_url)
+        self.admin = self.login("adm", Role.ADMIN, JURISDICTION)
+        self.inspectors: dict[str, Client] = {}
+        for n in range(6):
+            self.inspectors[f"off-insp{n}{self.suffix}"] = self.login(
+                f"insp{n}", Role.OFFICER, JURISDICTION
+            )
+        self.outsider = self.login("far", Role.OFFICER, OTHER)
+        self.draws: dict[str, dict[str, Any]] = {}
+
+    def login(self, name: str, role: Role, jurisdiction: str) -> Client:
+        username = f"{name}{self.suffix}"
+        password = secrets.token_urlsafe(12)
+        accounts.create_officer(
+            "system:test-seed",
+            username=username,
+            password=password,
+            name=f"王{name}",
+            role=role,
+            agency=self.agency,
+            jurisdiction=jurisdiction,
+        )
+        session = self.anon.post(
+            "/auth/officer/login", {"username": username, "password": password}, expect=200
+        )
+        return Client(self.stack.api_url, session["token"])
+
+
+@pytest.fixture(scope="module")
+def world(stack: Any) -> World:
+    return World(stack)
+
+
+def model_body(rate_low: str = "0.03") -> dict[str, Any]:
+    document = risk.ship_model_document()
+    document.pop("model_id")
+    document["levels"][0]["rate"] = rate_low
+    return document
+
+
+def wait_published(world: World, draw_id: str) -> dict[str, Any]:
+    return wait_for(
+        lambda: world.anon.get(f"/public/draws/{draw_id}", expect=None),
+        lambda r: r.get("status") in ("published", "failed"),
+        timeout=40,
+    )
+
+
+# ------------------------------------------------------------------ 1. model, targets, inspectors
+
+
+def test_an_admin_saves_the_ship_model_and_each_change_is_a_new_version(world: World) -> None:
+    first = world.admin.post(f"/dispatch/risk-models/{world.model_id}/versions", model_body())
+    assert (first["version"], first["categories"], first["indicators"]) == (1, 10, 37)
+    second = world.admin.post(
+        f"/dispatch/risk-models/{world.model_id}/versions", model_body(rate_low="0.05")
+    )
+    assert second["version"] == 2
+    assert second["hash"] != first["hash"]
+    assert world.admin.get(f"/dispatch/risk-models/{world.model_id}")["version"] == 2
+    old = world.admin.get(f"/dispatch/risk-models/{world.model_id}/versions/1")
+    assert old["levels"][0]["rate"] == "0.03"
+    # officers may read but not change it; a bad model is refused with a code
+    inspector = next(iter(world.inspectors.values()))
+    inspector.post(f"/dispatch/risk-models/{world.model_id}/versions", model_body(), expect=403)
+    broken = model_body()
+    broken["levels"] = list(reversed(broken["levels"]))
+    refused = world.admin.post(
+        f"/dispatch/risk-models/{world.model_id}/versions", broken, expect=422
+    )
+    assert refused["code"] == "invalid_model"
+
+
+def test_targets_carry_indicator_values_and_get_score_and_level(world: World) -> None:
+    for n in range(4):  # always drawn: rate 1
+        flagged = {c: 1 for c in ("C02.01", "C02.02", "C03.01", "C04.01", "C05.01", "C10.01")}
+        flagged.update({f"C0{k}.0{j}": 1 for k in (2, 3, 4, 5) for j in (1, 2, 3, 4)})
+        target = world.admin.put(
+            f"/dispatch/targets/ship-{world.suffix}-hi{n}",
+            {
+                "kind": "ship",
+                "name": f"长江{n}号",
+                "company_id": "co-a" if n == 0 else f"co-{n}",
+                "company_name": "上海远洋航运有限公司",
+                "model_id": world.model_id,
+                "indicators": flagged,
+            },
+        )
+        assert target["level"] == "very_high"
+        assert target["model_version"] == 2
+    for n in range(6):
+        target = world.admin.put(
+            f"/dispatch/targets/ship-{world.suffix}-lo{n}",
+            {
+                "kind": "ship",
+                "name": f"海港{n}号",
+                "company_id": f"co-lo{n}",
+                "model_id": world.model_id,
+                "indicators": {"C01.01": "0.5"},
+            },
+        )
+        assert (target["score"], target["level"]) == ("2.25", "low")
+    refused = world.admin.put(
+        f"/dispatch/targets/ship-{world.suffix}-bad",
+        {
+            "kind": "ship",
+            "name": "x",
+            "company_id": "c",
+            "model_id": world.model_id,
+            "indicators": {"C99.99": 1},
+        },
+        expect=422,
+    )
+    assert refused["code"] == "invalid_indicators"
+
+
+def test_inspectors_have_qualifications_duty_and_declared_conflicts(world: World) -> None:
+    ids = sorted(world.inspectors)
+    for n, account_id in enumerate(ids):
+        profile = world.admin.put(
+            f"/dispatch/inspectors/{account_id}",
+            {"qualifications": ["cargo"] if n == 5 else ["ship", "cargo"], "on_duty": n != 4},
+        )
+        assert profile["agency"] == world.agency
+    # inspector 0 declares a conflict with the company of the first high-risk ship
+    declared = world.inspectors[ids[0]].post(
+        "/dispatch/me/conflicts", {"company_id": "co-a", "reason": "brother-in-law is its master"}
+    )
+    assert declared["conflicts"] == ["co-a"]
+    # inspector 4 went off duty at the start; goes on and off again: the roster is theirs
+    assert world.inspectors[ids[4]].put("/dispatch/me/duty", {"on_duty": True})["on_duty"]
+    assert not world.inspectors[ids[4]].put("/dispatch/me/duty", {"on_duty": False})["on_duty"]
+    outsider = world.outsider.put(
+        f"/dispatch/inspectors/{ids[0]}", {"qualifications": ["ship"], "on_duty": True}, expect=403
+    )
+    assert outsider["code"] == "role_not_allowed"
+
+
+# ------------------------------------------------------------------ 2. an on-demand draw
+
+
+def test_an_on_demand_draw_runs_through_the_state_machine(world: World) -> None:
+    started = world.admin.post(
+        "/dispatch/draws",
+        {"model_id": world.model_id, "team_size": 2, "reveal_wait_seconds": 2},
+    )
+    draw_id = started["draw_id"]
+    assert started["execution_arn"]
+    # between the commitment and the reveal the public sees the hashes, not the secret
+    committed = wait_for(
+        lambda: world.anon.get(f"/public/draws/{draw_id}", expect=None),
+        lambda r: r.get("status") in ("committed", "revealed", "drawn", "published"),
+    )
+    assert committed["snapshot_hash"]
+    assert committed["commitment"]
+    if committed["status"] == "committed":
+        assert committed["secret"] is None
+        assert committed["seed"] is None
+    public = wait_published(world, draw_id)
+    assert public["status"] == "published", public
+    assert public["model"]["version"] == 2
+    assert public["snapshot_hash"] == committed["snapshot_hash"]
+    world.draws["on_demand"] = public
+
+    drawn = {a["target_id"]: a for a in public["assignments"]}
+    high = {f"ship-{world.suffix}-hi{n}" for n in range(4)}
+    assert high <= set(drawn)  # rate 1: every very-high-risk target is drawn
+    ids = sorted(world.inspectors)
+    for assignment in drawn.values():
+        if assignment["status"] == "unstaffed":
+            continue
+        team = assignment["team"]
+        assert len(set(team)) == 2
+        assert ids[4] not in team  # off duty
+        assert ids[5] not in team  # not qualified for ships
+        if assignment["target_id"] == f"ship-{world.suffix}-hi0":
+            assert ids[0] not in team  # declared a conflict with its company
+        assert all(
+            name and name.startswith("王") and "*" in name for name in assignment["team_names"]
+        )
+        assert assignment["company_name"] in (None, "上" + "*" * 9)
+    # the snapshot is public and holds the frozen population
+    snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
+    assert {i["id"] for i in snapshot["inspectors"]} == set(ids)
+    assert len(snapshot["targets"]) == 10
+
+
+def test_the_inspectors_drawn_are_notified_and_their_workload_counts_it(world: World) -> None:
+    from enforcement.models import Notification
+
+    public = world.draws["on_demand"]
+    team_member = next(a["team"][0] for a in public["assignments"] if a["team"])
+    inbox = list(Notification.query(team_member))
+    assert any(
+        n.kind == "dispatch.assigned" and n.data["draw_id"] == public["draw_id"] for n in inbox
+    )
+    profile = world.admin.get(f"/dispatch/inspectors/{team_member}")
+    assert profile["open_assignments"] >= 1
+
+
+def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> None:
+    draw_id = world.draws["on_demand"]["draw_id"]
+    report = world.anon.get(f"/public/draws/{draw_id}/verify")
+    assert report == {
+        "identical": True,
+        "differences": [],
+        "snapshot_hash": world.draws["on_demand"]["snapshot_hash"],
+        "result_hash": world.draws["on_demand"]["result_hash"],
+    }
+    published = world.anon.get(f"/public/draws/{draw_id}/result")
+    snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
+    same = world.anon.post(
+        "/public/verify", {"published": published, "snapshot": snapshot}, expect=200
+    )
+    assert same["identical"]
+    tampered = copy.deepcopy(snapshot)
+    low = next(t for t in tampered["targets"] if t["level"] == "low")
+    low["level"] = "very_high"
+    changed = world.anon.post(
+        "/public/verify", {"published": published, "snapshot": tampered}, expect=200
+    )
+    assert not changed["identical"]
+    assert changed["differences"][0].startswith("snapshot_hash:")
+    assert any(low["id"] in line for line in changed["differences"])
+
+
+def test_the_verify_command_reruns_a_published_draw(
+    world: World, tmp_path: Any, capsys: Any
+) -> None:
+    from enforcement.dispatch import verify as verify_cli
+
+    draw_id = world.draws["on_demand"]["draw_id"]
+    assert verify_cli.main(["--api", world.stack.api_url, draw_id]) == 0
+    assert "identical" in capsys.readouterr().out
+    published = world.anon.get(f"/public/draws/{draw_id}/result")
+    snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
+    snapshot["inspectors"][0]["on_duty"] = not snapshot["inspectors"][0]["on_duty"]
+    (tmp_path / "published.json").write_text(json.dumps(published))
+    (tmp_path / "snapshot.json").write_text(json.dumps(snapshot))
+    code = verify_cli.main([str(tmp_path / "published.json"), str(tmp_path / "snapshot.json")])
+    assert code == 1
+    assert "snapshot_hash: published" in capsys.readouterr().out
+
+
+def test_a_retried_step_draws_nothing_twice(world: World) -> None:
+    public = world.draws["on_demand"]
+    for action in ("freeze", "reveal", "select", "publish"):
+        result = world.stack.invoke(
+            "DrawStepsFunction", {"action": action, "draw_id": public["draw_id"]}
+        )
+        assert result.error is None
+        assert json.loads(result.payload_json)["status"] == "published"
+    again = world.anon.get(f"/public/draws/{public['draw_id']}")
+    assert again["result_hash"] == public["result_hash"]
+    assert again["assignments"] == public["assignments"]
+
+
+# ------------------------------------------------------------------ 3. results and redraws
+
+
+def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
+    public = world.draws["on_demand"]
+    assignment = next(a for a in public["assignments"] if a["team"])
+    draw_id, target_id = public["draw_id"], assignment["target_id"]
+    outsider_id = next(i for i in sorted(world.inspectors) if i not in assignment["team"])
+    refused = world.inspectors[outsider_id].post(
+        f"/dispatch/draws/{draw_id}/targets/{target_id}/result", {"passed": True}, expect=403
+    )
+    assert refused["code"] == "not_on_team"
+    member = world.inspectors[assignment["team"][0]]
+    recorded = member.post(
+        f"/dispatch/draws/{draw_id}/targets/{target_id}/result",
+        {"passed": False, "findings": ["liferaft servicing overdue"], "photos": 1},
+    )
+    assert recorded["status"] == "inspected"
+    upload(recorded["uploads"][0], b"\xff\xd8\xff\xe0 inspection photo")
+    s3 = world.stack.boto3_client("s3")
+    s3.head_object(Bucket=world.stack.env["UPLOAD_BUCKET"], Key=recorded["photo_keys"][0])
+    member.post(
+        f"/dispatch/draws/{draw_id}/targets/{target_id}/result", {"passed": True}, expect=409
+    )
+    shown = next(
+        a
+        for a in world.anon.get(f"/public/draws/{draw_id}")["assignments"]
+        if a["target_id"] == target_id
+    )
+    assert shown["result"]["passed"] is False
+    assert "photo_keys" not in shown
+    history = world.admin.get(f"/dispatch/targets/{target_id}")["history"]
+    assert history[0]["draw_id"] == draw_id
+
+
+def test_a_redraw_needs_a_reason_and_is_public(world: World) -> None:
+    public = world.anon.get(f"/public/draws/{world.draws['on_demand']['draw_id']}")
+    assignment = next(a for a in public["assignments"] if a["status"] == "assigned")
+    path = f"/dispatch/draws/{public['draw_id']}/targets/{assignment['target_id']}/redraw"
+    world.admin.post(path, {}, expect=422)
+    redrawn = world.admin.post(path, {"reason": "team member on sick leave"})
+    assert not set(redrawn["team"]) & set(assignment["team"]) or len(world.inspectors) < 6
+    shown = next(
+        a
+        for a in world.anon.get(f"/public/draws/{public['draw_id']}")["assignments"]
+        if a["target_id"] == assignment["target_id"]
+    )
+    assert shown["redraws"][0]["reason"] == "team member on sick leave"
+    assert shown["redraws"][0]["previous_team"] == assignment["team"]
+
+
+# ------------------------------------------------------------------ 4. the scheduled draw
+
+
+def test_the_schedule_starts_the_agencys_draw_through_the_real_state_machine(
+    world: World,
+) -> None:
+    plan = world.admin.put(
+        "/dispatch/plan",
+        {"model_id": world.model_id, "team_size": 2, "reveal_wait_seconds": 1},
+    )
+    assert plan["enabled"]
+    # a new model version after the first draw: that draw keeps the version it used
+    world.admin.post(f"/dispatch/risk-models/{world.model_id}/versions", model_body("0.5"))
+    [result] = world.stack.fire_schedule("DrawScheduleFunction")
+    assert result.error is None
+    started = [d for d in json.loads(result.payload_json)["draws"] if d["agency"] == world.agency]
+    assert started[0]["started"]
+    public = wait_published(world, started[0]["draw_id"])
+    assert public["status"] == "published", public
+    assert public["trigger"] == "schedule"
+    assert public["model"]["version"] == 3
+    first = world.anon.get(f"/public/draws/{world.draws['on_demand']['draw_id']}")
+    assert first["model"]["version"] == 2
+    assert world.anon.get(f"/public/draws/{public['draw_id']}/verify")["identical"]
+    listed = world.anon.get("/public/draws", params={"agency": world.agency})
+    assert {d["draw_id"] for d in listed} >= {public["draw_id"], first["draw_id"]}
+    # the same scheduled event delivered again starts nothing new
+    event = {"time": "2026-03-01T01:00:00Z"}
+    once = world.stack.invoke("DrawScheduleFunction", event)
+    twice = world.stack.invoke("DrawScheduleFunction", event)
+    mine = [d for d in json.loads(twice.payload_json)["draws"] if d["agency"] == world.agency]
+    assert mine
+    assert not mine[0]["started"]
+    [first_delivery] = [
+        d for d in json.loads(once.payload_json)["draws"] if d["agency"] == world.agency
+    ]
+    assert first_delivery["started"]
+    assert first_delivery["draw_id"] == mine[0]["draw_id"]
+    assert wait_published(world, first_delivery["draw_id"])["status"] == "published"
