@@ -11,7 +11,7 @@ export AWS_DEFAULT_REGION ?= cn-north-1
 export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test unit integration lint typecheck template bench photos clean setup audit-verify
+.PHONY: run test unit integration lint typecheck template bench photos clean setup audit-verify image-check
 
 setup: $(VENV)/.installed photos
 
@@ -53,8 +53,13 @@ unit: setup
 integration: setup
 	$(BIN)/python -m pytest tests/integration -q
 
-test: setup lint typecheck template
+test: setup lint typecheck template image-check
 	$(BIN)/python -m pytest tests -q
+
+# the face function's image without docker: its requirements in a throwaway venv, its handler
+# answering a real S3 event (scripts/check_face_image.py)
+image-check: setup
+	$(BIN)/python scripts/check_face_image.py
 
 bench: setup
 	$(BIN)/python -m benchmarks $(SUITES)

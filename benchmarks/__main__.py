@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "dispatch")
+SUITES = ("checkin", "dispatch", "face")
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -94,6 +95,22 @@ class World:
         self.stack.login_platform.add_code(code, f"openid-{name}-{secrets.token_hex(4)}")
         session = self.anon.post("/auth/miniprogram/login", {"code": code}, expect=200)
         return Client(self.stack.api_url, session["token"])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def exact_replays_only() -> Iterator[None]:
+    """Only exact replays are refused in this walk-through.
+
+    Its "new" photos of a crew member are re-encoded, turned copies of the three photographs of
+    one person that the registry packages hold; the near-duplicate rule rightly refuses such
+    copies. Here the subject is location, certificates, tasks and manning, so the near-duplicate
+    measure is switched off; tests/unit/test_face_check.py covers it through the same
+    process_upload path, with copies, prints and screens of the reference photo.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FACE_REPLAY_MAX_DISTANCE", "0")
+        patch.setenv("FACE_REPLAY_MIN_SIMILARITY", "2")
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,9 @@ class World:
         self.anon = Client(stack.api_url)
         self.admin = self.login("adm", Role.ADMIN, JURISDICTION)
         self.inspectors: dict[str, Client] = {}
-        for n in range(6):
+        # nine: after one off duty, one unqualified and one conflicted, a redraw still finds a
+        # second team of two for any target, whatever the seed
+        for n in range(9):
             self.inspectors[f"off-insp{n}{self.suffix}"] = self.login(
                 f"insp{n}", Role.OFFICER, JURISDICTION
             )

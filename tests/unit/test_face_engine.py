@@ -127,6 +127,18 @@ def test_compare_is_the_euclidean_distance_and_inclusive_at_the_threshold() -> N
     assert compare(a, a, THRESHOLD).distance == 0.0
 
 
+@pytest.mark.parametrize("name", ["obama.jpg", "biden.jpg"])
+def test_templates_are_bit_identical_to_face_encodings(name: str) -> None:
+    """The engine makes face_recognition's own calls on the box it found."""
+    engine.preload()  # the guarded import: a bare one would allow truncated images globally
+    import face_recognition
+
+    image = load_image(photos.photo_bytes(name), CONFIG)
+    box = people(detect(image, CONFIG))[0].css(image.shape)
+    expected = face_recognition.face_encodings(image, known_face_locations=[box])[0]
+    assert np.array_equal(template(name).vector, np.asarray(expected, dtype=np.float32))
+
+
 def test_compare_agrees_with_face_recognition() -> None:
     import face_recognition
 

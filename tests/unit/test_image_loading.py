@@ -294,3 +294,48 @@ def test_arbitrary_bytes_load_or_raise_face_error(data: bytes) -> None:
     else:
         event(str(outcome))
         assert outcome in {"image_empty", "image_unreadable", "image_too_many_pixels"}
+
+
+# ------------------------------------------------------------------ property: sizes and turns
+
+
+@st.composite
+def photos_with_limits(draw: st.DrawFn) -> tuple[bytes, int, int, int, int]:
+    """A small valid photo (any format the loader reads, any EXIF orientation) and a max_side:
+    returns the bytes, the stored width and height, the orientation and max_side."""
+    width = draw(st.integers(8, 240))
+    height = draw(st.integers(8, 240))
+    fmt = draw(st.sampled_from(["JPEG", "PNG", "WEBP"] if features.check("webp") else ["JPEG"]))
+    orientation = draw(st.integers(1, 8))
+    max_side = draw(st.sampled_from([0, 16, 50, 100, 239, 800]))
+    seed = draw(st.integers(0, 2**16))
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, fmt, exif=exif.tobytes())
+    return out.getvalue(), width, height, orientation, max_side
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(photos_with_limits())
+def test_loaded_size_follows_max_side_aspect_and_orientation(
+    case: tuple[bytes, int, int, int, int],
+) -> None:
+    data, width, height, orientation, max_side = case
+    config = EngineConfig(max_side=max_side)
+    image = load_image(data, config)
+    if orientation >= 5:  # turned a quarter: the upright picture is height x width
+        width, height = height, width
+    longest = max(width, height)
+    expected = longest if max_side <= 0 else min(longest, max_side)
+    assert max(image.shape[:2]) == expected
+    # the aspect ratio is kept to within a pixel of rounding
+    assert abs(image.shape[1] * height - image.shape[0] * width) <= max(width, height)
+    assert image.flags["C_CONTIGUOUS"]
+    from enforcement.face import images
+
+    decoded = images.read(
+        data, max_bytes=config.max_bytes, max_pixels=config.max_pixels, max_side=max_side
+    )
+    assert np.array_equal(images.downscale(decoded), image)

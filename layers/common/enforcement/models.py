@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
+    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -323,6 +324,24 @@ class FaceRecord(Model):
     reference_digest = UnicodeAttribute()
     enrolled_at = UnicodeAttribute()
     engine = UnicodeAttribute()
+    # the reference photo's PhotoSignature (enforcement.face.liveness, 256 bytes): lets a check
+    # recognise a print or screen of the reference photo by more than the template distance
+    reference_signature = BinaryAttribute(legacy_encoding=False, null=True)
+
+
+class UsedPhotos(Model):
+    """The photos a subject has already used for checks (biometric: templates and photo
+    signatures, packed as in `enforcement.face.liveness.PhotoHistory`), so that a copy of one is
+    recognised as a replay. Kept in the face template table, next to the reference template."""
+
+    Meta = table_meta("FACE_TEMPLATES_TABLE", "face-templates")
+
+    subject_id = UnicodeAttribute(hash_key=True)  # "used#crew#<crew_id>"
+    templates = BinaryAttribute(legacy_encoding=False)  # n x 512 bytes, oldest first
+    signatures = BinaryAttribute(legacy_encoding=False)  # n x 256 bytes
+    digests = ListAttribute(of=UnicodeAttribute)  # SHA-256 of each photo
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
 
 
 class PhotoDigest(Model):

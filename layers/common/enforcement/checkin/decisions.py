@@ -20,7 +20,7 @@ from enforcement.checkin import rules, service
 from enforcement.config import settings
 from enforcement.db import transaction
 from enforcement.errors import Conflict
-from enforcement.face import engine
+from enforcement.face import engine, liveness, replays
 from enforcement.models import (
     Account,
     Check,
@@ -129,6 +129,10 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
         f"crew#{crew_id}",
         template=photo.template.to_bytes(),
         reference_digest=photo.digest or "",
+        # lets a check recognise a print or a screen of the reference photo, not only its bytes
+        reference_signature=(
+            photo.template.signature.to_bytes() if photo.template.signature is not None else None
+        ),
         enrolled_at=now,
         engine=ENGINE_NAME,
     )
@@ -154,24 +158,47 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 
 
 def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
+    """The face check of a check photo: a live photo of the enrolled face.
+
+    Refused before any comparison with the enrolled face: `replayed_reference_photo` when the
+    photo is the reference photo or a copy of it (a print or a screen of it held up to the
+    camera), `replayed_photo` when it is a photo already used for an earlier check or a copy of
+    one (re-encoded, resized, cropped, rotated, mirrored, re-photographed; see
+    enforcement.face.liveness). A photo that matches is added to the crew member's used photos.
+    """
     if photo.template is None:
         return rules.Outcome(False, photo.error or "image_unreadable")
     try:
         reference = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
     except FaceRecord.DoesNotExist:
         return rules.Outcome(False, "face_not_enrolled")
-    if photo.digest and photo.digest == reference.reference_digest:
+    enrolled = engine.FaceTemplate.from_bytes(bytes(reference.template))
+    reference_signature = (
+        liveness.PhotoSignature.from_bytes(bytes(reference.reference_signature))
+        if reference.reference_signature
+        else None
+    )
+    rule = liveness.ReplayRule.from_env()
+    if (photo.digest and photo.digest == reference.reference_digest) or rule.check(
+        photo.template, enrolled, reference_signature
+    ):
         return rules.Outcome(False, "replayed_reference_photo")
     if photo.digest and _seen(photo.digest):
         return rules.Outcome(False, "replayed_photo")
+    used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
+    if used.copy_of(photo.template, photo.digest, committed=_seen, rule=rule):
+        return rules.Outcome(False, "replayed_photo")
     threshold = settings().face_match_threshold
-    match = engine.compare(
-        engine.FaceTemplate.from_bytes(bytes(reference.template)), photo.template, threshold
-    )
-    return rules.face_outcome(match.distance, threshold)
+    match = engine.compare(enrolled, photo.template, threshold)
+    outcome = rules.face_outcome(match.distance, threshold)
+    if outcome.passed and photo.digest:
+        used.remember(photo.digest, photo.template)
+    return outcome
 
 
 def _seen(digest: str) -> bool:
+    """Whether a decision already used the photo with this SHA-256 (its `PhotoDigest` is
+    written in the decision's transaction, so an attempt that failed does not count)."""
     try:
         PhotoDigest.get(f"digest#{digest}", consistent_read=True)
     except PhotoDigest.DoesNotExist:

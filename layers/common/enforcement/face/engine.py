@@ -11,8 +11,10 @@ Pipeline for `encode`:
 2. Detection at that size, once; detections much smaller or much weaker than the main face are
    not counted as other people (HOG fires on the astronaut's mission patch in scikit-image's
    sample photo with the same box size as her face, but a far lower score).
-3. The descriptor is computed at the same scale from the known face box, so the detector does not
-   run a second time inside `face_recognition.face_encodings`.
+3. The descriptor is computed at the same scale from the known face box, with the same calls as
+   `face_recognition.face_encodings` (5-point landmarks, then the ResNet), without running the
+   detector a second time. The same landmarks cut the face's `PhotoSignature` (liveness.py): what
+   the photograph looks like, for telling a copy of an earlier photo from a new one.
 
 face_recognition is imported on first use: it loads ~100 MB of models (about 1 s warm), which only
 the functions that encode should pay for.
@@ -24,7 +26,7 @@ import hashlib
 import os
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Final, Literal, cast
 
@@ -32,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enforcement.face.images import FaceError, RGBImage, decode
+from enforcement.face.liveness import CHIP_SIDE, SIGNATURE_PADDING, PhotoSignature
 
 __all__ = [
     "Detection",
@@ -144,9 +147,15 @@ class FaceTemplate:
 
     `to_bytes` gives 512 bytes (little-endian float32, no header) for storage; `from_bytes`
     checks length and finiteness. Equality compares the values; the array is read-only.
+
+    `signature` is the `PhotoSignature` of the photo the template was computed from (set by
+    `encode`, None for a template read back from storage): a 16x16 picture of the aligned face
+    that tells this photograph from another of the same person (biometric too, and as secret).
+    It is not part of the template's value, bytes or equality.
     """
 
     vector: npt.NDArray[np.float32]
+    signature: PhotoSignature | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         vector = np.array(self.vector, dtype=np.float32).reshape(-1)
@@ -182,7 +191,15 @@ class FaceTemplate:
 
     def __reduce__(self) -> Any:
         # pickling (e.g. a cache) stays possible, but through bytes rather than a numpy repr
-        return (FaceTemplate.from_bytes, (self.to_bytes(),))
+        signature = self.signature.to_bytes() if self.signature is not None else None
+        return (_restore, (self.to_bytes(), signature))
+
+
+def _restore(template: bytes, signature: bytes | None) -> FaceTemplate:
+    restored = FaceTemplate.from_bytes(template)
+    if signature is None:
+        return restored
+    return FaceTemplate(restored.vector, PhotoSignature.from_bytes(signature))
 
 
 @dataclass(frozen=True)
@@ -361,13 +378,25 @@ def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
 
 
 def _descriptor(image: RGBImage, face: Detection, config: EngineConfig) -> FaceTemplate:
+    """The template of one detected face, and the signature of its photo.
+
+    The calls of `face_recognition.face_encodings(image, [box], num_jitters)` (its default
+    "small" model: 5 landmarks), so templates are bit-identical to it; the landmarks are then
+    reused to cut the aligned face chip the signature is made from (about 1 ms).
+    """
     fr = _library()
-    vectors = fr.face_encodings(
-        image, known_face_locations=[face.css(image.shape)], num_jitters=config.num_jitters
+    top, right, bottom, left = face.css(image.shape)
+    landmarks = fr.api.pose_predictor_5_point(
+        image, fr.api.dlib.rectangle(left, top, right, bottom)
     )
-    if len(vectors) != 1:  # not expected: one box in, one descriptor out
-        raise FaceError("no_face", "no face descriptor could be computed")
-    return FaceTemplate(np.asarray(vectors[0], dtype=np.float32))
+    vector = fr.api.face_encoder.compute_face_descriptor(image, landmarks, config.num_jitters)
+    chip = fr.api.dlib.get_face_chip(image, landmarks, CHIP_SIDE, SIGNATURE_PADDING)
+    inside = fr.api.dlib.get_face_chip(
+        np.full(image.shape[:2], 255, dtype=np.uint8), landmarks, CHIP_SIDE, SIGNATURE_PADDING
+    )
+    return FaceTemplate(
+        np.asarray(vector, dtype=np.float32), PhotoSignature.from_chip(chip, inside)
+    )
 
 
 def compare(reference: FaceTemplate, probe: FaceTemplate, threshold: float) -> Match:

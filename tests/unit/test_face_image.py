@@ -1,0 +1,58 @@
+"""scripts/check_face_image.py does what the face function's Dockerfile does (make image-check
+runs it; these tests keep the two from drifting apart and check its reuse key)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scripts import check_face_image as image
+
+DOCKERFILE = image.DOCKERFILE.read_text()
+
+
+def test_same_install_steps_as_the_dockerfile() -> None:
+    only_binary = re.search(r"--only-binary=(\S+)", DOCKERFILE)
+    assert only_binary is not None
+    assert only_binary.group(1) == image.ONLY_BINARY
+    assert f"--no-deps {image.FACE_RECOGNITION}" in DOCKERFILE
+    assert "/tmp/requirements/face_models/requirements.txt" in DOCKERFILE
+    assert "/tmp/requirements/common/requirements.txt" in DOCKERFILE
+    assert f"python:{image.IMAGE_PYTHON}" in DOCKERFILE
+    assert 'CMD ["app.lambda_handler"]' in DOCKERFILE
+    assert "-r ../common/requirements.txt" in image.FACE_REQUIREMENTS.read_text()
+
+
+def test_task_root_holds_the_package_and_the_handler(tmp_path: Path) -> None:
+    root = image.make_task_root(tmp_path)
+    assert (root / "app.py").read_text() == (image.ROOT / "functions/face/app.py").read_text()
+    assert (root / "enforcement" / "face" / "engine.py").is_file()
+    assert (root / "enforcement" / "checkin" / "decisions.py").is_file()
+    assert not list(root.rglob("__pycache__"))
+
+
+def test_test_tools_are_the_projects_pins() -> None:
+    dev = image.DEV_REQUIREMENTS.read_text()
+    pins = image._pins(("boto3", "moto"))
+    assert [pin.split("==")[0] for pin in pins] == ["boto3", "moto"]
+    for pin in pins:
+        assert pin.split("==")[1] in dev
+    with pytest.raises(SystemExit, match="no pin"):
+        image._pins(("not-a-package",))
+
+
+def test_venv_is_reused_only_while_its_inputs_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(image.FACE_REQUIREMENTS.read_text())
+    monkeypatch.setattr(image, "FACE_REQUIREMENTS", requirements)
+    tools = image._pins(("boto3", "moto"))
+    key = image.venv_key("3.12.1", tools)
+    assert image.venv_key("3.12.1", tools) == key
+    assert image.venv_key("3.12.2", tools) != key
+    assert image.venv_key("3.12.1", [*tools[:1], "moto==0.0.1"]) != key
+    requirements.write_text(requirements.read_text() + "\nextra-package==1.0\n")
+    assert image.venv_key("3.12.1", tools) != key

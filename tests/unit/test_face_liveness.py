@@ -1,0 +1,223 @@
+"""Replay detection on real photographs: every kind of copy of a photo is the same photograph,
+new photos of the same person are not, and signatures keep their secret."""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+from enforcement.face import liveness
+from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
+from enforcement.face.liveness import (
+    REPLAY_DISTANCE,
+    REPLAY_SIMILARITY,
+    PhotoHistory,
+    PhotoSignature,
+    ReplayRule,
+    similarity,
+)
+
+from tests import photos
+
+CONFIG = EngineConfig()
+RULE = ReplayRule()
+ORIGINALS = ("obama.jpg", "obama2.jpg", "biden.jpg")
+#: Crops and a format copy made by face_recognition's authors from the Obama photographs.
+SHIPPED_COPIES = [
+    ("obama.jpg", "obama_partial_face.jpg"),
+    ("obama.jpg", "obama_partial_face2.jpg"),
+    ("obama2.jpg", "32bit.png"),
+]
+#: Different photographs of one person (the partial faces are cut from obama.jpg).
+NEW_PHOTOS = [
+    *itertools.combinations(photos.OBAMA, 2),
+    ("obama2.jpg", "obama_partial_face.jpg"),
+    ("obama3.jpg", "obama_partial_face2.jpg"),
+    ("obama3.jpg", "32bit.png"),
+]
+
+
+@cache
+def template(name: str) -> FaceTemplate:
+    return encode(photos.photo_bytes(name), CONFIG)
+
+
+@cache
+def copy_templates(name: str) -> dict[str, FaceTemplate]:
+    return {kind: encode(data, CONFIG) for kind, data in photos.copies(name).items()}
+
+
+def measure(a: FaceTemplate, b: FaceTemplate) -> tuple[float, float]:
+    assert a.signature is not None
+    assert b.signature is not None
+    return compare(a, b, 1.0).distance, similarity(a.signature, b.signature)
+
+
+# ------------------------------------------------------------------ copies are replays
+
+
+@pytest.mark.parametrize("name", ORIGINALS)
+def test_every_kind_of_copy_is_a_replay_by_both_measures(name: str) -> None:
+    """Re-encoded, resized, cropped, rotated, mirrored, brighter, greyscale, printed, on a
+    screen: each copy is within REPLAY_DISTANCE and at least REPLAY_SIMILARITY, so either
+    measure alone catches it (the reference photo's check uses the distance alone when no
+    signature of it is stored)."""
+    original = template(name)
+    for kind, copy in copy_templates(name).items():
+        distance, score = measure(original, copy)
+        assert distance <= REPLAY_DISTANCE, f"{name} {kind}: distance {distance:.3f}"
+        assert score >= REPLAY_SIMILARITY, f"{name} {kind}: similarity {score:.3f}"
+        assert RULE.check(copy, original, original.signature) is not None
+
+
+@pytest.mark.parametrize(("original", "copy"), SHIPPED_COPIES)
+def test_crops_and_format_copies_are_replays(original: str, copy: str) -> None:
+    distance, score = measure(template(original), template(copy))
+    assert RULE.is_replay(distance, score), f"distance {distance:.3f}, similarity {score:.3f}"
+    assert distance <= REPLAY_DISTANCE
+
+
+def test_copies_are_far_more_alike_than_the_thresholds_need() -> None:
+    """The margins the thresholds rest on: the printed and screen copies (the reference photo
+    held up to the camera) keep a similarity near 0.9 and a distance under 0.2."""
+    for name in ORIGINALS:
+        for kind in ("printed", "on-a-screen"):
+            distance, score = measure(template(name), copy_templates(name)[kind])
+            assert distance < 0.2, f"{name} {kind}"
+            assert score > 0.85, f"{name} {kind}"
+
+
+# ------------------------------------------------------------------ new photos are not
+
+
+@pytest.mark.parametrize(("a", "b"), NEW_PHOTOS)
+def test_new_photos_of_the_same_person_are_not_replays(a: str, b: str) -> None:
+    distance, score = measure(template(a), template(b))
+    assert not RULE.is_replay(distance, score), f"distance {distance:.3f}, similarity {score:.3f}"
+    assert distance > REPLAY_DISTANCE + 0.02
+    assert score < REPLAY_SIMILARITY - 0.2
+    assert compare(template(a), template(b), CONFIG.threshold).matched  # and they do verify
+
+
+def test_other_people_have_dissimilar_signatures() -> None:
+    names = ("obama.jpg", "biden.jpg", "astronaut.png", "Tom_Hanks_54745.png")
+    for a, b in itertools.combinations(names, 2):
+        assert measure(template(a), template(b))[1] < REPLAY_SIMILARITY, (a, b)
+
+
+# ------------------------------------------------------------------ the signature itself
+
+
+def test_signature_is_16_by_16_grey_with_zero_outside_the_photo() -> None:
+    whole = template("obama.jpg").signature
+    cut = template("obama_partial_face2.jpg").signature  # the face cut by the frame
+    assert whole is not None
+    assert cut is not None
+    assert whole.pixels.shape == (16, 16)
+    assert np.count_nonzero(whole.pixels == liveness.OUTSIDE) == 0
+    assert 0 < np.count_nonzero(cut.pixels == liveness.OUTSIDE) < 256 * 0.75
+
+
+def test_similarity_of_identical_and_mirrored_signatures_is_one() -> None:
+    signature = template("obama3.jpg").signature
+    assert signature is not None
+    mirrored = PhotoSignature(signature.pixels[:, ::-1])
+    assert similarity(signature, signature) == pytest.approx(1.0)
+    assert similarity(signature, mirrored) == pytest.approx(1.0)
+
+
+def test_similarity_needs_enough_common_pixels_and_some_detail() -> None:
+    face = template("obama3.jpg").signature
+    assert face is not None
+    left = face.pixels.copy()
+    left[:, 3:] = liveness.OUTSIDE  # 48 of 256 pixels left, mirrored or not
+    right = face.pixels.copy()
+    right[:, :13] = liveness.OUTSIDE
+    assert similarity(PhotoSignature(left), PhotoSignature(right)) == 0.0
+    flat = PhotoSignature(np.full((16, 16), 120, np.uint8))
+    assert similarity(flat, flat) == 0.0
+    assert similarity(face, flat) == 0.0
+
+
+def test_signature_round_trip_validation_and_secrecy() -> None:
+    signature = template("biden.jpg").signature
+    assert signature is not None
+    data = signature.to_bytes()
+    assert len(data) == 256
+    assert PhotoSignature.from_bytes(data) == signature
+    for shown in (repr(signature), str(signature), f"{signature}", repr([signature])):
+        assert not re.search(r"\d", shown), shown
+    with pytest.raises(ValueError, match="256 bytes"):
+        PhotoSignature.from_bytes(data[:-1])
+    with pytest.raises(ValueError, match="16x16"):
+        PhotoSignature(np.zeros((8, 8), np.uint8))
+
+
+def test_a_template_carries_its_photo_signature_outside_its_value() -> None:
+    encoded = template("obama2.jpg")
+    assert encoded.signature is not None
+    stored = FaceTemplate.from_bytes(encoded.to_bytes())
+    assert stored.signature is None
+    assert stored == encoded  # the signature is not part of the template's value
+    assert len(encoded.to_bytes()) == 512
+    restored = pickle.loads(pickle.dumps(encoded))  # noqa: S301 - our own object
+    assert restored == encoded
+    assert restored.signature == encoded.signature
+
+
+# ------------------------------------------------------------------ the rule and the history
+
+
+def test_rule_takes_either_measure() -> None:
+    assert RULE.is_replay(REPLAY_DISTANCE, None)
+    assert not RULE.is_replay(REPLAY_DISTANCE + 0.01, None)
+    assert RULE.is_replay(0.9, REPLAY_SIMILARITY)
+    assert not RULE.is_replay(0.9, REPLAY_SIMILARITY - 0.01)
+
+
+def test_history_finds_the_photo_a_copy_was_made_from() -> None:
+    history = PhotoHistory()
+    for name in ("obama2.jpg", "obama3.jpg", "biden.jpg"):
+        history = history.with_photo(f"sha-{name}", template(name))
+    assert len(history) == 3
+    found = history.find(copy_templates("obama2.jpg")["rotated-8deg"], RULE)
+    assert found is not None
+    assert found[0] == "sha-obama2.jpg"
+    assert found[1].similarity is not None
+    assert found[1].similarity > 0.9
+    assert history.find(template("obama.jpg"), RULE) is None  # a new photo
+    skipped = frozenset({"sha-obama2.jpg"})
+    assert history.find(copy_templates("obama2.jpg")["rotated-8deg"], RULE, skipped) is None
+
+
+def test_history_keeps_the_newest_photos_once_each() -> None:
+    base = template("obama.jpg")
+    history = PhotoHistory()
+    for i in range(PhotoHistory.LIMIT + 5):
+        vector = base.vector + np.float32(i) * 0.01
+        history = history.with_photo(f"d{i}", FaceTemplate(vector, base.signature))
+    assert len(history) == PhotoHistory.LIMIT
+    assert history.digests[0] == "d5"
+    assert history.digests[-1] == f"d{PhotoHistory.LIMIT + 4}"
+    assert history.with_photo("d7", base) is history
+    without_signature = history.with_photo("plain", FaceTemplate.from_bytes(base.to_bytes()))
+    assert without_signature.signature(len(without_signature) - 1) is None
+    assert without_signature.signature(0) == base.signature
+    assert repr(without_signature) == "PhotoHistory(<200 photos>)"
+
+
+def test_rule_from_the_environment() -> None:
+    assert ReplayRule.from_env({}) == ReplayRule()
+    tuned = ReplayRule.from_env(
+        {"FACE_REPLAY_MAX_DISTANCE": "0.25", "FACE_REPLAY_MIN_SIMILARITY": " 0.7 "}
+    )
+    assert tuned == ReplayRule(0.25, 0.7)
+    off = ReplayRule.from_env({"FACE_REPLAY_MAX_DISTANCE": "0", "FACE_REPLAY_MIN_SIMILARITY": "2"})
+    copy = copy_templates("obama.jpg")["rotated-8deg"]
+    assert off.check(copy, template("obama.jpg"), template("obama.jpg").signature) is None
+    with pytest.raises(ValueError, match="FACE_REPLAY_MIN_SIMILARITY"):
+        ReplayRule.from_env({"FACE_REPLAY_MIN_SIMILARITY": "high"})
