@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-from pathlib import Path
-from types import ModuleType
-from typing import Any
-
 import pytest
 from pydantic import ValidationError
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def event(name: str) -> dict[str, Any]:
-    return json.loads((ROOT / "events" / f"{name}.json").read_text())
-
-
-def handler_module(relative: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"sample_{Path(relative).stem}", ROOT / relative)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.events import event, handler_module
 
 
 def test_the_draw_step_event_parses_and_a_wrong_one_does_not() -> None:

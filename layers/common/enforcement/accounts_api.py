@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from enforcement import accounts
 from enforcement.auth import Role
 from enforcement.errors import NotFound
-from enforcement.http import SECURED, caller
+from enforcement.http import SECURED, caller, created
 from enforcement.schemas import Strict
 
 router = Router()
@@ -47,10 +47,6 @@ class NewOfficer(Strict):
     name: Annotated[str, Field(min_length=1, max_length=64)]
     role: Literal["officer", "admin"] = "officer"
     jurisdiction: Annotated[str, Field(min_length=1, max_length=64)]
-
-
-def _created(body: Any) -> Response[Any]:
-    return Response(201, content_types.APPLICATION_JSON, body)
 
 
 @router.post("/auth/officer/login", summary="Officer login with username and password")
@@ -91,4 +87,4 @@ def create_officer(body: NewOfficer) -> Response[AccountOut]:
         agency=admin.agency or "",
         jurisdiction=body.jurisdiction,
     )
-    return _created(AccountOut.model_validate(accounts.public(account)))
+    return created(AccountOut.model_validate(accounts.public(account)))

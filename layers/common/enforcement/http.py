@@ -8,7 +8,7 @@ the OpenAPI document are the same everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,7 +16,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from pydantic import BaseModel
 
+from enforcement import idempotency
 from enforcement.auth import Principal, principal_from_headers
 from enforcement.config import settings
 from enforcement.errors import DomainError
@@ -114,3 +116,20 @@ def idempotency_key(router: BaseRouter) -> str | None:
     headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
     key = headers.get("idempotency-key")
     return key[:128] if key else None
+
+
+def created(body: Any) -> Response[Any]:
+    """A 201 answer with `body` (a pydantic model or a JSON-able value)."""
+    return Response(201, content_types.APPLICATION_JSON, body)
+
+
+def once(
+    router: BaseRouter,
+    operation: str,
+    principal: Principal,
+    body: BaseModel | None,
+    run: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run a creating route's work once per the client's Idempotency-Key (see idempotency.py)."""
+    payload = body.model_dump(mode="json") if body is not None else {}
+    return idempotency.once(operation, principal.account_id, idempotency_key(router), payload, run)

@@ -6,16 +6,12 @@ the first answer back instead of a second record.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel
 
-from enforcement import idempotency
-from enforcement.auth import Principal
 from enforcement.checkin import service
 from enforcement.checkin.schemas import (
     ApplicationIn,
@@ -41,7 +37,7 @@ from enforcement.checkin.schemas import (
     VesselIn,
     VesselOut,
 )
-from enforcement.http import SECURED, caller, idempotency_key
+from enforcement.http import SECURED, caller, created, once
 
 router = Router()
 
@@ -50,17 +46,6 @@ CrewId = Annotated[str, Path(pattern=r"^crew-[0-9a-f]{12}$")]
 CheckId = Annotated[str, Path(pattern=r"^chk-[0-9a-f]{16}$")]
 TaskId = Annotated[str, Path(pattern=r"^task-[0-9a-f]{16}$")]
 CertNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{4,32}$")]
-
-
-def created(model: BaseModel) -> Response[Any]:
-    return Response(201, content_types.APPLICATION_JSON, model)
-
-
-def once(
-    operation: str, principal: Principal, body: BaseModel | None, run: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    payload = body.model_dump(mode="json") if body is not None else {}
-    return idempotency.once(operation, principal.account_id, idempotency_key(router), payload, run)
 
 
 # ------------------------------------------------------------------ vessels
@@ -73,7 +58,9 @@ def once(
 )
 def create_vessel(body: VesselIn) -> Response[VesselOut]:
     principal = caller(router)
-    result = once("vessel.create", principal, body, lambda: service.create_vessel(principal, body))
+    result = once(
+        router, "vessel.create", principal, body, lambda: service.create_vessel(principal, body)
+    )
     return created(VesselOut.model_validate(result))
 
 
@@ -117,6 +104,7 @@ def manning(vessel_id: VesselId) -> ManningOut:
 def onsite_check(vessel_id: VesselId, body: OnsiteCheckIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
+        router,
         "check.onsite",
         principal,
         body,
@@ -133,7 +121,11 @@ def onsite_check(vessel_id: VesselId, body: OnsiteCheckIn) -> Response[CheckOut]
 def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
     principal = caller(router)
     result = once(
-        "task.publish", principal, body, lambda: service.publish_task(principal, vessel_id, body)
+        router,
+        "task.publish",
+        principal,
+        body,
+        lambda: service.publish_task(principal, vessel_id, body),
     )
     return created(TaskOut.model_validate(result))
 
@@ -153,7 +145,9 @@ def get_task(task_id: TaskId) -> TaskOut:
 @router.post("/checkin/crew", summary="Register a crew member with certificates", security=SECURED)
 def register_crew(body: CrewIn) -> Response[CrewOut]:
     principal = caller(router)
-    result = once("crew.register", principal, body, lambda: service.register_crew(principal, body))
+    result = once(
+        router, "crew.register", principal, body, lambda: service.register_crew(principal, body)
+    )
     return created(CrewOut.model_validate(result))
 
 
@@ -206,7 +200,9 @@ def me() -> MeOut:
 )
 def link(body: LinkIn) -> Response[CheckOut]:
     principal = caller(router)
-    result = once("link", principal, body, lambda: service.start_link(principal, body.id_number))
+    result = once(
+        router, "link", principal, body, lambda: service.start_link(principal, body.id_number)
+    )
     return created(CheckOut.model_validate(result))
 
 
@@ -244,7 +240,9 @@ def notifications() -> list[NotificationOut]:
 )
 def self_check(body: SelfCheckIn) -> Response[CheckOut]:
     principal = caller(router)
-    result = once("check.self", principal, body, lambda: service.start_self_check(principal, body))
+    result = once(
+        router, "check.self", principal, body, lambda: service.start_self_check(principal, body)
+    )
     return created(CheckOut.model_validate(result))
 
 
@@ -265,7 +263,7 @@ def get_check(check_id: CheckId) -> CheckOut:
 def apply(body: ApplicationIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        "application", principal, body, lambda: service.start_application(principal, body)
+        router, "application", principal, body, lambda: service.start_application(principal, body)
     )
     return created(CheckOut.model_validate(result))
 
@@ -287,7 +285,9 @@ def get_application(check_id: CheckId) -> CheckOut:
 )
 def report_health(body: HealthIn) -> Response[HealthOut]:
     principal = caller(router)
-    result = once("health.report", principal, body, lambda: service.report_health(principal, body))
+    result = once(
+        router, "health.report", principal, body, lambda: service.report_health(principal, body)
+    )
     return created(HealthOut.model_validate(result))
 
 

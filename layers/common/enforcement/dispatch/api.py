@@ -6,16 +6,12 @@ none: published draws, their snapshots and results, and verification, for anyone
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel
 
-from enforcement import idempotency
-from enforcement.auth import Principal
 from enforcement.dispatch import service
 from enforcement.dispatch.schemas import (
     ConflictIn,
@@ -30,7 +26,7 @@ from enforcement.dispatch.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from enforcement.http import SECURED, caller, idempotency_key
+from enforcement.http import SECURED, caller, created, once
 
 router = Router()
 
@@ -39,17 +35,6 @@ AccountId = Annotated[str, Path(pattern=r"^off-[a-z][a-z0-9_.-]{2,31}$")]
 DrawId = Annotated[str, Path(pattern=r"^draw-[0-9a-f]{16}$")]
 Version = Annotated[int, Path(ge=1, le=1_000_000)]
 Document = dict[str, Any]
-
-
-def created(body: Any) -> Response[Any]:
-    return Response(201, content_types.APPLICATION_JSON, body)
-
-
-def once(
-    operation: str, principal: Principal, body: BaseModel | None, run: Callable[[], Document]
-) -> Document:
-    payload = body.model_dump(mode="json") if body is not None else {}
-    return idempotency.once(operation, principal.account_id, idempotency_key(router), payload, run)
 
 
 # ------------------------------------------------------------------ risk models
@@ -63,6 +48,7 @@ def once(
 def put_model(model_id: CodeId, body: RiskModelIn) -> Response[Document]:
     principal = caller(router)
     result = once(
+        router,
         f"risk_model.version:{model_id}",
         principal,
         body,
@@ -145,7 +131,9 @@ def put_plan(body: PlanIn) -> Document:
 @router.post("/dispatch/draws", summary="Start a draw now", security=SECURED)
 def request_draw(body: DrawIn) -> Response[Document]:
     principal = caller(router)
-    result = once("draw.request", principal, body, lambda: service.request_draw(principal, body))
+    result = once(
+        router, "draw.request", principal, body, lambda: service.request_draw(principal, body)
+    )
     return created(result)
 
 
@@ -162,6 +150,7 @@ def get_draw(draw_id: DrawId) -> Document:
 def record_result(draw_id: DrawId, target_id: CodeId, body: ResultIn) -> Response[Document]:
     principal = caller(router)
     result = once(
+        router,
         f"inspection.result:{draw_id}:{target_id}",
         principal,
         body,
