@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
+
+from enforcement.errors import NotFound
+
+_M = TypeVar("_M", bound=Model)
 
 
 def _region() -> str:
@@ -55,3 +60,13 @@ def cancellation_codes(error: Exception) -> list[str | None]:
     """The per-operation cancellation reason codes of a cancelled transaction, in order."""
     reasons: Any = getattr(error, "cancellation_reasons", None) or []
     return [getattr(reason, "code", None) if reason is not None else None for reason in reasons]
+
+
+def get_or_404(
+    model: type[_M], hash_key: Any, range_key: Any = None, *, code: str, message: str
+) -> _M:
+    """The item with these keys (strongly consistent), or a 404 with `code` and `message`."""
+    try:
+        return model.get(hash_key, range_key, consistent_read=True)
+    except model.DoesNotExist as exc:
+        raise NotFound(code, message) from exc

@@ -36,6 +36,7 @@ from enforcement.checkin.schemas import (
     VesselIn,
 )
 from enforcement.config import settings
+from enforcement.db import get_or_404
 from enforcement.errors import (
     BadRequest,
     Conflict,
@@ -63,33 +64,23 @@ from enforcement.models import (
 
 
 def load_vessel(vessel_id: str) -> Vessel:
-    try:
-        return Vessel.get(vessel_id, consistent_read=True)
-    except Vessel.DoesNotExist as exc:
-        raise NotFound("vessel_not_found", f"no vessel {vessel_id}") from exc
+    return get_or_404(Vessel, vessel_id, code="vessel_not_found", message=f"no vessel {vessel_id}")
 
 
 def load_crew(crew_id: str) -> CrewMember:
-    if crew_id.startswith("idn#"):
+    if crew_id.startswith("idn#"):  # ID-number claims share the table; they are not records
         raise NotFound("crew_not_found", "no such crew member")
-    try:
-        return CrewMember.get(crew_id, consistent_read=True)
-    except CrewMember.DoesNotExist as exc:
-        raise NotFound("crew_not_found", f"no crew member {crew_id}") from exc
+    return get_or_404(
+        CrewMember, crew_id, code="crew_not_found", message=f"no crew member {crew_id}"
+    )
 
 
 def load_check(check_id: str) -> Check:
-    try:
-        return Check.get(check_id, consistent_read=True)
-    except Check.DoesNotExist as exc:
-        raise NotFound("check_not_found", f"no check {check_id}") from exc
+    return get_or_404(Check, check_id, code="check_not_found", message=f"no check {check_id}")
 
 
 def load_task(task_id: str) -> RemoteTask:
-    try:
-        return RemoteTask.get(task_id, consistent_read=True)
-    except RemoteTask.DoesNotExist as exc:
-        raise NotFound("task_not_found", f"no task {task_id}") from exc
+    return get_or_404(RemoteTask, task_id, code="task_not_found", message=f"no task {task_id}")
 
 
 def officer_of(principal: Principal, jurisdiction: str) -> Principal:

@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from enforcement import audit, clock, uploads
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
+from enforcement.db import get_or_404
 from enforcement.dispatch import draw, risk
 from enforcement.dispatch.models import (
     HEAD_VERSION,
@@ -224,10 +225,9 @@ def get_model(principal: Principal, model_id: str, version: int | None = None) -
 
 
 def load_target(target_id: str) -> DispatchTarget:
-    try:
-        return DispatchTarget.get(target_id, consistent_read=True)
-    except DispatchTarget.DoesNotExist as exc:
-        raise NotFound("target_not_found", f"no target {target_id}") from exc
+    return get_or_404(
+        DispatchTarget, target_id, code="target_not_found", message=f"no target {target_id}"
+    )
 
 
 def target_view(target: DispatchTarget) -> dict[str, Any]:
@@ -322,10 +322,12 @@ def get_target(principal: Principal, target_id: str) -> dict[str, Any]:
 
 
 def load_profile(account_id: str) -> InspectorProfile:
-    try:
-        return InspectorProfile.get(account_id, consistent_read=True)
-    except InspectorProfile.DoesNotExist as exc:
-        raise NotFound("inspector_not_found", f"{account_id} has no dispatch profile") from exc
+    return get_or_404(
+        InspectorProfile,
+        account_id,
+        code="inspector_not_found",
+        message=f"{account_id} has no dispatch profile",
+    )
 
 
 def profile_view(profile: InspectorProfile) -> dict[str, Any]:
@@ -699,10 +701,13 @@ def assignments(draw_id: str) -> list[Assignment]:
 
 
 def load_assignment(draw_id: str, target_id: str) -> Assignment:
-    try:
-        return Assignment.get(draw_id, target_id, consistent_read=True)
-    except Assignment.DoesNotExist as exc:
-        raise NotFound("assignment_not_found", f"{target_id} was not drawn in {draw_id}") from exc
+    return get_or_404(
+        Assignment,
+        draw_id,
+        target_id,
+        code="assignment_not_found",
+        message=f"{target_id} was not drawn in {draw_id}",
+    )
 
 
 def assignment_view(item: Assignment, names: dict[str, str | None] | None = None) -> dict[str, Any]:
