@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement.accounts_api import router as auth_router
 from enforcement.checkin.api import router as checkin_router
 from enforcement.dispatch.api import router as dispatch_router
+from enforcement.duty.api import router as duty_router
 from enforcement.http import make_resolver
 
 app = make_resolver(
@@ -17,6 +18,7 @@ app = make_resolver(
 app.include_router(auth_router)
 app.include_router(checkin_router)
 app.include_router(dispatch_router)
+app.include_router(duty_router)
 app.enable_swagger(path="/swagger", title="Field enforcement API")
 
 

@@ -5,13 +5,12 @@ the three checks. A re-delivered event is recognised by Powertools idempotency (
 sequencer) and, underneath, by the upload ticket already being closed.
 """
 
-from urllib.parse import unquote_plus
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from enforcement import uploads
 from enforcement.checkin.decisions import process_upload
 from enforcement.face import engine
 from enforcement.idempotency import store
@@ -36,12 +35,8 @@ def handle(delivery: dict) -> dict:
 def lambda_handler(event: S3Event, context: LambdaContext) -> dict:
     DELIVERY.register_lambda_context(context)
     results = []
-    for record in event.records:
-        obj = record.s3.get_object
-        key = unquote_plus(obj.key)
-        result = handle(
-            delivery={"bucket": record.s3.bucket.name, "key": key, "sequencer": obj.sequencer}
-        )
+    for delivery in uploads.deliveries(event.records):
+        result = handle(delivery=delivery)
         metrics.add_metric(f"Photo_{result.get('outcome', 'unknown')}", MetricUnit.Count, 1)
         logger.info("photo processed", extra={k: v for k, v in result.items() if k != "reasons"})
         results.append(result)

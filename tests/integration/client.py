@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,3 +85,25 @@ def wait_for(probe: Callable[[], Any], done: Callable[[Any], bool], timeout: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting; last: {result}")
         time.sleep(0.2)
+
+
+def officer_session(
+    api_url: str, username: str, *, role: Any, agency: str, jurisdiction: str, name: str
+) -> Client:
+    """A new officer (or admin) account of `agency`, logged in over HTTP."""
+    from enforcement import accounts  # the stack's environment must be set first
+
+    password = secrets.token_urlsafe(12)
+    accounts.create_officer(
+        "system:test-seed",
+        username=username,
+        password=password,
+        name=name,
+        role=role,
+        agency=agency,
+        jurisdiction=jurisdiction,
+    )
+    session = Client(api_url).post(
+        "/auth/officer/login", {"username": username, "password": password}, expect=200
+    )
+    return Client(api_url, session["token"])

@@ -5,16 +5,17 @@ pages without a token, verification (and tampering caught), results with photos,
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import secrets
 from typing import Any
 
 import pytest
-from enforcement import accounts
 from enforcement.auth import Role
 from enforcement.dispatch import risk
 
-from tests.integration.client import Client, upload, wait_for
+from tests import photos
+from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -41,21 +42,14 @@ class World:
         self.draws: dict[str, dict[str, Any]] = {}
 
     def login(self, name: str, role: Role, jurisdiction: str) -> Client:
-        username = f"{name}{self.suffix}"
-        password = secrets.token_urlsafe(12)
-        accounts.create_officer(
-            "system:test-seed",
-            username=username,
-            password=password,
-            name=f"王{name}",
+        return officer_session(
+            self.stack.api_url,
+            f"{name}{self.suffix}",
             role=role,
             agency=self.agency,
             jurisdiction=jurisdiction,
+            name=f"王{name}",
         )
-        session = self.anon.post(
-            "/auth/officer/login", {"username": username, "password": password}, expect=200
-        )
-        return Client(self.stack.api_url, session["token"])
 
 
 @pytest.fixture(scope="module")
@@ -302,12 +296,24 @@ def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
     member = world.inspectors[assignment["team"][0]]
     recorded = member.post(
         f"/dispatch/draws/{draw_id}/targets/{target_id}/result",
-        {"passed": False, "findings": ["liferaft servicing overdue"], "photos": 1},
+        {"passed": False, "findings": ["liferaft servicing overdue"], "photos": 2},
     )
     assert recorded["status"] == "inspected"
-    upload(recorded["uploads"][0], b"\xff\xd8\xff\xe0 inspection photo")
+    scene = photos.background()
+    upload(recorded["uploads"][0], scene)
+    upload(recorded["uploads"][1], b"\xff\xd8\xff\xe0 not a photo")
+    internal = wait_for(
+        lambda: world.admin.get(f"/dispatch/draws/{draw_id}"),
+        lambda d: (
+            len(next(a for a in d["assignments"] if a["target_id"] == target_id)["photos"]) == 2
+        ),
+    )
+    received = next(a for a in internal["assignments"] if a["target_id"] == target_id)["photos"]
+    by_key = {p["key"]: p for p in received}
+    assert by_key[recorded["uploads"][0]["key"]]["sha256"] == hashlib.sha256(scene).hexdigest()
+    assert by_key[recorded["uploads"][1]["key"]]["code"] == "image_unreadable"
     s3 = world.stack.boto3_client("s3")
-    s3.head_object(Bucket=world.stack.env["UPLOAD_BUCKET"], Key=recorded["photo_keys"][0])
+    s3.head_object(Bucket=world.stack.env["UPLOAD_BUCKET"], Key=recorded["uploads"][0]["key"])
     member.post(
         f"/dispatch/draws/{draw_id}/targets/{target_id}/result", {"passed": True}, expect=409
     )
@@ -318,6 +324,8 @@ def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
     )
     assert shown["result"]["passed"] is False
     assert "photo_keys" not in shown
+    assert "photos" not in shown
+    assert shown["photos_accepted"] == 1
     history = world.admin.get(f"/dispatch/targets/{target_id}")["history"]
     assert history[0]["draw_id"] == draw_id
 

@@ -300,6 +300,21 @@ class Upload(Model):
     created_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()
     purge_at = NumberAttribute()
+    sha256 = UnicodeAttribute(null=True)  # of the accepted file (evidence photos)
+    received_at = UnicodeAttribute(null=True)
+
+
+class EvidencePhoto(MapAttribute[str, object]):
+    """What became of one evidence photo posted for a record (see `enforcement.evidence`)."""
+
+    key = UnicodeAttribute()
+    status = UnicodeAttribute()  # accepted | rejected
+    code = UnicodeAttribute(null=True)  # why it was rejected
+    sha256 = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    received_at = UnicodeAttribute()
 
 
 class Notification(Model):

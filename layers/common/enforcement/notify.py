@@ -69,3 +69,13 @@ def publish(items: list[Notification]) -> None:
 
 def inbox(recipient: str, limit: int = 50) -> list[Notification]:
     return list(Notification.query(recipient, scan_index_forward=False, limit=limit))
+
+
+def view(item: Notification) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "data": item.data or {},
+        "created_at": item.created_at,
+    }

@@ -10,10 +10,12 @@ sent it. S3 enforces the POST policy in AWS, but the handler re-checks size and 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote_plus
 
 import boto3
 from botocore.config import Config
@@ -53,12 +55,18 @@ class UploadGrant:
         }
 
 
-def prepare(purpose: str, actor: str, subject_id: str) -> tuple[Upload, UploadGrant]:
-    """A new upload ticket (to be saved in the caller's transaction) and its presigned POST."""
+def prepare(
+    purpose: str, actor: str, subject_id: str, *, prefix: str = PREFIX
+) -> tuple[Upload, UploadGrant]:
+    """A new upload ticket (to be saved in the caller's transaction) and its presigned POST.
+
+    The key's prefix says which function the bucket notifies: `uploads/` the face function,
+    `evidence/` the evidence-photo function (see `enforcement.evidence`).
+    """
     cfg = settings()
     now = clock.now()
     expires = now + timedelta(seconds=cfg.upload_url_ttl_seconds)
-    key = f"{PREFIX}{purpose}/{subject_id}/{secrets.token_hex(12)}"
+    key = f"{prefix}{purpose}/{subject_id}/{secrets.token_hex(12)}"
     post = s3_client().generate_presigned_post(
         Bucket=cfg.upload_bucket,
         Key=key,
@@ -82,6 +90,18 @@ def prepare(purpose: str, actor: str, subject_id: str) -> tuple[Upload, UploadGr
     return ticket, grant
 
 
+def deliveries(records: Iterable[Any]) -> Iterator[dict[str, str]]:
+    """The objects an S3 event announces (Powertools `S3Event.records`): bucket, decoded key and
+    sequencer, the identity of one delivery for idempotency."""
+    for record in records:
+        obj = record.s3.get_object
+        yield {
+            "bucket": record.s3.bucket.name,
+            "key": unquote_plus(obj.key),
+            "sequencer": obj.sequencer,
+        }
+
+
 def fetch(key: str, max_bytes: int) -> tuple[bytes | None, int]:
     """The object's bytes, or None (with its size) when it is larger than allowed."""
     head = s3_client().head_object(Bucket=settings().upload_bucket, Key=key)
@@ -99,6 +119,28 @@ def fetch(key: str, max_bytes: int) -> tuple[bytes | None, int]:
 def discard(key: str) -> None:
     """Delete an object that was refused (too large, not an image): nothing kept that is junk."""
     s3_client().delete_object(Bucket=settings().upload_bucket, Key=key)
+
+
+def put_document(key: str, body: bytes) -> None:
+    """Store a JSON document the system itself writes (snapshots, results, rotas)."""
+    s3_client().put_object(
+        Bucket=settings().upload_bucket, Key=key, Body=body, ContentType="application/json"
+    )
+
+
+def get_document(key: str) -> bytes:
+    body: bytes = s3_client().get_object(Bucket=settings().upload_bucket, Key=key)["Body"].read()
+    return body
+
+
+def link(key: str, ttl_seconds: int = 3600) -> str:
+    """A presigned GET of an object, for people allowed to see it."""
+    url: str = s3_client().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings().upload_bucket, "Key": key},
+        ExpiresIn=ttl_seconds,
+    )
+    return url
 
 
 def ticket(key: str) -> Upload | None:

@@ -997,13 +997,4 @@ def list_health(
 
 def notifications(principal: Principal) -> list[dict[str, Any]]:
     recipient = linked_crew_id(principal) if principal.role is Role.CREW else principal.account_id
-    return [
-        {
-            "kind": n.kind,
-            "title": n.title,
-            "body": n.body,
-            "data": n.data or {},
-            "created_at": n.created_at,
-        }
-        for n in notify.inbox(recipient)
-    ]
+    return [notify.view(n) for n in notify.inbox(recipient)]

@@ -17,7 +17,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
-from enforcement.models import _index_meta
+from enforcement.models import EvidencePhoto, _index_meta
 
 HEAD_VERSION = 0
 
@@ -163,5 +163,6 @@ class Assignment(Model):
     status = UnicodeAttribute()  # assigned | unstaffed | inspected
     result = JSONAttribute(null=True)
     photo_keys = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    photos = ListAttribute[EvidencePhoto](of=EvidencePhoto, null=True)  # as they arrive
     redraws = JSONAttribute(null=True)  # [{at, by, reason, previous_team, team}]
     inspected_at = UnicodeAttribute(null=True)

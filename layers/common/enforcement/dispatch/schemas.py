@@ -66,7 +66,14 @@ class TargetIn(Strict):
 class InspectorIn(Strict):
     """An officer's dispatch profile: what they may inspect and whether they are on duty."""
 
-    qualifications: Annotated[list[TargetKind], Field(min_length=1, max_length=3)]
+    qualifications: Annotated[
+        list[Code],
+        Field(
+            min_length=1,
+            max_length=10,
+            description="target kinds it may inspect (ship, cargo, company) and duties (patrol)",
+        ),
+    ]
     on_duty: bool
     conflicts: Annotated[list[Code], Field(max_length=200)] = Field(default_factory=list)
 

@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -22,7 +21,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, uploads
+from enforcement import audit, clock, evidence, uploads
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.db import get_or_404
@@ -57,7 +56,6 @@ from enforcement.models import Account, Upload
 
 SNAPSHOT_PREFIX = "dispatch/snapshots/"
 RESULT_PREFIX = "dispatch/results/"
-PHOTO_PREFIX = "dispatch/photos/"
 PLAN_PREFIX = "plan#"
 HISTORY_KEPT = 20
 PUBLIC_STATES = ("committed", "revealed", "drawn", "published")
@@ -720,11 +718,13 @@ def assignment_view(item: Assignment, names: dict[str, str | None] | None = None
         "team": list(item.team),
         "result": item.result,
         "photo_keys": list(item.photo_keys or []),
+        "photos": evidence.views(item.photos, links=False),
         "redraws": item.redraws or [],
         "inspected_at": item.inspected_at,
     }
-    if names is not None:
+    if names is not None:  # the public view: names as configured, photos only counted
         view["team_names"] = [names.get(member) for member in item.team]
+        view["photos_accepted"] = sum(1 for p in view.pop("photos") if p["status"] == "accepted")
         view.pop("photo_keys")
     return view
 
@@ -743,36 +743,9 @@ def record_result(
         raise Conflict("already_recorded", "this inspection is already recorded")
     target = load_target(target_id)
     at = clock.iso()
-    grants = []
-    tickets = []
-    cfg = settings()
-    for n in range(body.photos):
-        key = f"{PHOTO_PREFIX}{draw_id}/{target_id}/{n + 1}-{secrets.token_hex(6)}.jpg"
-        post = uploads.s3_client().generate_presigned_post(
-            Bucket=cfg.upload_bucket,
-            Key=key,
-            Conditions=[["content-length-range", 1, cfg.upload_max_bytes]],
-            ExpiresIn=cfg.upload_url_ttl_seconds,
-        )
-        expires = clock.now() + timedelta(seconds=cfg.upload_url_ttl_seconds)
-        tickets.append(
-            Upload(
-                key,
-                purpose="inspection",
-                actor=principal.actor,
-                subject_id=f"{draw_id}/{target_id}",
-                max_bytes=cfg.upload_max_bytes,
-                status="pending",
-                created_at=at,
-                expires_at=clock.iso(expires),
-                purge_at=int((clock.now() + timedelta(days=30)).timestamp()),
-            )
-        )
-        grants.append(
-            uploads.UploadGrant(
-                key, post["url"], dict(post["fields"]), cfg.upload_max_bytes, clock.iso(expires)
-            ).as_dict()
-        )
+    tickets, grants = evidence.prepare(
+        "inspection", principal.actor, f"{draw_id}/{target_id}", body.photos
+    )
     result = {
         "passed": body.passed,
         "findings": body.findings,

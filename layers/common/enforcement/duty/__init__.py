@@ -1,0 +1,1 @@
+"""Traffic-police duty tasks (patrol areas, time slots, the daily rota) and hazard reports."""

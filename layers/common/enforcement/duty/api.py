@@ -1,0 +1,190 @@
+"""Routes of duty tasks and hazard reports (in the dispatch API). Thin: validate, authenticate,
+call `service` or `hazards`.
+
+Command centre (agency admins): patrol areas, dispatching a day, the day's board, reassigning,
+the hazard queue. Officers: their tasks, acknowledge, close, report hazards.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from enforcement.duty import hazards, service
+from enforcement.duty.schemas import CloseTaskIn, HazardCloseIn, HazardIn, PatrolAreaIn, ReassignIn
+from enforcement.http import SECURED, caller, created, once
+
+router = Router()
+
+AreaId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")]
+Day = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+TaskId = Annotated[str, Path(pattern=service.TASK_ID.pattern)]
+ReportId = Annotated[str, Path(pattern=r"^hz-[0-9a-f]{16}$")]
+Document = dict[str, Any]
+
+
+# ------------------------------------------------------------------ patrol areas and days
+
+
+@router.put(
+    "/dispatch/duty/areas/<area_id>",
+    summary="Create or change a patrol area and its time slots (command centre)",
+    security=SECURED,
+)
+def put_area(area_id: AreaId, body: PatrolAreaIn) -> Document:
+    return service.put_area(caller(router), area_id, body)
+
+
+@router.get("/dispatch/duty/areas", summary="The agency's patrol areas", security=SECURED)
+def list_areas() -> list[Document]:
+    return service.list_areas(caller(router))
+
+
+@router.post(
+    "/dispatch/duty/days/<day>/dispatch",
+    summary="Dispatch a day's duty tasks to the officers on duty now (once per day)",
+    security=SECURED,
+)
+def dispatch_day(day: Day) -> Response[Document]:
+    principal = caller(router)
+    result = once(
+        router,
+        f"duty.dispatch:{day}",
+        principal,
+        None,
+        lambda: service.request_dispatch(principal, day),
+    )
+    return created(result)
+
+
+@router.get(
+    "/dispatch/duty/days/<day>",
+    summary="A dispatched day: every task, its officer and status (command centre)",
+    security=SECURED,
+)
+def get_day(day: Day) -> Document:
+    return service.day_view(caller(router), day)
+
+
+@router.get(
+    "/dispatch/duty/days/<day>/rota",
+    summary="The stored inputs of a day's dispatch, re-run against the stored tasks",
+    security=SECURED,
+)
+def get_rota(day: Day) -> Document:
+    return service.rota_document(caller(router), day)
+
+
+# ------------------------------------------------------------------ tasks
+
+
+@router.get("/dispatch/duty/me/tasks", summary="My duty tasks of a day", security=SECURED)
+def my_tasks(
+    day: Annotated[str | None, Query(alias="date", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> list[Document]:
+    return service.my_tasks(caller(router), day)
+
+
+@router.get("/dispatch/duty/tasks/<task_id>", summary="One duty task", security=SECURED)
+def get_task(task_id: TaskId) -> Document:
+    return service.get_task(caller(router), task_id)
+
+
+@router.post(
+    "/dispatch/duty/tasks/<task_id>/acknowledge",
+    summary="Acknowledge a task given to me",
+    security=SECURED,
+)
+def acknowledge(task_id: TaskId) -> Document:
+    return service.acknowledge(caller(router), task_id)
+
+
+@router.post(
+    "/dispatch/duty/tasks/<task_id>/close",
+    summary="Close my acknowledged task with a note and the phone's GPS fix",
+    security=SECURED,
+)
+def close(task_id: TaskId, body: CloseTaskIn) -> Document:
+    return service.close(caller(router), task_id, body)
+
+
+@router.post(
+    "/dispatch/duty/tasks/<task_id>/reassign",
+    summary="Give a task to another officer, with a reason (command centre)",
+    security=SECURED,
+)
+def reassign(task_id: TaskId, body: ReassignIn) -> Document:
+    return service.reassign(caller(router), task_id, body)
+
+
+@router.get(
+    "/dispatch/me/notifications", summary="My notifications, newest first", security=SECURED
+)
+def my_notifications() -> list[Document]:
+    return service.inbox(caller(router), centre=False)
+
+
+@router.get(
+    "/dispatch/centre/notifications",
+    summary="The command centre's notifications (hazards reported), newest first",
+    security=SECURED,
+)
+def centre_notifications() -> list[Document]:
+    return service.inbox(caller(router), centre=True)
+
+
+# ------------------------------------------------------------------ hazard reports
+
+
+@router.post(
+    "/dispatch/hazards",
+    summary="Report an accident, road works, a broken signal or a hazard (photos by upload)",
+    security=SECURED,
+)
+def report_hazard(body: HazardIn) -> Response[Document]:
+    principal = caller(router)
+    result = once(router, "hazard.report", principal, body, lambda: hazards.report(principal, body))
+    return created(result)
+
+
+@router.get(
+    "/dispatch/hazards",
+    summary="The command centre's queue (accidents first, then oldest first)",
+    security=SECURED,
+)
+def hazard_queue(
+    status: Annotated[Literal["open", "in_progress", "resolved", "dismissed"], Query()] = "open",
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> list[Document]:
+    return hazards.queue(caller(router), status, limit)
+
+
+@router.get("/dispatch/hazards/mine", summary="Hazards I reported", security=SECURED)
+def my_hazards(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[Document]:
+    return hazards.mine(caller(router), limit)
+
+
+@router.get("/dispatch/hazards/<report_id>", summary="One hazard report", security=SECURED)
+def get_hazard(report_id: ReportId) -> Document:
+    return hazards.get(caller(router), report_id)
+
+
+@router.post(
+    "/dispatch/hazards/<report_id>/take",
+    summary="Take an open report (command centre)",
+    security=SECURED,
+)
+def take_hazard(report_id: ReportId) -> Document:
+    return hazards.take(caller(router), report_id)
+
+
+@router.post(
+    "/dispatch/hazards/<report_id>/close",
+    summary="Resolve or dismiss a report (command centre); the reporter is told",
+    security=SECURED,
+)
+def close_hazard(report_id: ReportId, body: HazardCloseIn) -> Document:
+    return hazards.close(caller(router), report_id, body)
