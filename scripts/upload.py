@@ -1,8 +1,9 @@
 """Post a file with the presigned POST in an API answer (what the mini-program upload call does).
 
-    curl ... > answer.json && python3 scripts/upload.py answer.json photo.jpg
+    curl ... > answer.json && python3 scripts/upload.py answer.json photo.jpg [N]
 
-`answer.json` is the JSON an API call returned with an `upload` object (url, fields, file_field).
+`answer.json` is the JSON an API call returned with an `upload` object (url, fields, file_field),
+or with a list `uploads` of them, of which N (default 0) is used.
 Standard library only, so it runs with any python3.
 """
 
@@ -33,9 +34,9 @@ def multipart(fields: dict[str, str], file_field: str, name: str, data: bytes) -
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def main(answer_path: str, file_path: str) -> int:
+def main(answer_path: str, file_path: str, index: int = 0) -> int:
     answer = json.loads(Path(answer_path).read_text())
-    grant = answer.get("upload") or answer
+    grant = answer.get("upload") or (answer.get("uploads") or [None])[index] or answer
     body, content_type = multipart(
         grant["fields"],
         grant.get("file_field", "file"),
@@ -53,6 +54,6 @@ def main(answer_path: str, file_path: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else 0))

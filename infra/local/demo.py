@@ -1,6 +1,7 @@
 """Demo data for `make run`, loaded through the real API, and the walk-through printed after it.
 
-Accounts: an admin and two officers (two jurisdictions). A vessel with its minimum safe manning
+Accounts: an admin and two officers (two jurisdictions); dispatch and traffic-duty data come from
+`demo_dispatch`. A vessel with its minimum safe manning
 table and an AIS position; two crew members with certificates and enrolled faces (photos from
 the registry packages fetched into .cache/photos by scripts/fetch_photos.py). Mini-program login
 codes that the fake login platform accepts once each.
@@ -18,6 +19,8 @@ import requests
 from enforcement import accounts
 from enforcement.auth import Role
 from enforcement.errors import Conflict
+
+from infra.local import demo_dispatch
 
 PHOTOS = Path(__file__).resolve().parents[2] / ".cache" / "photos"
 JURISDICTION = "shanghai-wusongkou"
@@ -115,6 +118,7 @@ def load(stack: Any) -> None:
                 f"{handle}-{n}", f"openid-{handle}-{secrets.token_hex(3)}"
             )
         stack.demo_crew = getattr(stack, "demo_crew", {}) | {handle: crew["crew_id"]}
+    demo_dispatch.load(stack)
 
 
 def walkthrough(stack: Any) -> str:
@@ -132,6 +136,9 @@ def walkthrough(stack: Any) -> str:
  and 王强 ({crew.get("wang", "?")}, chief engineer), faces enrolled. Mini-program login codes
  li-1 … li-{CODES_PER_PERSON} and wang-1 … wang-{CODES_PER_PERSON} work once each.
  Photos: .cache/photos (obama*.jpg are 李明, biden.jpg is 王强).
+ Random dispatch: risk model ship-risk, 12 ships, inspectors zhang, chen, zhou, wuxin (agency msa).
+ Traffic duty (agency {demo_dispatch.TRAFFIC}): command / command-demo-2026 (command centre),
+ officers wanghy, zhaol, sunp (password <name>-demo-2026), patrol areas in Yantai.
 ============================================================================================
 Copy, paste, follow (bash):
 
@@ -186,6 +193,6 @@ LIU=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $LIU"; echo
 .venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")}
-
+{demo_dispatch.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """

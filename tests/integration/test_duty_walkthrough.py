@@ -5,16 +5,19 @@ close, reassignment, hazard reports with photos through the evidence function, t
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from enforcement import audit
 from enforcement.auth import Role
 
 from tests import photos
+from tests.events import ROOT
 from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
@@ -451,3 +454,32 @@ def test_every_change_is_in_the_audit_chain(world: World) -> None:
     }
     assert {"evidence.accepted", "evidence.rejected"} <= evidence_actions
     assert audit.verify_chain().ok
+
+
+def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) -> None:
+    _, accident = world.state["hazards"]
+    reporter = world.officers[accident["reported_by"]]
+    before = reporter.get(f"/dispatch/hazards/{accident['report_id']}")
+    bucket = world.stack.env["UPLOAD_BUCKET"]
+    redelivery = json.loads((ROOT / "events" / "duty_hazard_photo_uploaded.json").read_text())
+    s3_part = redelivery["Records"][0]["s3"]
+    s3_part["bucket"]["name"] = bucket
+    s3_part["object"]["key"] = accident["uploads"][0]["key"]
+    s3_part["object"]["sequencer"] = "00FFEEDDCCBBAA0099"  # a new delivery of the same object
+    result = world.stack.invoke("EvidenceFunction", redelivery)
+    assert result.error is None, result.payload
+    assert result.payload["records"][0]["outcome"] == "already_processed"
+    assert reporter.get(f"/dispatch/hazards/{accident['report_id']}")["photos"] == [
+        {k: v for k, v in p.items() if k != "url"} | ({"url": ANY} if "url" in p else {})
+        for p in before["photos"]
+    ]
+    # an object nobody was given a ticket for is deleted when its event arrives
+    s3 = world.stack.boto3_client("s3")
+    forged = f"evidence/hazard/{accident['report_id']}/forged"
+    s3.put_object(Bucket=bucket, Key=forged, Body=photos.background())
+    wait_for(
+        lambda: s3.list_objects_v2(Bucket=bucket, Prefix=forged).get("KeyCount", 0),
+        lambda count: count == 0,
+    )
+    after = reporter.get(f"/dispatch/hazards/{accident['report_id']}")
+    assert len(after["photos"]) == len(before["photos"])

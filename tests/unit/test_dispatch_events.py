@@ -29,3 +29,29 @@ def test_the_public_verify_event_is_a_route_of_the_dispatch_api() -> None:
         method == "GET" and path == "/public/draws/<draw_id>/verify" for method, path in routes
     )
     assert event("dispatch_public_verify")["resource"] == "/public/{proxy+}"
+
+
+def test_the_evidence_event_names_a_hazard_photo_delivery() -> None:
+    from aws_lambda_powertools.utilities.data_classes import S3Event
+    from enforcement import evidence, uploads
+
+    [delivery] = uploads.deliveries(S3Event(event("duty_hazard_photo_uploaded")).records)
+    assert delivery["key"].startswith(f"{evidence.PREFIX}hazard/hz-")
+    assert delivery["sequencer"] == "0067A1B2C3D4E5F702"
+    assert delivery["bucket"].startswith("enforcement-uploads-")
+
+
+def test_the_duty_schedule_fires_at_0530_beijing_time() -> None:
+    """The template's cron (UTC) is 05:30 in Beijing, and the sample event is one of its firings."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from tests.events import ROOT
+
+    template = (ROOT / "template.yaml").read_text()
+    block = template[template.index("  DutyScheduleFunction:") :]
+    minute, hour = re.search(r"cron\((\d+) (\d+) ", block).groups()  # type: ignore[union-attr]
+    fired = datetime.fromisoformat(event("duty_schedule")["time"].replace("Z", "+00:00"))
+    assert (fired.hour, fired.minute) == (int(hour), int(minute))
+    local = fired.astimezone(timezone(timedelta(hours=8)))
+    assert (local.hour, local.minute) == (5, 30)
