@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "dispatch", "face")
+SUITES = ("checkin", "dispatch", "duty", "face")
 
 
 def main(argv: list[str]) -> int:

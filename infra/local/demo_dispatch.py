@@ -18,7 +18,11 @@ from enforcement.dispatch import risk
 from enforcement.errors import Conflict
 
 MSA_JURISDICTION = "shanghai-wusongkou"
-MSA_INSPECTORS = [("chen", "chen-demo-2026"), ("zhou", "zhou-demo-2026"), ("wuxin", "wuxin-demo-2026")]
+MSA_INSPECTORS = [
+    ("chen", "chen-demo-2026"),
+    ("zhou", "zhou-demo-2026"),
+    ("wuxin", "wuxin-demo-2026"),
+]
 TRAFFIC = "yantai-traffic"
 TRAFFIC_JURISDICTION = "yantai-zhifu"
 TRAFFIC_ACCOUNTS = [

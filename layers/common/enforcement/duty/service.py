@@ -580,9 +580,7 @@ def _pick_officer(task: DutyTask, excluded: set[str]) -> str | None:
         for p in InspectorProfile.by_agency.query(task.agency)
         if p.on_duty and p.account_id not in excluded and p.jurisdiction == task.jurisdiction
     ]
-    return rota.choose(
-        task.task_id, slot, officers, today, busy, secrets.token_bytes(32), max_minutes_per_day()
-    )
+    return rota.choose(slot, officers, today, busy, secrets.token_bytes(32), max_minutes_per_day())
 
 
 def _span(task: DutyTask) -> tuple[int, int]:
