@@ -15,9 +15,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from infra.local.serving import LocalServer, bound_handler
 
 CODE_TTL_SECONDS = 300
 EXCHANGE_PATH = "/sns/jscode2session"
@@ -55,8 +57,7 @@ class LoginPlatform:
         self._app_id: str | None = None
         self._app_secret: Callable[[], str | None] = lambda: None
         self.exchanges: list[Exchange] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = LocalServer("login platform")
 
     # ------------------------------------------------------------------ configuration
     def configure(self, app_id: str, app_secret: Callable[[], str | None]) -> None:
@@ -120,35 +121,13 @@ class LoginPlatform:
     # ------------------------------------------------------------------ server
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the login platform is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._http.url
 
     def start(self, port: int = 0) -> None:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="local-login-platform", daemon=True
-        )
-        self._thread.start()
+        self._http.start(bound_handler(_PlatformRequestHandler, platform=self), port)
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-
-
-def _handler_class(platform: LoginPlatform) -> type[BaseHTTPRequestHandler]:
-    class Handler(_PlatformRequestHandler):
-        pass
-
-    Handler.platform = platform
-    return Handler
+        self._http.stop()
 
 
 class _PlatformRequestHandler(BaseHTTPRequestHandler):

@@ -2,8 +2,9 @@
 
 `LocalStack` starts moto's threaded server, creates every resource of template.yaml in it, puts
 the functions' environment into this process, routes moto's Lambda invocations and an HTTP API to
-the real handlers, and runs a fake mini-program login platform. `make run` and the integration
-tests use it.
+the real handlers, and runs a fake mini-program login platform and a fake drand relay for the
+draws' beacon (unless the `DrawBeaconUrl` parameter names another). `make run` and the
+integration tests use it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import requests
 
+from infra.local.beacon import Beacon
 from infra.local.gateway import ApiCall, ApiGateway, Route, routes_from_template
 from infra.local.lambdas import (
     FunctionSpec,
@@ -100,6 +102,7 @@ class LocalStack:
         stack_name: str = "enforcement-local",
         quiet: bool = True,
         template_path: Path = TEMPLATE_PATH,
+        beacon_period: int = 1,
     ) -> None:
         self.stack_name = stack_name
         self.region = REGION
@@ -110,6 +113,7 @@ class LocalStack:
         self._moto_port = moto_port
         self._parameters = dict(parameters or {})
         self.login_platform = LoginPlatform()
+        self.beacon = Beacon(period=beacon_period)
         self.invocations: list[Invocation] = []
         self.resources: dict[str, Any] = {}
         self.env: dict[str, str] = {}
@@ -137,6 +141,7 @@ class LocalStack:
         try:
             self._start_moto()
             self.login_platform.start()
+            self.beacon.start()
             self._provision(template)
             self._start_runtime_and_gateway(template)
         except BaseException:
@@ -154,6 +159,7 @@ class LocalStack:
             self._runtime.uninstall()
             self._runtime = None
         self.login_platform.stop()
+        self.beacon.stop()
         if self._moto is not None:
             self._moto.stop()
             server = getattr(self._moto, "_server", None)
@@ -215,6 +221,9 @@ class LocalStack:
     def _provision(self, template: Template) -> None:
         parameters = dict(template.parameters)
         parameters["LoginPlatformUrl"] = self.login_platform.url
+        local_beacon = "DrawBeaconUrl" not in self._parameters
+        if local_beacon:
+            parameters["DrawBeaconUrl"] = self.beacon.url
         context = StackContext(self.stack_name, self.region, self.account_id)
         patched = Template(template.path, template.sam, template.cfn, parameters, template.code)
         provisioned = Provisioner(patched, context, self.boto3_client).run()
@@ -223,6 +232,8 @@ class LocalStack:
         self.resources = dict(provisioned.resources)
         self.schedules = dict(provisioned.schedules)
         self.env = merge_environments(provisioned.environments)
+        if local_beacon:  # the fake relay's chain, not quicknet
+            self.env.update(self.beacon.environment())
         for name, value in self.env.items():
             self._environ.set(name, value)
         self._forget_cached_settings()
@@ -353,6 +364,7 @@ class LocalStack:
         """API URL, moto URL and the routes, for a console."""
         lines = [f"API:            {self.api_url}", f"moto:           {self.moto_url}"]
         lines.append(f"login platform: {self.login_platform.url}")
+        lines.append(f"draw beacon:    {self.env.get('DRAW_BEACON_URL') or '(none)'}")
         lines.append("routes:")
         width = max((len(route.path) for route in self.routes), default=0)
         for route in sorted(self.routes, key=lambda r: (r.path, r.method)):

@@ -1,18 +1,23 @@
 """Random dispatch end to end over real HTTP on the local stack: a risk model and its versions,
-targets, inspectors, an on-demand and a scheduled draw through the real state machine, public
-pages without a token, verification (and tampering caught), results with photos, a redraw."""
+targets, inspectors, an on-demand and a scheduled draw through the real state machine with a
+beacon round named at the commitment (the stack's fake drand relay), public pages without a
+token, verification (and tampering caught), results with photos, a redraw."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
+import re
 import secrets
 from typing import Any
 
 import pytest
+from enforcement import audit, clock
 from enforcement.auth import Role
-from enforcement.dispatch import risk
+from enforcement.dispatch import beacon, draw, risk
+from enforcement.dispatch.models import Draw
 
 from tests import photos
 from tests.integration.client import Client, officer_session, upload, wait_for
@@ -232,6 +237,12 @@ def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> Non
         "differences": [],
         "snapshot_hash": world.draws["on_demand"]["snapshot_hash"],
         "result_hash": world.draws["on_demand"]["result_hash"],
+        "beacon": {
+            "name": world.draws["on_demand"]["beacon"],
+            "value": world.draws["on_demand"]["beacon_value"],
+            "checked": True,
+            "note": None,
+        },
     }
     published = world.anon.get(f"/public/draws/{draw_id}/result")
     snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
@@ -250,6 +261,122 @@ def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> Non
     assert any(low["id"] in line for line in changed["differences"])
 
 
+def test_the_draw_named_a_future_beacon_round_at_its_commitment_and_used_its_value(
+    world: World,
+) -> None:
+    public = world.draws["on_demand"]
+    relay = world.stack.beacon
+    match = re.fullmatch(rf"drand/quicknet/{relay.chain_hash}/round/(\d+)", public["beacon"])
+    assert match, public["beacon"]
+    round_number = int(match.group(1))
+    # inside the committed snapshot, and the first round after the commitment and the wait (2 s)
+    snapshot = world.anon.get(f"/public/draws/{public['draw_id']}/snapshot")
+    assert snapshot["beacon"] == public["beacon"]
+    assert draw.snapshot_hash(snapshot) == public["snapshot_hash"]
+    committed = clock.parse(public["committed_at"]).timestamp()
+    assert relay.round_time(round_number) > committed + 2 >= relay.round_time(round_number - 1)
+    # its value, read from the relay at the reveal, is in the seed
+    assert public["beacon_value"] == relay.value(round_number)["randomness"]
+    assert round_number in relay.served
+    secret, digest = public["secret"], public["snapshot_hash"]
+    assert public["seed"] == draw.seed(secret, digest, public["beacon_value"])
+    assert public["seed"] != draw.seed(secret, digest)
+    published = world.anon.get(f"/public/draws/{public['draw_id']}/result")
+    assert published["beacon_value"] == public["beacon_value"]
+    # the commitment names the round, the reveal gives its value, both in the audit chain
+    logged = {
+        e.action: json.loads(e.details or "{}")
+        for e in audit.entries()
+        if e.target == f"draw:{public['draw_id']}"
+    }
+    assert logged["draw.commit"]["beacon"] == public["beacon"]
+    assert logged["draw.reveal"]["beacon"] == public["beacon"]
+    assert logged["draw.reveal"]["beacon_value"] == public["beacon_value"]
+
+
+def test_a_draw_published_with_a_beacon_value_of_its_own_is_caught(world: World) -> None:
+    public = world.draws["on_demand"]
+    snapshot = world.anon.get(f"/public/draws/{public['draw_id']}/snapshot")
+    # consistent with itself, so only the beacon can tell
+    ground = draw.publish(snapshot, public["secret"], "ab" * 32)
+    assert draw.verify(ground, snapshot) == []
+    report = world.anon.post(
+        "/public/verify", {"published": ground, "snapshot": snapshot}, expect=200
+    )
+    assert not report["identical"]
+    assert report["beacon"]["checked"]
+    assert report["differences"] == [
+        f"beacon_value: published {'ab' * 32}, the beacon gives {public['beacon_value']}"
+    ]
+
+
+def test_a_lagging_beacon_holds_the_reveal_until_its_round_is_out(world: World) -> None:
+    relay = world.stack.beacon
+    relay.delay = 4.0  # the relay answers each round 4 s after its time
+    try:
+        started = world.admin.post(
+            "/dispatch/draws",
+            {"model_id": world.model_id, "team_size": 2, "reveal_wait_seconds": 1},
+        )
+        public = wait_published(world, started["draw_id"])
+    finally:
+        relay.delay = 0.0
+    assert public["status"] == "published", public
+    reveals = [
+        i
+        for i in world.stack.invocations
+        if i.function == "DrawStepsFunction"
+        and i.event.get("action") == "reveal"
+        and i.event.get("draw_id") == public["draw_id"]
+    ]
+    assert reveals[0].error is not None
+    assert reveals[0].error["errorType"] == "BeaconNotReady"
+    assert reveals[-1].ok
+    assert all(not r.ok and r.error["errorType"] == "BeaconNotReady" for r in reveals[:-1])
+    # asked again every 2 s by the state machine's own retrier, not backing off like a failure
+    starts = [r.started_at for r in reveals]
+    assert len(starts) >= 3
+    assert max(later - earlier for earlier, later in itertools.pairwise(starts)) < 3.5
+    revealed_at = clock.parse(public["revealed_at"]).timestamp()
+    _, round_number = beacon.parse_name(public["beacon"])
+    assert revealed_at >= relay.round_time(round_number) + 4
+    assert world.anon.get(f"/public/draws/{public['draw_id']}/verify")["identical"]
+
+
+def test_a_reveal_before_the_round_is_out_leaves_the_draw_as_it_was(world: World) -> None:
+    relay = world.stack.beacon
+    chain = beacon.Chain(relay.chain_hash, relay.genesis, relay.period)
+    secret = draw.new_secret()
+    digest = "5e" * 32
+    item = Draw(
+        f"draw-{secrets.token_hex(8)}",
+        agency=world.agency,
+        status="committed",
+        secret=secret,
+        commitment=draw.commitment(secret),
+        snapshot_hash=digest,
+        beacon=chain.name(relay.latest() + 3600),  # an hour away
+    )
+    item.save()
+    step = {"action": "reveal", "draw_id": item.draw_id}
+    result = world.stack.invoke("DrawStepsFunction", step)
+    assert result.error is not None
+    assert result.error["errorType"] == "BeaconNotReady"
+    untouched = Draw.get(item.draw_id, consistent_read=True)
+    assert untouched.status == "committed"
+    assert (untouched.seed, untouched.beacon_value, untouched.revealed_at) == (None, None, None)
+    # once the round is out the same step reveals, with the round's value in the seed
+    out = relay.latest()
+    item.update(actions=[Draw.beacon.set(chain.name(out))])
+    assert world.stack.invoke("DrawStepsFunction", step).error is None
+    revealed = Draw.get(item.draw_id, consistent_read=True)
+    assert revealed.status == "revealed"
+    assert revealed.beacon_value == relay.value(out)["randomness"]
+    assert revealed.seed == draw.seed(secret, digest, revealed.beacon_value)
+    assert world.stack.invoke("DrawStepsFunction", step).error is None  # a retry: nothing twice
+    assert Draw.get(item.draw_id, consistent_read=True).revealed_at == revealed.revealed_at
+
+
 def test_the_verify_command_reruns_a_published_draw(
     world: World, tmp_path: Any, capsys: Any
 ) -> None:
@@ -258,6 +385,11 @@ def test_the_verify_command_reruns_a_published_draw(
     draw_id = world.draws["on_demand"]["draw_id"]
     assert verify_cli.main(["--api", world.stack.api_url, draw_id]) == 0
     assert "identical" in capsys.readouterr().out
+    relay = world.stack.beacon.url
+    assert verify_cli.main(["--check-beacon", relay, "--api", world.stack.api_url, draw_id]) == 0
+    out = capsys.readouterr().out
+    assert "identical" in out
+    assert f"beacon: {world.draws['on_demand']['beacon']} read from {relay}" in out
     published = world.anon.get(f"/public/draws/{draw_id}/result")
     snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
     snapshot["inspectors"][0]["on_duty"] = not snapshot["inspectors"][0]["on_duty"]

@@ -42,6 +42,12 @@ class Settings:
     credit_points_per_day: int
     fever_threshold_c: float
     max_body_bytes: int
+    #: Relay of the draws' public beacon (drand); empty: draws name no beacon.
+    draw_beacon_url: str
+    #: The beacon's chain; empty / 0: drand quicknet's (see enforcement.dispatch.beacon).
+    draw_beacon_chain_hash: str
+    draw_beacon_genesis: int
+    draw_beacon_period: int
 
 
 @lru_cache(maxsize=1)
@@ -67,4 +73,8 @@ def settings() -> Settings:
         credit_points_per_day=int(_env("CREDIT_POINTS_PER_DAY", "1")),
         fever_threshold_c=float(_env("FEVER_THRESHOLD_C", "37.3")),
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(64 * 1024))),
+        draw_beacon_url=_env("DRAW_BEACON_URL", ""),
+        draw_beacon_chain_hash=_env("DRAW_BEACON_CHAIN_HASH", ""),
+        draw_beacon_genesis=int(_env("DRAW_BEACON_GENESIS", "0")),
+        draw_beacon_period=int(_env("DRAW_BEACON_PERIOD", "0")),
     )

@@ -9,8 +9,14 @@ bit.
 2. **Commitment.** A 32-byte secret is drawn from the operating system and
    `commitment = SHA-256("dispatch-commit/1" ‖ secret)` is published with the snapshot hash. When
    the draw is revealed, the secret is published; anyone checks it against the commitment. The
-   seed is `SHA-256("dispatch-seed/1" ‖ secret ‖ snapshot hash ‖ beacon)`, where `beacon` is an
-   optional public value named at commitment time and unknown then (empty when none is named).
+   seed is `SHA-256("dispatch-seed/1" ‖ secret ‖ snapshot hash ‖ beacon)`, where `beacon` (as
+   UTF-8 bytes) is the value of the public beacon round the snapshot names in `beacon`, published
+   as `beacon_value`, and empty when the snapshot names none. A deployment with a beacon names
+   the first drand quicknet round whose time is strictly after the commitment time plus the
+   reveal wait, as `drand/quicknet/<chain hash>/round/<n>`; its value is that round's
+   `randomness` in lowercase hex (SHA-256 of the round's signature), read at the reveal. It is
+   unknown to everyone when the secret is committed, so an operator cannot try secrets until a
+   draw suits them (`beacon.py`).
 3. **Targets.** Each target's ticket is the first 8 bytes of `SHA-256(seed ‖ "T" ‖ target id)`
    read as a big-endian integer. A target whose level has rate `r` (an exact decimal) is selected
    when `ticket < floor(r * 2^64)`, so its inclusion probability is `floor(r * 2^64) / 2^64`,

@@ -109,9 +109,9 @@ class DrawAgencyIndex(GlobalSecondaryIndex["Draw"]):
 class Draw(Model):
     """One draw, from request to publication.
 
-    status: requested → committed (snapshot frozen, its hash and the seed commitment published)
-    → revealed (secret published) → drawn (targets selected, teams assigned) → published
-    (inspectors told); `failed` when a step gave up.
+    status: requested → committed (snapshot frozen, its hash, the seed commitment and the beacon
+    round it names published) → revealed (secret and beacon value published) → drawn (targets
+    selected, teams assigned) → published (inspectors told); `failed` when a step gave up.
     """
 
     Meta = table_meta("DISPATCH_DRAWS_TABLE", "dispatch-draws")
@@ -133,6 +133,8 @@ class Draw(Model):
     commitment = UnicodeAttribute(null=True)
     secret = UnicodeAttribute(null=True)  # never shown before the reveal
     committed_at = UnicodeAttribute(null=True)
+    beacon = UnicodeAttribute(null=True)  # the beacon round named at the commitment
+    beacon_value = UnicodeAttribute(null=True)  # its value, fetched at the reveal
     revealed_at = UnicodeAttribute(null=True)
     seed = UnicodeAttribute(null=True)
     result_key = UnicodeAttribute(null=True)

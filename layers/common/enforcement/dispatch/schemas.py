@@ -118,8 +118,18 @@ class VerifyIn(Strict):
     snapshot: dict[str, Any]
 
 
+class BeaconCheckOut(BaseModel):
+    name: str = Field(description="the beacon round the snapshot names")
+    value: str = Field(description="the beacon value the published draw used")
+    checked: bool = Field(description="whether the round was read from the beacon itself")
+    note: str | None = Field(default=None, description="why it was not checked")
+
+
 class VerifyOut(BaseModel):
     identical: bool
     differences: list[str]
     snapshot_hash: str | None = None
     result_hash: str | None = None
+    beacon: BeaconCheckOut | None = Field(
+        default=None, description="null when the snapshot names no beacon"
+    )

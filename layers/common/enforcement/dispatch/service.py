@@ -25,7 +25,7 @@ from enforcement import audit, clock, evidence, uploads
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.db import get_or_404
-from enforcement.dispatch import draw, risk
+from enforcement.dispatch import beacon, draw, risk
 from enforcement.dispatch.models import (
     HEAD_VERSION,
     Assignment,
@@ -61,6 +61,8 @@ HISTORY_KEPT = 20
 PUBLIC_STATES = ("committed", "revealed", "drawn", "published")
 #: How long published snapshot links stay valid.
 LINK_TTL_SECONDS = 3600
+#: How long the public verification waits for the beacon.
+BEACON_CHECK_SECONDS = 3.0
 
 
 def reveal_wait_default() -> int:
@@ -463,7 +465,9 @@ def draw_view(item: Draw, *, public: bool = False) -> dict[str, Any]:
         "snapshot_hash": item.snapshot_hash,
         "commitment": item.commitment,
         "committed_at": item.committed_at,
+        "beacon": item.beacon,
         "secret": item.secret if revealed else None,
+        "beacon_value": item.beacon_value if revealed else None,
         "seed": item.seed if revealed else None,
         "revealed_at": item.revealed_at,
         "result_hash": item.result_hash,
@@ -916,29 +920,35 @@ def public_result(draw_id: str) -> dict[str, Any]:
 
 
 def verify_documents(published: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Re-run a published draw on a snapshot, and check the beacon round the snapshot names
+    against the beacon itself when this deployment reads one (`beacon.checked` says if)."""
     try:
         published = risk.strict_loads(json.dumps(published))
         snapshot = risk.strict_loads(json.dumps(snapshot))
     except risk.ModelError as exc:
         raise BadRequest("float_in_document", str(exc)) from exc
     differences = draw.verify(published, snapshot)
+    checked = _beacon_report(snapshot, published, differences)
     return {
         "identical": not differences,
         "differences": differences,
         "snapshot_hash": published.get("snapshot_hash"),
         "result_hash": published.get("result_hash"),
+        "beacon": checked,
     }
 
 
 def public_verify(draw_id: str) -> dict[str, Any]:
     """Re-run the stored draw on its stored snapshot, and check both against what the draw
-    record committed to (the hashes published before the reveal)."""
+    record committed to (the hashes published before the reveal) and the beacon value it
+    stored at the reveal."""
     item = load_draw(draw_id)
     published = published_of(item)
     report = verify_documents(published, snapshot_of(item))
     for field, stored in (
         ("snapshot_hash", item.snapshot_hash),
         ("commitment", item.commitment),
+        ("beacon_value", item.beacon_value or ""),
         ("result_hash", item.result_hash),
     ):
         if published.get(field) != stored:
@@ -947,4 +957,34 @@ def public_verify(draw_id: str) -> dict[str, Any]:
                 f"the published document {published.get(field)}"
             )
     report["identical"] = not report["differences"]
+    return report
+
+
+def _beacon_report(
+    snapshot: dict[str, Any], published: dict[str, Any], differences: list[str]
+) -> dict[str, Any] | None:
+    """The named beacon round, checked against the beacon when one is configured: published
+    after the freeze, with the value the draw used. Adds what differs to `differences`."""
+    name = snapshot.get("beacon")
+    if not name:
+        return None
+    name, value = str(name), str(published.get("beacon_value") or "")
+    report: dict[str, Any] = {"name": name, "value": value, "checked": False, "note": None}
+    source = beacon.configured()
+    if source is None:
+        report["note"] = "no beacon is configured here; check it with the verify command"
+        return report
+    try:
+        published_at = source.published_at(name)
+        late = beacon.not_after_freeze(name, published_at, str(snapshot.get("frozen_at") or ""))
+        differences.extend([late] if late else [])
+        fetched = source.fetch(name, clock.now(), timeout=BEACON_CHECK_SECONDS)
+    except beacon.BeaconError as exc:
+        report["note"] = f"not checked: {exc}"
+        return report
+    report["checked"] = True
+    if fetched.randomness != value:
+        differences.append(
+            f"beacon_value: published {value or '(none)'}, the beacon gives {fetched.randomness}"
+        )
     return report

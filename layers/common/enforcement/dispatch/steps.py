@@ -1,5 +1,9 @@
 """The steps of a draw, run by the Draw state machine: freeze and commit, reveal, draw, publish.
 
+With a beacon configured (`DRAW_BEACON_URL`), the freeze names a future beacon round in the
+snapshot and the reveal waits for it: BeaconNotReady until the round is out, which the state
+machine retries on its own, the draw untouched meanwhile.
+
 Each step looks at the draw's status first and does nothing twice: Step Functions retries a
 failed step, and a retried step must not freeze a second population, reveal a second secret or
 draw twice. Every transition is an audit entry of the system actor, so the commitment, the reveal
@@ -15,7 +19,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, notify
-from enforcement.dispatch import draw, risk, service
+from enforcement.dispatch import beacon, draw, risk, service
 from enforcement.dispatch.models import (
     Assignment,
     DispatchTarget,
@@ -95,7 +99,12 @@ def freeze(draw_id: str) -> dict[str, Any]:
             )
         )
         conflicts.extend((profile.account_id, company) for company in profile.conflicts or [])
-    frozen_at = clock.iso()
+    now = clock.now()
+    frozen_at = clock.iso(now)
+    source = beacon.configured()
+    named = None
+    if source is not None:  # a round nobody knows before the reveal
+        named = source.name_after(now, int(item.reveal_wait_seconds or 0))
     snapshot = draw.make_snapshot(
         draw_id=draw_id,
         agency=agency,
@@ -117,6 +126,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
         targets=targets,
         inspectors=inspectors,
         conflicts=conflicts,
+        beacon=named,
     )
     digest = draw.snapshot_hash(snapshot)
     key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
@@ -127,7 +137,12 @@ def freeze(draw_id: str) -> dict[str, Any]:
         item,
         "requested",
         "draw.commit",
-        {"snapshot_hash": digest, "commitment": committed, "targets": len(targets)},
+        {
+            "snapshot_hash": digest,
+            "commitment": committed,
+            "beacon": named,
+            "targets": len(targets),
+        },
         [
             Draw.status.set("committed"),
             Draw.model_version.set(int(version.version)),
@@ -137,6 +152,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
             Draw.commitment.set(committed),
             Draw.secret.set(secret),
             Draw.committed_at.set(frozen_at),
+            *([Draw.beacon.set(named)] if named else []),
         ],
     )
     item = service.load_draw(draw_id)
@@ -146,25 +162,44 @@ def freeze(draw_id: str) -> dict[str, Any]:
         **_state(item),
         "snapshot_hash": digest,
         "commitment": committed,
+        "beacon": named,
         "targets": len(targets),
         "inspectors": len(inspectors),
     }
 
 
 def reveal(draw_id: str) -> dict[str, Any]:
-    """Publish the secret; the seed follows from it, the snapshot hash and the (empty) beacon."""
+    """Publish the secret and the named beacon round's value; the seed follows from them and
+    the snapshot hash. While the round is not published, BeaconNotReady (the state machine asks
+    again) and the draw is left as it is."""
     item = service.load_draw(draw_id)
     if item.status != "committed":
         return _state(item)
-    seed = draw.seed(item.secret or "", item.snapshot_hash or "")
+    value = _beacon_value(item)
+    seed = draw.seed(item.secret or "", item.snapshot_hash or "", value)
     _transition(
         item,
         "committed",
         "draw.reveal",
-        {"secret": item.secret, "seed": seed},
-        [Draw.status.set("revealed"), Draw.seed.set(seed), Draw.revealed_at.set(clock.iso())],
+        {"secret": item.secret, "seed": seed, "beacon": item.beacon, "beacon_value": value},
+        [
+            Draw.status.set("revealed"),
+            Draw.seed.set(seed),
+            *([Draw.beacon_value.set(value)] if item.beacon else []),
+            Draw.revealed_at.set(clock.iso()),
+        ],
     )
     return _state(service.load_draw(draw_id))
+
+
+def _beacon_value(item: Draw) -> str:
+    """The value of the beacon round the draw named ("" when it named none)."""
+    if not item.beacon:
+        return ""
+    source = beacon.configured()
+    if source is None:
+        raise beacon.BeaconError(f"{item.draw_id} names {item.beacon}; no beacon is configured")
+    return source.fetch(item.beacon, clock.now()).randomness
 
 
 def select(draw_id: str) -> dict[str, Any]:
@@ -175,7 +210,7 @@ def select(draw_id: str) -> dict[str, Any]:
     snapshot = service.snapshot_of(item)
     if draw.snapshot_hash(snapshot) != item.snapshot_hash:
         raise RuntimeError(f"stored snapshot of {draw_id} does not match its published hash")
-    published = draw.publish(snapshot, item.secret or "")
+    published = draw.publish(snapshot, item.secret or "", item.beacon_value or "")
     key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
     service._put_document(key, published)
     rows = [
