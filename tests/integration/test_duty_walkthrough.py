@@ -483,3 +483,41 @@ def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) 
     )
     after = reporter.get(f"/dispatch/hazards/{accident['report_id']}")
     assert len(after["photos"]) == len(before["photos"])
+
+
+def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks written, then a failure before the officers are told: the day stays `dispatching`;
+    the next request finishes it from the stored rota and keeps an acknowledgement made since."""
+    from enforcement.duty import service
+
+    day = local_day(2)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("lost the connection")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(service.notify, "notification", broken)
+        failed = world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=500)
+        assert failed["code"] == "internal_error"
+    task = next(
+        t
+        for officer in world.officers.values()
+        for t in officer.get("/dispatch/duty/me/tasks", params={"date": day})
+    )
+    owner = world.officers[task["officer_id"]]
+    owner.post(f"/dispatch/duty/tasks/{task['task_id']}/acknowledge", expect=200)
+    finished = world.centre.post(f"/dispatch/duty/days/{day}/dispatch")
+    assert finished["status"] == "dispatched"
+    board = world.centre.get(f"/dispatch/duty/days/{day}")
+    assert board["tasks"] == len(board["task_list"]) == 6
+    assert next(t for t in board["task_list"] if t["task_id"] == task["task_id"])["status"] == (
+        "acknowledged"
+    )
+    assert world.centre.get(f"/dispatch/duty/days/{day}/rota")["identical"]
+    inbox = owner.get("/dispatch/me/notifications")
+    assert sum(1 for n in inbox if n["kind"] == "duty.tasks" and n["data"]["date"] == day) == 1
+    assert world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=409)["code"] == (
+        "already_dispatched"
+    )

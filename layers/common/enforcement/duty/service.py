@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, notify, uploads
@@ -284,13 +284,16 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         lambda tx: tx.save(item, condition=DutyDay.date.does_not_exist()),
         on_conflict=Conflict("already_dispatched", f"the duty tasks of {day} are dispatched"),
     )
-    return _finish(item, document, fresh=True)
+    return _finish(item, document, tasks)
 
 
-def _finish(item: DutyDay, document: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
+def _finish(
+    item: DutyDay, document: dict[str, Any], fresh_tasks: list[DutyTask] | None = None
+) -> dict[str, Any]:
     """Write the tasks (first time in batches; when resuming, only those missing), tell each
     officer once, mark the day dispatched."""
-    tasks = _tasks_of(item.agency, item.date, document)
+    fresh = fresh_tasks is not None
+    tasks = fresh_tasks if fresh_tasks is not None else _tasks_of(item.agency, item.date, document)
     if fresh:
         with DutyTask.batch_write() as batch:
             for task in tasks:
@@ -323,7 +326,9 @@ def _finish(item: DutyDay, document: dict[str, Any], *, fresh: bool = False) -> 
             actions=[DutyDay.status.set("dispatched"), DutyDay.dispatched_at.set(clock.iso())],
             condition=DutyDay.status == "dispatching",
         )
-    except Exception:  # finished by a concurrent retry: nothing left to do
+    except UpdateError as exc:  # finished by a concurrent retry: nothing left to do
+        if getattr(exc, "cause_response_code", "") != "ConditionalCheckFailedException":
+            raise
         return day_summary(DutyDay.get(item.agency, item.date, consistent_read=True))
     notify.publish(notes)
     return day_summary(item)
