@@ -32,6 +32,7 @@ class Client:
         headers: dict[str, str] | None = None,
         expect: int | None = None,
         params: dict[str, Any] | None = None,
+        allow_redirects: bool = True,
     ) -> requests.Response:
         hdrs = dict(headers or {})
         if self.token:
@@ -45,6 +46,7 @@ class Client:
             data=data,
             headers=hdrs,
             params=params,
+            allow_redirects=allow_redirects,
             timeout=60,
         )
         if expect is not None and response.status_code != expect:

@@ -261,6 +261,23 @@ def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> Non
     assert any(low["id"] in line for line in changed["differences"])
 
 
+def test_documents_too_large_to_answer_inline_are_a_redirect_to_a_link(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draw_id = world.draws["on_demand"]["draw_id"]
+    inline = {
+        part: world.anon.get(f"/public/draws/{draw_id}/{part}") for part in ("snapshot", "result")
+    }
+    monkeypatch.setenv("PUBLIC_DOCUMENT_INLINE_BYTES", "1000")  # the stack runs in this process
+    for part, document in inline.items():
+        answer = world.anon.call("GET", f"/public/draws/{draw_id}/{part}", allow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["Location"] == answer.json()["url"]
+        assert f"/dispatch/{part}s/{draw_id}/" in answer.headers["Location"]
+        followed = world.anon.get(f"/public/draws/{draw_id}/{part}")  # requests follows it
+        assert followed == document
+
+
 def test_the_draw_named_a_future_beacon_round_at_its_commitment_and_used_its_value(
     world: World,
 ) -> None:

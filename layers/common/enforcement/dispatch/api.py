@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -187,14 +187,27 @@ def public_draw(draw_id: DrawId) -> Document:
     return service.public_draw(draw_id)
 
 
-@router.get("/public/draws/<draw_id>/snapshot", summary="The frozen population of a draw")
-def public_snapshot(draw_id: DrawId) -> Document:
-    return service.public_snapshot(draw_id)
+def _document_or_redirect(answer: Document | str) -> Response[Any]:
+    """The document itself, or a 303 to its presigned link when it is too large to answer."""
+    if isinstance(answer, str):
+        return Response(303, content_types.APPLICATION_JSON, {"url": answer}, {"Location": answer})
+    return Response(200, content_types.APPLICATION_JSON, answer)
 
 
-@router.get("/public/draws/<draw_id>/result", summary="The published result document of a draw")
-def public_result(draw_id: DrawId) -> Document:
-    return service.public_result(draw_id)
+@router.get(
+    "/public/draws/<draw_id>/snapshot",
+    summary="The frozen population of a draw (303 to a download link when it is large)",
+)
+def public_snapshot(draw_id: DrawId) -> Response[Any]:
+    return _document_or_redirect(service.public_snapshot(draw_id))
+
+
+@router.get(
+    "/public/draws/<draw_id>/result",
+    summary="The published result document of a draw (303 to a download link when it is large)",
+)
+def public_result(draw_id: DrawId) -> Response[Any]:
+    return _document_or_redirect(service.public_result(draw_id))
 
 
 @router.get(

@@ -908,15 +908,35 @@ def public_draw(draw_id: str) -> dict[str, Any]:
     return view
 
 
-def public_snapshot(draw_id: str) -> dict[str, Any]:
+def inline_limit() -> int:
+    """Largest document answered in the response body; larger ones are answered with a link
+    (a Lambda response is at most 6 MB, and a 100k-target snapshot is about 11 MiB)."""
+    return int(os.environ.get("PUBLIC_DOCUMENT_INLINE_BYTES", str(5 * 1024 * 1024)))
+
+
+def _document_or_link(key: str, load: Callable[[], dict[str, Any]]) -> dict[str, Any] | str:
+    size = int(
+        uploads.s3_client().head_object(Bucket=settings().upload_bucket, Key=key)["ContentLength"]
+    )
+    if size > inline_limit():
+        return uploads.link(key, LINK_TTL_SECONDS)
+    return load()
+
+
+def public_snapshot(draw_id: str) -> dict[str, Any] | str:
+    """The frozen population, or a presigned link to it when it is too large to answer inline."""
     item = load_draw(draw_id)
     if item.status not in PUBLIC_STATES:
         raise NotFound("draw_not_public", "this draw has not committed to its population yet")
-    return snapshot_of(item)
+    return _document_or_link(item.snapshot_key or "", lambda: snapshot_of(item))
 
 
-def public_result(draw_id: str) -> dict[str, Any]:
-    return published_of(load_draw(draw_id))
+def public_result(draw_id: str) -> dict[str, Any] | str:
+    """The published result document, or a presigned link to it when it is too large."""
+    item = load_draw(draw_id)
+    if item.status not in ("drawn", "published") or not item.result_key:
+        raise NotFound("result_not_ready", "this draw has not been drawn yet")
+    return _document_or_link(item.result_key, lambda: published_of(item))
 
 
 def verify_documents(published: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
