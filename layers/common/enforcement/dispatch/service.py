@@ -656,43 +656,34 @@ def scheduled_draws(fired_at: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ documents in S3
 
 
-def _put_document(key: str, document: dict[str, Any]) -> None:
-    uploads.s3_client().put_object(
-        Bucket=settings().upload_bucket,
-        Key=key,
-        Body=risk.canonical_bytes(document, check=False),
-        ContentType="application/json",
-    )
+def put_document(key: str, document: dict[str, Any]) -> None:
+    """Store a document the system writes (snapshot, result, rota) in its canonical JSON."""
+    uploads.put_document(key, risk.canonical_bytes(document, check=False))
 
 
-def _get_document(key: str) -> Any:
-    body = uploads.s3_client().get_object(Bucket=settings().upload_bucket, Key=key)["Body"].read()
-    return risk.strict_loads(body)
+def get_document(key: str) -> Any:
+    """A stored document, read back strictly (no floats, no duplicate keys)."""
+    return risk.strict_loads(uploads.get_document(key))
 
 
 def snapshot_of(item: Draw) -> dict[str, Any]:
     if not item.snapshot_key:
         raise NotFound("snapshot_not_ready", "the population of this draw is not frozen yet")
-    document: dict[str, Any] = _get_document(item.snapshot_key)
+    document: dict[str, Any] = get_document(item.snapshot_key)
     return document
 
 
 def published_of(item: Draw) -> dict[str, Any]:
     if item.status not in ("drawn", "published") or not item.result_key:
         raise NotFound("result_not_ready", "this draw has not been drawn yet")
-    document: dict[str, Any] = _get_document(item.result_key)
+    document: dict[str, Any] = get_document(item.result_key)
     return document
 
 
 def snapshot_link(item: Draw) -> str | None:
     if not item.snapshot_key:
         return None
-    url: str = uploads.s3_client().generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings().upload_bucket, "Key": item.snapshot_key},
-        ExpiresIn=LINK_TTL_SECONDS,
-    )
-    return url
+    return uploads.link(item.snapshot_key, LINK_TTL_SECONDS)
 
 
 # ------------------------------------------------------------------ assignments and results

@@ -130,7 +130,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
     )
     digest = draw.snapshot_hash(snapshot)
     key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
-    service._put_document(key, snapshot)
+    service.put_document(key, snapshot)
     secret = draw.new_secret()
     committed = draw.commitment(secret)
     moved = _transition(
@@ -212,7 +212,7 @@ def select(draw_id: str) -> dict[str, Any]:
         raise RuntimeError(f"stored snapshot of {draw_id} does not match its published hash")
     published = draw.publish(snapshot, item.secret or "", item.beacon_value or "")
     key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
-    service._put_document(key, published)
+    service.put_document(key, published)
     rows = [
         Assignment(
             draw_id,

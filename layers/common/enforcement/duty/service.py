@@ -19,13 +19,12 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, notify, uploads
+from enforcement import audit, clock, notify
 from enforcement.auth import Principal, Role
 from enforcement.checkin.rules import haversine_m
 from enforcement.db import get_or_404
 from enforcement.dispatch.models import InspectorProfile
-from enforcement.dispatch.risk import canonical_bytes, strict_loads
-from enforcement.dispatch.service import admin_of
+from enforcement.dispatch.service import admin_of, get_document, put_document
 from enforcement.duty import rota
 from enforcement.duty.models import DutyDay, DutyTask, PatrolArea
 from enforcement.duty.schemas import CloseTaskIn, PatrolAreaIn, ReassignIn
@@ -248,13 +247,13 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         existing = None
     if existing is not None:
         if existing.status == "dispatching":
-            return _finish(existing, strict_loads(uploads.get_document(existing.rota_key)))
+            return _finish(existing, get_document(existing.rota_key))
         raise Conflict("already_dispatched", f"the duty tasks of {day} are already dispatched")
     document = build_document(agency, day, secrets.token_hex(32))
     digest = rota.document_hash(document)
     key = f"{ROTA_PREFIX}{agency}/{day}/{digest}.json"
     tasks = _tasks_of(agency, day, document)
-    uploads.put_document(key, canonical_bytes(document, check=False))
+    put_document(key, document)
     item = DutyDay(
         agency,
         day,
@@ -427,7 +426,7 @@ def rota_document(principal: Principal, day: str) -> dict[str, Any]:
     item = get_or_404(
         DutyDay, agency, day, code="day_not_dispatched", message=f"{day} is not dispatched"
     )
-    document = strict_loads(uploads.get_document(item.rota_key))
+    document = get_document(item.rota_key)
     stored = {t.task_id: t for t in DutyTask.query(day_key(agency, day), consistent_read=True)}
     differences, reassigned = [], []
     for placement in rota.from_document(document):
