@@ -378,6 +378,22 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
         },
     ):
         assert reporter.post("/dispatch/hazards", body, expect=422)["code"] == "validation_failed"
+    others_task = next(
+        t for t in world.state["tasks"] if t["officer_id"] not in (None, reporter_id)
+    )
+    for task_id in (others_task["task_id"], "2026-01-01.0700.nowhere.1", "not-a-task"):
+        refused = reporter.post(
+            "/dispatch/hazards",
+            {
+                "kind": "road_hazard",
+                "description": "坑洼",
+                "task_id": task_id,
+                "photos": 0,
+                "gps": {"lat": 37.54, "lon": 121.35, "accuracy_m": 9},
+            },
+            expect=422,
+        )
+        assert refused["code"] == "task_not_yours"
     stranger = next(c for i, c in world.officers.items() if i != reporter_id)
     assert (
         stranger.get(f"/dispatch/hazards/{accident['report_id']}", expect=403)["code"]

@@ -19,8 +19,8 @@ from enforcement.auth import Principal, Role
 from enforcement.db import get_or_404
 from enforcement.duty.models import DutyTask, HazardReport
 from enforcement.duty.schemas import HAZARD_PRIORITY, HazardCloseIn, HazardIn
-from enforcement.duty.service import TASK_ID, centre_of, day_key, member_agency
-from enforcement.errors import Conflict, Forbidden, Unprocessable
+from enforcement.duty.service import centre_of, load_task, member_agency
+from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.models import Upload
 
 OPEN_STATES = ("open", "in_progress")
@@ -60,10 +60,9 @@ def report(principal: Principal, body: HazardIn) -> dict[str, Any]:
     principal.require(Role.OFFICER)
     agency = member_agency(principal)
     if body.task_id is not None:
-        match = TASK_ID.match(body.task_id)
         try:
-            task = DutyTask.get(day_key(agency, match[1]), body.task_id) if match else None
-        except DutyTask.DoesNotExist:
+            task: DutyTask | None = load_task(principal, body.task_id)
+        except NotFound:
             task = None
         if task is None or task.officer_id != principal.account_id:
             raise Unprocessable("task_not_yours", "the report can name only one of your tasks")
