@@ -72,9 +72,9 @@ def _echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- start-up
 
 
-def test_starts_quickly_in_the_china_partition(stack: LocalStack) -> None:
+def test_starts_in_the_china_partition(stack: LocalStack) -> None:
+    # how long start-up takes is a figure of `make bench SUITES=stack`, not an assertion
     assert stack.startup_seconds is not None
-    assert stack.startup_seconds < 5
     assert stack.region == "cn-north-1"
     assert stack.resources["AppSecret"].startswith("arn:aws-cn:secretsmanager:cn-north-1:")
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
