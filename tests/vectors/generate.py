@@ -212,7 +212,8 @@ def vectors(version: int) -> dict[str, Any]:
     teams = []
     for entry in order:
         target = by_id[entry["target"]]
-        excluded = {i for i in load if (i, target["company"]) in conflicts}
+        # every inspector with a conflict with the company, and the previous team
+        excluded = {i for i, company in conflicts if company == target["company"]}
         excluded |= set(target["last_team"])
         candidates = _candidates(snap, seed_bytes, target, load, excluded)
         team = [c["id"] for c in candidates if not c["excluded"]][: snap["team_size"]]
@@ -256,7 +257,7 @@ def vectors(version: int) -> dict[str, Any]:
         )
         redraw_seed = hashlib.sha256(redraw_input).digest()
         redraw_excluded = set(first["team"]) | set(target["last_team"])
-        redraw_excluded |= {i for i in after_draw if (i, target["company"]) in conflicts}
+        redraw_excluded |= {i for i, company in conflicts if company == target["company"]}
         redraw_candidates = _candidates(snap, redraw_seed, target, after_draw, redraw_excluded)
         redraw_team = [c["id"] for c in redraw_candidates if not c["excluded"]]
         redraw_team = redraw_team[: snap["team_size"]]
