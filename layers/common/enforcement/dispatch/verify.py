@@ -86,17 +86,17 @@ def _chain(
         return None, "not a drand round"
     if relay:
         try:
-            return beacon.fetch_chain(relay, chain_hash), f"{relay}/{chain_hash[:8]}.../info"
+            return beacon.fetch_chain(relay, chain_hash), f"the relay's {relay}/<chain>/info"
         except beacon.BeaconError as exc:
             return None, str(exc)
     if chain_hash == beacon.QUICKNET.chain_hash:
-        return beacon.QUICKNET, "drand quicknet"
+        return beacon.QUICKNET, "drand quicknet's genesis and period"
     given = page.get("beacon_chain")
     if isinstance(given, Mapping) and given.get("chain_hash") == chain_hash:
         genesis, period = given.get("genesis_time"), given.get("period")
         if isinstance(genesis, int) and isinstance(period, int) and period > 0:
-            return beacon.Chain(chain_hash, genesis, period), "the draw page (give --check-beacon)"
-    return None, "unknown chain (give --check-beacon URL)"
+            return beacon.Chain(chain_hash, genesis, period), "the draw page's beacon_chain"
+    return None, "nowhere: an unknown chain (--check-beacon URL reads it from a relay)"
 
 
 def _anchored(
@@ -114,7 +114,7 @@ def _anchored(
     report = anchors.verify(published, snapshot, anchored, chain)
     if anchored.beacon:
         rule = "checked" if report.round_rule_checked else "not checked"
-        print(f"beacon round rule: {rule} (chain timing from {chain_source})")
+        print(f"beacon round rule: {rule}; chain timing from {chain_source}")
     if relay:
         try:
             report.differences.extend(check_beacon(relay, published, snapshot))
