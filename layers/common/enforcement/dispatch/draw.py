@@ -225,11 +225,12 @@ def _levels(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(snapshot: Mapping[str, Any], seed_hex: str) -> dict[str, Any]:
-    """The draw: which targets are selected and which team goes to each (see the module doc)."""
+    """The draw: which targets are selected and which team goes to each (see the module doc).
+    The snapshot's shape is the caller's to ensure: `verify` checks a document from outside with
+    `layout.check_snapshot` first; the steps draw snapshots they made themselves."""
     result_format = FORMATS.get(str(snapshot.get("format")))
     if result_format is None:
         raise ModelError(f"not a snapshot of a known format ({', '.join(FORMATS)})")
-    layout.check_snapshot(snapshot)
     seed_bytes = bytes.fromhex(seed_hex)
     if len(seed_bytes) != 32:
         raise ModelError("the seed is 32 bytes (64 hex digits)")
@@ -386,6 +387,7 @@ def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[st
     )
     differ("seed", published.get("seed"), seed_hex)
     try:
+        layout.check_snapshot(snapshot)  # a document from outside: its shape first
         expected = run(snapshot, seed_hex)
     except (ModelError, KeyError, TypeError, ValueError) as exc:
         return [*differences, f"snapshot: cannot be drawn ({exc})"]

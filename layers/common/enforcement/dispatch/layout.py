@@ -1,4 +1,5 @@
-"""The layouts of a draw's two documents, checked before anything is drawn or compared.
+"""The layouts of a draw's two documents, checked before a document from outside is drawn or
+compared (`draw.verify`).
 
 The same rules as the JSON Schema files `docs/schemas/dispatch-snapshot.schema.json` and
 `docs/schemas/dispatch-result.schema.json` (a test holds the two together), written out here so
@@ -102,29 +103,69 @@ def check_snapshot(snapshot: Any) -> None:
             raise _at(f"{where}.rate", "a decimal within 0 and 1 (at most 12 places) is needed")
     _unique(names, "model.levels")
     _integer(doc["team_size"], "team_size", 1, 1000)
-    ids = []
-    for n, target in enumerate(_list(doc["targets"], "targets")):
-        where = f"targets[{n}]"
-        _object(target, where, ("id", "kind", "jurisdiction", "company", "level", "last_team"))
-        ids.append(_text(target["id"], f"{where}.id"))
-        for key in ("kind", "jurisdiction", "company", "level"):
-            _text(target[key], f"{where}.{key}")
-        _texts(target["last_team"], f"{where}.last_team")
-    _unique(ids, "targets")
-    ids = []
-    for n, inspector in enumerate(_list(doc["inspectors"], "inspectors")):
-        where = f"inspectors[{n}]"
-        _object(inspector, where, ("id", "jurisdiction", "qualifications", "on_duty", "load"))
-        ids.append(_text(inspector["id"], f"{where}.id"))
-        _text(inspector["jurisdiction"], f"{where}.jurisdiction")
-        _texts(inspector["qualifications"], f"{where}.qualifications")
-        if not isinstance(inspector["on_duty"], bool):
-            raise _at(f"{where}.on_duty", "true or false is needed")
-        _integer(inspector["load"], f"{where}.load", 0, MAX_LOAD)
-    _unique(ids, "inspectors")
+    targets = _list(doc["targets"], "targets")
+    for n, target in enumerate(targets):
+        if not _plain_target(target):  # the fast test fails: say exactly what is wrong
+            _target(target, f"targets[{n}]")
+    _unique([t["id"] for t in targets], "targets")
+    inspectors = _list(doc["inspectors"], "inspectors")
+    for n, inspector in enumerate(inspectors):
+        if not _plain_inspector(inspector):
+            _inspector(inspector, f"inspectors[{n}]")
+    _unique([i["id"] for i in inspectors], "inspectors")
     for n, pair in enumerate(_list(doc["conflicts"], "conflicts")):
         if len(_texts(pair, f"conflicts[{n}]")) != 2:
             raise _at(f"conflicts[{n}]", "a pair [inspector id, company] is needed")
+
+
+TARGET_KEYS = frozenset(("id", "kind", "jurisdiction", "company", "level", "last_team"))
+INSPECTOR_KEYS = frozenset(("id", "jurisdiction", "qualifications", "on_duty", "load"))
+
+
+def _plain_target(target: Any) -> bool:
+    """One pass of cheap tests (a 100k-target snapshot is checked in a few tens of ms)."""
+    return (
+        type(target) is dict
+        and target.keys() >= TARGET_KEYS
+        and type(target["id"]) is str
+        and type(target["kind"]) is str
+        and type(target["jurisdiction"]) is str
+        and type(target["company"]) is str
+        and type(target["level"]) is str
+        and type(target["last_team"]) is list
+        and all(type(member) is str for member in target["last_team"])
+    )
+
+
+def _plain_inspector(inspector: Any) -> bool:
+    return (
+        type(inspector) is dict
+        and inspector.keys() >= INSPECTOR_KEYS
+        and type(inspector["id"]) is str
+        and type(inspector["jurisdiction"]) is str
+        and type(inspector["qualifications"]) is list
+        and all(type(q) is str for q in inspector["qualifications"])
+        and type(inspector["on_duty"]) is bool
+        and type(inspector["load"]) is int
+        and 0 <= inspector["load"] <= MAX_LOAD
+    )
+
+
+def _target(target: Any, where: str) -> None:
+    _object(target, where, tuple(sorted(TARGET_KEYS)))
+    for key in ("id", "kind", "jurisdiction", "company", "level"):
+        _text(target[key], f"{where}.{key}")
+    _texts(target["last_team"], f"{where}.last_team")
+
+
+def _inspector(inspector: Any, where: str) -> None:
+    _object(inspector, where, tuple(sorted(INSPECTOR_KEYS)))
+    _text(inspector["id"], f"{where}.id")
+    _text(inspector["jurisdiction"], f"{where}.jurisdiction")
+    _texts(inspector["qualifications"], f"{where}.qualifications")
+    if not isinstance(inspector["on_duty"], bool):
+        raise _at(f"{where}.on_duty", "true or false is needed")
+    _integer(inspector["load"], f"{where}.load", 0, MAX_LOAD)
 
 
 def check_result(published: Any) -> None:
