@@ -160,3 +160,13 @@ def test_the_verify_command_with_the_draw_page_says_not_the_published_draw(
     # and the real documents with their page are identical
     assert verify_cli.main(_files(tmp_path, published, snapshot, page_of(*real))) == 0
     assert f"identical: the published draw {DRAW_ID}" in capsys.readouterr().out
+
+
+def test_a_page_with_unreadable_times_is_reported_not_a_crash(real: Any) -> None:
+    published, snapshot = real
+    for times in ({"committed_at": "yesterday"}, {"revealed_at": "2026-03-01T01:10:00"}):
+        page = anchors.Anchors.from_page(page_of(published, snapshot, **times))
+        report = anchors.verify(published, snapshot, page, beacon.QUICKNET)
+        assert not report.identical
+        assert not report.round_rule_checked
+        assert any("the round rule cannot be checked" in line for line in report.differences)

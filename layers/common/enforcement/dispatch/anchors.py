@@ -93,6 +93,13 @@ class Report:
         return self.verdict == "identical"
 
 
+def _snapshot_hash(snapshot: Mapping[str, Any]) -> str | None:
+    try:
+        return draw.snapshot_hash(snapshot)
+    except (ModelError, TypeError, ValueError):
+        return None
+
+
 def _same(value: Any, anchored: str | None) -> bool:
     return (value or None) == anchored
 
@@ -103,7 +110,10 @@ def _short(value: Any) -> str:
 
 
 def against_anchors(
-    published: Mapping[str, Any], snapshot: Mapping[str, Any], anchors: Anchors
+    published: Mapping[str, Any],
+    snapshot: Mapping[str, Any],
+    anchors: Anchors,
+    digest: str | None = None,
 ) -> list[str]:
     """Where the documents differ from what the draw published (empty: they are its own)."""
     if anchors.status not in REVEALED:
@@ -120,10 +130,8 @@ def against_anchors(
                 f"the {document} gives {_short(given)}"
             )
 
-    try:
-        digest: str | None = draw.snapshot_hash(snapshot)
-    except (ModelError, TypeError, ValueError):
-        digest = None
+    if digest is None:
+        digest = _snapshot_hash(snapshot)
     if digest != anchors.snapshot_hash:
         lines.append(
             f"snapshot_hash: the draw published {_short(anchors.snapshot_hash)} at its "
@@ -200,20 +208,31 @@ def anchors_agree(anchors: Anchors, chain: beacon.Chain | None = None) -> tuple[
             and anchors.committed_at
             and anchors.reveal_wait_seconds is not None
         ):
+            try:
+                lines.extend(_round_rule(anchors, chain, named))
+            except (ValueError, beacon.BeaconError) as exc:
+                return [*lines, f"beacon: the round rule cannot be checked ({exc})"], False
             checked = True
-            rule = chain.round_for(anchors.committed_at, anchors.reveal_wait_seconds)
-            if named != rule:
-                lines.append(
-                    f"beacon: the draw names round {named}; committed at {anchors.committed_at} "
-                    f"with a reveal wait of {anchors.reveal_wait_seconds} s it had to name {rule}"
-                )
-            if anchors.revealed_at and (
-                beacon.epoch_ms(anchors.revealed_at) < 1000 * chain.round_time(named)
-            ):
-                lines.append(
-                    f"revealed_at: revealed at {anchors.revealed_at}, before round {named} came out"
-                )
     return lines, checked
+
+
+def _round_rule(anchors: Anchors, chain: beacon.Chain, named: int) -> list[str]:
+    """The round named is the first after the commitment time plus the wait, and the reveal
+    did not come before it."""
+    lines = []
+    rule = chain.round_for(anchors.committed_at or "", anchors.reveal_wait_seconds or 0)
+    if named != rule:
+        lines.append(
+            f"beacon: the draw names round {named}; committed at {anchors.committed_at} "
+            f"with a reveal wait of {anchors.reveal_wait_seconds} s it had to name {rule}"
+        )
+    if anchors.revealed_at and (
+        beacon.epoch_ms(anchors.revealed_at) < 1000 * chain.round_time(named)
+    ):
+        lines.append(
+            f"revealed_at: revealed at {anchors.revealed_at}, before round {named} came out"
+        )
+    return lines
 
 
 def verify(
@@ -227,11 +246,12 @@ def verify(
     for name, document in (("result", published), ("snapshot", snapshot)):
         if not isinstance(document, Mapping):
             return Report("not_the_published_draw", [f"{name}: not a JSON object"])
-    apart = against_anchors(published, snapshot, anchors)
+    digest = _snapshot_hash(snapshot)  # hashed once, for the anchors and the re-run
+    apart = against_anchors(published, snapshot, anchors, digest)
     if anchors.status not in REVEALED:
         return Report("not_the_published_draw", apart)
     own, checked = anchors_agree(anchors, chain)
-    rerun = draw.verify(published, snapshot)
+    rerun = draw.verify(published, snapshot, digest)
     if apart:
         return Report("not_the_published_draw", [*apart, *own, *rerun], checked)
     if own or rerun:

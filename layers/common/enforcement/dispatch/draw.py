@@ -350,9 +350,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[str]:
+def verify(
+    published: Mapping[str, Any], snapshot: Mapping[str, Any], digest: str | None = None
+) -> list[str]:
     """Re-run a published draw on its snapshot; an empty list means identical, otherwise one
-    line per difference (what, published value, recomputed value)."""
+    line per difference (what, published value, recomputed value). `digest`: the snapshot's
+    hash when the caller has it already."""
     differences: list[str] = []
 
     def differ(what: str, claimed: Any, recomputed: Any) -> None:
@@ -366,8 +369,8 @@ def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[st
     except ModelError as exc:
         return [str(exc)]
     try:
-        digest = snapshot_hash(snapshot)
-    except ModelError as exc:
+        digest = digest or snapshot_hash(snapshot)
+    except (ModelError, TypeError, ValueError) as exc:
         return [f"snapshot: {exc}"]
     differ("snapshot_hash", published.get("snapshot_hash"), digest)
     secret_hex = str(published.get("secret") or "")
