@@ -702,7 +702,7 @@ def load_assignment(draw_id: str, target_id: str) -> Assignment:
 
 
 def assignment_view(item: Assignment) -> dict[str, Any]:
-    """An assignment as its agency sees it (`public.assignment_view` is the public one)."""
+    """An assignment as its agency sees it (`public.assignment_public_view` is the public one)."""
     return {
         "target_id": item.target_id,
         "level": item.level,
