@@ -147,9 +147,12 @@ curl -s -X POST $API/dispatch/draws -H "$J" -H "authorization: Bearer $ADMIN" \\
   -d '{"model_id":"ship-risk","team_size":2,"reveal_wait_seconds":3}' > draw.json
 cat draw.json; echo
 sleep 8   # freeze and commit, wait, reveal, select and assign, publish: the state machine
+#    the page: teams by public ids (insp-...), never account names; the anchors verification
+#    holds documents to (snapshot hash, commitment, reveal wait, beacon round, secret, value)
 curl -s $API/public/draws/$(get draw_id < draw.json); echo
 curl -s $API/public/draws/$(get draw_id < draw.json)/verify; echo
 .venv/bin/python -m enforcement.dispatch.verify --api $API $(get draw_id < draw.json)
+#    the specification, to write a verifier of your own: docs/draw-specification.md
 
 # 9. Traffic duty: the command centre dispatches today's patrol tasks (balanced, random among
 #    equals); 王海英 sees hers, acknowledges one and reports an accident with a photo

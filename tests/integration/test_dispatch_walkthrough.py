@@ -44,6 +44,9 @@ class World:
             )
         self.outsider = self.login("far", Role.OFFICER, OTHER)
         self.draws: dict[str, dict[str, Any]] = {}
+        #: account id -> the public id draws name the inspector by, and back
+        self.public_ids: dict[str, str] = {}
+        self.account_of: dict[str, str] = {}
 
     def login(self, name: str, role: Role, jurisdiction: str) -> Client:
         return officer_session(
@@ -152,6 +155,11 @@ def test_inspectors_have_qualifications_duty_and_declared_conflicts(world: World
             {"qualifications": ["cargo"] if n == 5 else ["ship", "cargo"], "on_duty": n != 4},
         )
         assert profile["agency"] == world.agency
+        assert profile["public_id"].startswith("insp-")
+        world.public_ids[account_id] = profile["public_id"]
+        world.account_of[profile["public_id"]] = account_id
+    # public ids are random, not derived from the account
+    assert not any(account in public for account, public in world.public_ids.items())
     # inspector 0 declares a conflict with the company of the first high-risk ship
     declared = world.inspectors[ids[0]].post(
         "/dispatch/me/conflicts", {"company_id": "co-a", "reason": "brother-in-law is its master"}
@@ -195,7 +203,7 @@ def test_an_on_demand_draw_runs_through_the_state_machine(world: World) -> None:
     drawn = {a["target_id"]: a for a in public["assignments"]}
     high = {f"ship-{world.suffix}-hi{n}" for n in range(4)}
     assert high <= set(drawn)  # rate 1: every very-high-risk target is drawn
-    ids = sorted(world.inspectors)
+    ids = [world.public_ids[i] for i in sorted(world.inspectors)]  # as draws name them
     for assignment in drawn.values():
         if assignment["status"] == "unstaffed":
             continue
@@ -219,7 +227,7 @@ def test_the_inspectors_drawn_are_notified_and_their_workload_counts_it(world: W
     from enforcement.models import Notification
 
     public = world.draws["on_demand"]
-    team_member = next(a["team"][0] for a in public["assignments"] if a["team"])
+    team_member = world.account_of[next(a["team"][0] for a in public["assignments"] if a["team"])]
     inbox = list(Notification.query(team_member))
     assert any(
         n.kind == "dispatch.assigned" and n.data["draw_id"] == public["draw_id"] for n in inbox
@@ -231,18 +239,23 @@ def test_the_inspectors_drawn_are_notified_and_their_workload_counts_it(world: W
 def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> None:
     draw_id = world.draws["on_demand"]["draw_id"]
     report = world.anon.get(f"/public/draws/{draw_id}/verify")
+    anchored = world.draws["on_demand"]
     assert report == {
         "identical": True,
+        "verdict": "identical",
         "differences": [],
-        "snapshot_hash": world.draws["on_demand"]["snapshot_hash"],
-        "result_hash": world.draws["on_demand"]["result_hash"],
+        "snapshot_hash": anchored["snapshot_hash"],
+        "result_hash": anchored["result_hash"],
+        "anchors": {key: anchored[key] for key in report["anchors"]},
         "beacon": {
-            "name": world.draws["on_demand"]["beacon"],
-            "value": world.draws["on_demand"]["beacon_value"],
+            "name": anchored["beacon"],
+            "value": anchored["beacon_value"],
             "checked": True,
             "note": None,
+            "round_rule_checked": True,
         },
     }
+    assert report["anchors"]["reveal_wait_seconds"] == 2
     published = world.anon.get(f"/public/draws/{draw_id}/result")
     snapshot = world.anon.get(f"/public/draws/{draw_id}/snapshot")
     same = world.anon.post(
@@ -256,6 +269,7 @@ def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> Non
         "/public/verify", {"published": published, "snapshot": tampered}, expect=200
     )
     assert not changed["identical"]
+    assert changed["verdict"] == "not_the_published_draw"
     assert changed["differences"][0].startswith("snapshot_hash:")
     assert any(low["id"] in line for line in changed["differences"])
 
@@ -320,10 +334,12 @@ def test_a_draw_published_with_a_beacon_value_of_its_own_is_caught(world: World)
         "/public/verify", {"published": ground, "snapshot": snapshot}, expect=200
     )
     assert not report["identical"]
+    assert report["verdict"] == "not_the_published_draw"  # not the value the draw published
     assert report["beacon"]["checked"]
-    assert report["differences"] == [
+    assert (
         f"beacon_value: published {'ab' * 32}, the beacon gives {public['beacon_value']}"
-    ]
+        in report["differences"]
+    )
 
 
 def test_a_lagging_beacon_holds_the_reveal_until_its_round_is_out(world: World) -> None:
@@ -421,6 +437,10 @@ def test_the_verify_command_reruns_a_published_draw(
     code = verify_cli.main([str(tmp_path / "published.json"), str(tmp_path / "snapshot.json")])
     assert code == 1
     assert "snapshot_hash: published" in capsys.readouterr().out
+    # anchored on the draw's page, read from the API: not the published draw
+    files = [str(tmp_path / "published.json"), str(tmp_path / "snapshot.json")]
+    assert verify_cli.main(["--api", world.stack.api_url, *files]) == 1
+    assert f"NOT THE PUBLISHED DRAW {draw_id}" in capsys.readouterr().out
 
 
 def test_a_retried_step_draws_nothing_twice(world: World) -> None:
@@ -443,12 +463,13 @@ def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
     public = world.draws["on_demand"]
     assignment = next(a for a in public["assignments"] if a["team"])
     draw_id, target_id = public["draw_id"], assignment["target_id"]
-    outsider_id = next(i for i in sorted(world.inspectors) if i not in assignment["team"])
+    team = [world.account_of[member] for member in assignment["team"]]
+    outsider_id = next(i for i in sorted(world.inspectors) if i not in team)
     refused = world.inspectors[outsider_id].post(
         f"/dispatch/draws/{draw_id}/targets/{target_id}/result", {"passed": True}, expect=403
     )
     assert refused["code"] == "not_on_team"
-    member = world.inspectors[assignment["team"][0]]
+    member = world.inspectors[team[0]]
     recorded = member.post(
         f"/dispatch/draws/{draw_id}/targets/{target_id}/result",
         {"passed": False, "findings": ["liferaft servicing overdue"], "photos": 2},
@@ -491,7 +512,8 @@ def test_a_redraw_needs_a_reason_and_is_public(world: World) -> None:
     path = f"/dispatch/draws/{public['draw_id']}/targets/{assignment['target_id']}/redraw"
     world.admin.post(path, {}, expect=422)
     redrawn = world.admin.post(path, {"reason": "team member on sick leave"})
-    assert not set(redrawn["team"]) & set(assignment["team"]) or len(world.inspectors) < 6
+    new_team = {world.public_ids[member] for member in redrawn["team"]}  # the agency's view
+    assert not new_team & set(assignment["team"]) or len(world.inspectors) < 6
     shown = next(
         a
         for a in world.anon.get(f"/public/draws/{public['draw_id']}")["assignments"]
@@ -499,6 +521,8 @@ def test_a_redraw_needs_a_reason_and_is_public(world: World) -> None:
     )
     assert shown["redraws"][0]["reason"] == "team member on sick leave"
     assert shown["redraws"][0]["previous_team"] == assignment["team"]
+    assert set(shown["team"]) == new_team
+    assert "by" not in shown["redraws"][0]  # the admin's account stays internal
 
 
 # ------------------------------------------------------------------ 4. the scheduled draw

@@ -18,6 +18,7 @@ from enforcement.dispatch import verify as verify_cli
 from enforcement.dispatch.beacon import QUICKNET, BeaconError, BeaconNotReady
 
 from infra.local.beacon import Beacon
+from tests.draw_pages import page_of
 
 SECRET = "fedcba9876543210" * 4
 GENESIS = 1_000_000
@@ -202,14 +203,25 @@ def _draw_with_beacon(fake: Beacon, round_number: int, value: str) -> tuple[Any,
     )
     snapshot["beacon"] = chain_of(fake).name(round_number)
     snapshot["frozen_at"] = clock.iso(clock.from_epoch(fake.genesis + 1.5))  # round 1 is out
+    # the wait that makes the round named the first after it (round 2 and on)
+    snapshot["reveal_wait_seconds"] = max(0, 3 * (round_number - 2))
     return draw.publish(snapshot, SECRET, value), snapshot
 
 
 def _run(tmp_path: Path, published: Any, snapshot: Any, *options: str) -> int:
+    """The verify command on the two documents, anchored on the page of the draw that
+    published them."""
     (tmp_path / "published.json").write_text(json.dumps(published))
     (tmp_path / "snapshot.json").write_text(json.dumps(snapshot))
+    (tmp_path / "page.json").write_text(json.dumps(page_of(published, snapshot)))
     return verify_cli.main(
-        [*options, str(tmp_path / "published.json"), str(tmp_path / "snapshot.json")]
+        [
+            *options,
+            "--draw",
+            str(tmp_path / "page.json"),
+            str(tmp_path / "published.json"),
+            str(tmp_path / "snapshot.json"),
+        ]
     )
 
 

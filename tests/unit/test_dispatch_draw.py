@@ -24,17 +24,25 @@ def small_snapshot(**overrides: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ determinism vectors
-# Computed once from the specification in enforcement/dispatch/draw.py and committed: any change
+# Computed once from the specification (docs/draw-specification.md) and committed: any change
 # to the canonical form, the tickets, the thresholds or the team assignment breaks them.
+# Version 1 is the layout of the draws published before the reveal wait entered the snapshot:
+# its figures are the ones committed then, unchanged, so those draws still verify. Version 2
+# adds `reveal_wait_seconds` to the snapshot, which changes the snapshot hash and, through the
+# seed, every ticket; the commitment (secret only) stays.
 
 VECTOR_SNAPSHOT_HASH = "63b021b15bd0ad49c09bae2541666d95411affef7e0bb52ed7ba042619c3a095"
 VECTOR_COMMITMENT = "0cdfcdef8ad729e21b8fe938d0449c10ebdae324c205def3f2c2a48275c087ab"
 VECTOR_SEED = "03012ffe97d05ff9359960d5921f6de2d27143115e21e46bd8088e727e01628d"
 VECTOR_RESULT_HASH = "fa0e582e3ab7c3d03f837bc7cba652c1344a19739898a6e3a621a8bd72d3156b"
 
+VECTOR2_SNAPSHOT_HASH = "21948ff8f4f739c4cc24b5f7c4602b82fa1945650b42862820cab97fbdacd25e"
+VECTOR2_SEED = "7d728f3c6ffbc3f71734554eb9291ac04d5363e23e3f7cd3d70db7a1008f6e8c"
+VECTOR2_RESULT_HASH = "85c13165099a7d3c3082187143a6c649219b0ef886aaf420cad5ff0b952236b5"
+
 
 def test_a_fixed_snapshot_and_secret_give_the_committed_vector() -> None:
-    snapshot = small_snapshot()
+    snapshot = small_snapshot(snapshot_version=1)
     published = draw.publish(snapshot, SECRET)
     assert draw.snapshot_hash(snapshot) == VECTOR_SNAPSHOT_HASH
     assert published["commitment"] == VECTOR_COMMITMENT
@@ -46,6 +54,25 @@ def test_a_fixed_snapshot_and_secret_give_the_committed_vector() -> None:
         "level": "low",
         "ticket": "002d5b03f454ee29",
         "team": ["i00034", "i00026"],
+    }
+
+
+def test_a_fixed_version_2_snapshot_and_secret_give_the_committed_vector() -> None:
+    snapshot = small_snapshot()
+    assert snapshot["format"] == "dispatch-snapshot/2"
+    assert snapshot["reveal_wait_seconds"] == 0
+    published = draw.publish(snapshot, SECRET)
+    assert draw.snapshot_hash(snapshot) == VECTOR2_SNAPSHOT_HASH
+    assert published["commitment"] == VECTOR_COMMITMENT
+    assert published["seed"] == VECTOR2_SEED
+    assert published["result_hash"] == VECTOR2_RESULT_HASH
+    assert published["format"] == "dispatch-result/2"
+    assert len(published["selected"]) == 161
+    assert published["selected"][0] == {
+        "target": "t001565",
+        "level": "low",
+        "ticket": "0017701753a47f88",
+        "team": ["i00047", "i00003"],
     }
 
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.dispatch import service
+from enforcement.dispatch import public, service
 from enforcement.dispatch.schemas import (
     ConflictIn,
     DrawIn,
@@ -176,7 +176,7 @@ def public_draws(
     agency: Annotated[str, Query(min_length=1, max_length=64)],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[Document]:
-    return service.public_draws(agency, limit)
+    return public.public_draws(agency, limit)
 
 
 @router.get(
@@ -184,7 +184,7 @@ def public_draws(
     summary="A draw: commitment, snapshot hash, revealed seed, teams and results",
 )
 def public_draw(draw_id: DrawId) -> Document:
-    return service.public_draw(draw_id)
+    return public.public_draw(draw_id)
 
 
 def _document_or_redirect(answer: Document | str) -> Response[Any]:
@@ -199,7 +199,7 @@ def _document_or_redirect(answer: Document | str) -> Response[Any]:
     summary="The frozen population of a draw (303 to a download link when it is large)",
 )
 def public_snapshot(draw_id: DrawId) -> Response[Any]:
-    return _document_or_redirect(service.public_snapshot(draw_id))
+    return _document_or_redirect(public.public_snapshot(draw_id))
 
 
 @router.get(
@@ -207,7 +207,7 @@ def public_snapshot(draw_id: DrawId) -> Response[Any]:
     summary="The published result document of a draw (303 to a download link when it is large)",
 )
 def public_result(draw_id: DrawId) -> Response[Any]:
-    return _document_or_redirect(service.public_result(draw_id))
+    return _document_or_redirect(public.public_result(draw_id))
 
 
 @router.get(
@@ -215,7 +215,7 @@ def public_result(draw_id: DrawId) -> Response[Any]:
     summary="Re-run a draw on its snapshot: identical, or every difference",
 )
 def public_verify(draw_id: DrawId) -> VerifyOut:
-    return VerifyOut.model_validate(service.public_verify(draw_id))
+    return VerifyOut.model_validate(public.public_verify(draw_id))
 
 
 @router.post(
@@ -223,4 +223,4 @@ def public_verify(draw_id: DrawId) -> VerifyOut:
     summary="Re-run a published draw document on a snapshot document you send",
 )
 def verify_documents(body: VerifyIn) -> VerifyOut:
-    return VerifyOut.model_validate(service.verify_documents(body.published, body.snapshot))
+    return VerifyOut.model_validate(public.verify_documents(body.published, body.snapshot))

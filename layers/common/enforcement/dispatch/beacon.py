@@ -26,7 +26,7 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from enforcement import clock
@@ -43,6 +43,7 @@ TIMEOUT_SECONDS = 5.0
 USER_AGENT = "enforcement-dispatch-beacon/1"
 #: Answers of a relay for a round it does not have yet.
 NOT_YET = (404, 425)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _NAME = re.compile(r"drand/quicknet/([0-9a-f]{64})/round/([1-9][0-9]{0,15})")
 _HEX = re.compile(r"(?:[0-9a-f]{2})+")
@@ -80,6 +81,16 @@ class Chain:
     def name(self, round_number: int) -> str:
         return f"{NAME_PREFIX}{self.chain_hash}/round/{round_number}"
 
+    def round_for(self, committed_at: str, reveal_wait_seconds: int) -> int:
+        """The round a draw committed at `committed_at` (its published time, millisecond ISO
+        8601) with this reveal wait names: the first whose time is strictly after the two
+        added. In integer milliseconds, so every verifier gets the same round."""
+        moment = epoch_ms(committed_at) + 1000 * reveal_wait_seconds
+        since = moment - 1000 * self.genesis
+        if since < 0:
+            return 1
+        return since // (1000 * self.period) + 2
+
 
 QUICKNET = Chain(QUICKNET_CHAIN_HASH, QUICKNET_GENESIS, QUICKNET_PERIOD)
 
@@ -92,6 +103,14 @@ class BeaconRound:
     round: int
     randomness: str
     signature: str
+
+
+def epoch_ms(text: str) -> int:
+    """Milliseconds since the Unix epoch of a published time ("2026-03-01T01:00:00.123Z")."""
+    moment = clock.parse(text)
+    if moment.tzinfo is None:
+        raise BeaconError(f"{text!r} names no time zone")
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def parse_name(name: str) -> tuple[str, int]:
@@ -184,6 +203,10 @@ class Source:
         """The round a draw committed at `moment` names: the first strictly after the reveal
         wait."""
         return self.chain.name(self.chain.first_round_after(moment.timestamp() + wait_seconds))
+
+    def name_for(self, committed_at: str, wait_seconds: int) -> str:
+        """The round a draw names, from its published commitment time (`Chain.round_for`)."""
+        return self.chain.name(self.chain.round_for(committed_at, wait_seconds))
 
     def published_at(self, name: str) -> int:
         """The unix time at which the named round of this chain is published."""

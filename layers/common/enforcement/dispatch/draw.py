@@ -1,37 +1,30 @@
-"""The draw itself, as a public specification anyone can re-implement: no AWS, no I/O, no floats,
-no Python `random`. Given the same snapshot and seed, every machine gets the same result, bit for
-bit.
+"""The draw itself: no AWS, no I/O, no floats, no Python `random`. Given the same snapshot and
+seed, every machine gets the same result, bit for bit.
 
-1. **Snapshot.** The frozen population — targets with their level, inspectors with their roster
-   entry and workload, declared conflicts, the model's levels and rates, the team size — is a JSON
-   document. Its hash is SHA-256 of its canonical form (sorted keys, no spaces, non-ASCII as
-   `\\uXXXX` escapes, integers and strings only). It is published before the seed is known.
-2. **Commitment.** A 32-byte secret is drawn from the operating system and
-   `commitment = SHA-256("dispatch-commit/1" ‖ secret)` is published with the snapshot hash. When
-   the draw is revealed, the secret is published; anyone checks it against the commitment. The
-   seed is `SHA-256("dispatch-seed/1" ‖ secret ‖ snapshot hash ‖ beacon)`, where `beacon` (as
-   UTF-8 bytes) is the value of the public beacon round the snapshot names in `beacon`, published
-   as `beacon_value`, and empty when the snapshot names none. A deployment with a beacon names
-   the first drand quicknet round whose time is strictly after the commitment time plus the
-   reveal wait, as `drand/quicknet/<chain hash>/round/<n>`; its value is that round's
-   `randomness` in lowercase hex (SHA-256 of the round's signature), read at the reveal. It is
-   unknown to everyone when the secret is committed, so an operator cannot try secrets until a
-   draw suits them (`beacon.py`).
-3. **Targets.** Each target's ticket is the first 8 bytes of `SHA-256(seed ‖ "T" ‖ target id)`
-   read as a big-endian integer. A target whose level has rate `r` (an exact decimal) is selected
-   when `ticket < floor(r * 2^64)`, so its inclusion probability is `floor(r * 2^64) / 2^64`,
-   within 2^-64 of `r` (exactly `r` for 0, 1 and dyadic rates).
-4. **Teams.** Selected targets are staffed in ticket order (ties by id). For each, the team is
-   the `team_size` eligible inspectors with the least load — load at the freeze plus what this
-   draw has already given them — ties broken by the first 8 bytes of
-   `SHA-256(seed ‖ "I" ‖ load as 4 bytes ‖ inspector id)`. Eligible: on duty, holding the
-   qualification named by the target's kind, of the target's jurisdiction, with no conflict
-   declared with the target's company, and not a member of the target's previous team. A target
-   for which fewer than `team_size` inspectors are eligible is published as unstaffed.
-5. **Result.** The published result lists the levels with their exact thresholds, every selected
-   target with its ticket and team in draw order, and the unstaffed ones; its hash is SHA-256 of
-   its canonical form. `verify(published, snapshot)` re-runs all of this and names every
-   difference.
+The specification, complete to the byte, is `docs/draw-specification.md` (version 2; version 1
+documents are still drawn and verified); the two documents' layouts are JSON Schema files in
+`docs/schemas/`, and `tests/vectors/draw-v<N>/` gives every intermediate value of a small draw.
+In short:
+
+1. **Snapshot.** The frozen population (targets with their level, inspectors by their public id
+   with roster entry and load, declared conflicts, the model's levels and rates, the team size,
+   the beacon round named and, from version 2, the reveal wait) is a JSON document; its hash is
+   SHA-256 of its canonical JSON (`risk.canonical_bytes`), published at the commitment.
+2. **Commitment and seed.** `commitment = SHA-256("dispatch-commit/1" ‖ secret)` over the 32 raw
+   bytes of the secret; `seed = SHA-256("dispatch-seed/1" ‖ secret ‖ snapshot hash ‖ beacon
+   value)`: secret and snapshot hash as 32 raw bytes each, the beacon value as the UTF-8 bytes
+   of its text (lowercase hex for drand; empty when the snapshot names no beacon).
+3. **Targets.** ticket = first 8 bytes of `SHA-256(seed ‖ "T" ‖ UTF-8 id)`, big-endian;
+   selected when `ticket < floor(rate * 2^64)`, the rate an exact decimal.
+4. **Teams.** Selected targets in ascending (ticket, id) order; for each, the first `team_size`
+   of its pool (on duty, same jurisdiction, qualified for its kind) in ascending order of
+   (load, tie-break, id), skipping conflicted inspectors and the previous team, where the
+   tie-break is the first 8 bytes of `SHA-256(seed ‖ "I" ‖ load as 4 bytes big-endian ‖ UTF-8
+   id)` and the load counts what this draw gave so far; the team lists them in that order.
+   Fewer than `team_size` → unstaffed, and nobody's load moves.
+5. **Result.** The published document; its hash is SHA-256 of its canonical JSON without the
+   `result_hash` field. `verify(published, snapshot)` re-runs it and names every difference;
+   `anchors.verify` also holds the documents to what the draw page published.
 """
 
 from __future__ import annotations
@@ -45,10 +38,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from enforcement.dispatch import layout
 from enforcement.dispatch.risk import ModelError, canonical_bytes, exact
 
-SNAPSHOT_FORMAT = "dispatch-snapshot/1"
-RESULT_FORMAT = "dispatch-result/1"
+SNAPSHOT_FORMAT = "dispatch-snapshot/2"
+RESULT_FORMAT = "dispatch-result/2"
+#: Every snapshot format still drawn, and the format of the result it gives.
+FORMATS = {
+    "dispatch-snapshot/1": "dispatch-result/1",  # without `reveal_wait_seconds`
+    SNAPSHOT_FORMAT: RESULT_FORMAT,
+}
 TWO_64 = 1 << 64
 COMMIT_TAG = b"dispatch-commit/1"
 SEED_TAG = b"dispatch-seed/1"
@@ -83,9 +82,10 @@ def commitment(secret_hex: str) -> str:
 
 
 def seed(secret_hex: str, snapshot_hash_hex: str, beacon: str = "") -> str:
-    """The draw's seed: bound to the committed secret, the snapshot and the public beacon."""
+    """The draw's seed: bound to the committed secret, the snapshot and the public beacon
+    (secret and snapshot hash as raw bytes, the beacon value as the UTF-8 bytes of its text)."""
     data = SEED_TAG + bytes.fromhex(secret_hex) + bytes.fromhex(snapshot_hash_hex)
-    return sha256_hex(data + beacon.encode())
+    return sha256_hex(data + beacon.encode("utf-8"))
 
 
 # ------------------------------------------------------------------ tickets
@@ -99,12 +99,12 @@ def threshold(rate: Fraction) -> int:
 
 
 def ticket(seed_bytes: bytes, target_id: str) -> int:
-    digest = hashlib.sha256(seed_bytes + TARGET_TAG + target_id.encode()).digest()
+    digest = hashlib.sha256(seed_bytes + TARGET_TAG + target_id.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
 
 
 def _tiebreak(seed_bytes: bytes, load: int, inspector_id: str) -> int:
-    data = seed_bytes + INSPECTOR_TAG + load.to_bytes(4, "big") + inspector_id.encode()
+    data = seed_bytes + INSPECTOR_TAG + load.to_bytes(4, "big") + inspector_id.encode("utf-8")
     return int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
 
 
@@ -162,19 +162,26 @@ def make_snapshot(
     inspectors: Sequence[Inspector],
     conflicts: Sequence[tuple[str, str]],
     beacon: str | None = None,
+    reveal_wait_seconds: int = 0,
+    version: int = 2,
 ) -> dict[str, Any]:
     """The canonical snapshot document. `model` is {model_id, version, hash, levels: [{level,
-    min_score, rate}]} with decimal strings."""
+    min_score, rate}]} with decimal strings. `version=1` gives the layout of draws published
+    before the reveal wait was part of the snapshot (for tests of old draws)."""
     if team_size < 1:
         raise ModelError("team_size must be at least 1")
+    if version not in (1, 2):
+        raise ModelError(f"no snapshot version {version}")
+    if not 0 <= reveal_wait_seconds <= 86_400:
+        raise ModelError("reveal_wait_seconds is within 0 and 86400")
     ids = [t.id for t in targets]
     if len(set(ids)) != len(ids):
         raise ModelError("target ids must be unique")
     inspector_ids = [i.id for i in inspectors]
     if len(set(inspector_ids)) != len(inspector_ids):
         raise ModelError("inspector ids must be unique")
-    return {
-        "format": SNAPSHOT_FORMAT,
+    document: dict[str, Any] = {
+        "format": f"dispatch-snapshot/{version}",
         "draw_id": draw_id,
         "agency": agency,
         "frozen_at": frozen_at,
@@ -183,8 +190,11 @@ def make_snapshot(
         "team_size": team_size,
         "targets": [t.as_dict() for t in sorted(targets, key=lambda t: t.id)],
         "inspectors": [i.as_dict() for i in sorted(inspectors, key=lambda i: i.id)],
-        "conflicts": sorted({(a, b) for a, b in conflicts}),
+        "conflicts": [list(pair) for pair in sorted({(a, b) for a, b in conflicts})],
     }
+    if version >= 2:
+        document["reveal_wait_seconds"] = reveal_wait_seconds
+    return document
 
 
 # ------------------------------------------------------------------ the draw
@@ -215,9 +225,12 @@ def _levels(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(snapshot: Mapping[str, Any], seed_hex: str) -> dict[str, Any]:
-    """The draw: which targets are selected and which team goes to each (see the module doc)."""
-    if snapshot.get("format") != SNAPSHOT_FORMAT:
-        raise ModelError(f"not a {SNAPSHOT_FORMAT} document")
+    """The draw: which targets are selected and which team goes to each (see the module doc).
+    The snapshot's shape is the caller's to ensure: `verify` checks a document from outside with
+    `layout.check_snapshot` first; the steps draw snapshots they made themselves."""
+    result_format = FORMATS.get(str(snapshot.get("format")))
+    if result_format is None:
+        raise ModelError(f"not a snapshot of a known format ({', '.join(FORMATS)})")
     seed_bytes = bytes.fromhex(seed_hex)
     if len(seed_bytes) != 32:
         raise ModelError("the seed is 32 bytes (64 hex digits)")
@@ -236,7 +249,7 @@ def run(snapshot: Mapping[str, Any], seed_hex: str) -> dict[str, Any]:
         if cut is None:
             raise ModelError(f"target {target['id']} has level {level!r}, not in the model")
         by_level[level] += 1
-        value = int.from_bytes(sha256(prefix + target["id"].encode()).digest()[:8], "big")
+        value = int.from_bytes(sha256(prefix + target["id"].encode("utf-8")).digest()[:8], "big")
         if value < cut:
             selected.append((value, target["id"], target))
     selected.sort(key=lambda item: (item[0], item[1]))
@@ -296,7 +309,7 @@ def run(snapshot: Mapping[str, Any], seed_hex: str) -> dict[str, Any]:
         picks.append({**base, "team": team})
 
     return {
-        "format": RESULT_FORMAT,
+        "format": result_format,
         "draw_id": snapshot["draw_id"],
         "agency": snapshot["agency"],
         "model": {k: snapshot["model"][k] for k in ("model_id", "version", "hash")},
@@ -337,9 +350,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[str]:
+def verify(
+    published: Mapping[str, Any], snapshot: Mapping[str, Any], digest: str | None = None
+) -> list[str]:
     """Re-run a published draw on its snapshot; an empty list means identical, otherwise one
-    line per difference (what, published value, recomputed value)."""
+    line per difference (what, published value, recomputed value). `digest`: the snapshot's
+    hash when the caller has it already."""
     differences: list[str] = []
 
     def differ(what: str, claimed: Any, recomputed: Any) -> None:
@@ -349,15 +365,17 @@ def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[st
             )
 
     try:
-        digest = snapshot_hash(snapshot)
+        layout.check_result(published)
     except ModelError as exc:
+        return [str(exc)]
+    try:
+        digest = digest or snapshot_hash(snapshot)
+    except (ModelError, TypeError, ValueError) as exc:
         return [f"snapshot: {exc}"]
     differ("snapshot_hash", published.get("snapshot_hash"), digest)
     secret_hex = str(published.get("secret") or "")
-    try:
-        bytes.fromhex(secret_hex)
-    except ValueError:
-        return [*differences, "secret: not hex"]
+    if not layout.HEX64.fullmatch(secret_hex):
+        return [*differences, "secret: not 32 bytes in lowercase hex"]
     differ("commitment", published.get("commitment"), commitment(secret_hex))
     beacon = str(published.get("beacon_value") or "")
     if snapshot.get("beacon") and not beacon:
@@ -366,9 +384,13 @@ def verify(published: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[st
             "the published draw gives no value for it"
         )
     # the seed is bound to the snapshot hash that was published before the reveal
-    seed_hex = seed(secret_hex, str(published.get("snapshot_hash") or digest), beacon)
+    claimed_hash = str(published.get("snapshot_hash") or "")
+    seed_hex = seed(
+        secret_hex, claimed_hash if layout.HEX64.fullmatch(claimed_hash) else digest, beacon
+    )
     differ("seed", published.get("seed"), seed_hex)
     try:
+        layout.check_snapshot(snapshot)  # a document from outside: its shape first
         expected = run(snapshot, seed_hex)
     except (ModelError, KeyError, TypeError, ValueError) as exc:
         return [*differences, f"snapshot: cannot be drawn ({exc})"]
@@ -418,7 +440,7 @@ def redraw_team(
         for member in pick["team"]:
             given[member] += 1
     redraw_seed = hashlib.sha256(
-        bytes.fromhex(seed_hex) + b"redraw" + target_id.encode() + n.to_bytes(4, "big")
+        bytes.fromhex(seed_hex) + b"redraw" + target_id.encode("utf-8") + n.to_bytes(4, "big")
     ).digest()
     conflicted = {i for i, company in snapshot["conflicts"] if company == target["company"]}
     blocked = conflicted | set(target["last_team"]) | excluded

@@ -96,6 +96,9 @@ class InspectorProfile(Model):
     conflicts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     last_draw_id = UnicodeAttribute(null=True)  # the last draw whose assignments were counted
     updated_at = UnicodeAttribute()
+    #: The inspector's id in snapshots, results and public pages: random, never the account's
+    #: name (`dispatch.inspectors`); set once, kept for good.
+    public_id = UnicodeAttribute(null=True)
 
     by_agency = InspectorAgencyIndex()
 

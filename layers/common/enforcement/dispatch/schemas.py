@@ -123,13 +123,45 @@ class BeaconCheckOut(BaseModel):
     value: str = Field(description="the beacon value the published draw used")
     checked: bool = Field(description="whether the round was read from the beacon itself")
     note: str | None = Field(default=None, description="why it was not checked")
+    round_rule_checked: bool = Field(
+        default=False,
+        description="whether the round named was checked to be the first after the "
+        "commitment time plus the reveal wait (needs the chain's timing)",
+    )
+
+
+class AnchorsOut(BaseModel):
+    """What the draw's page published, which verification holds the documents to."""
+
+    draw_id: str
+    status: str
+    snapshot_hash: str | None = Field(description="published at the commitment")
+    commitment: str | None = Field(description="published at the commitment")
+    committed_at: str | None = Field(description="the commitment time (the snapshot's frozen_at)")
+    reveal_wait_seconds: int | None = Field(description="time between commitment and reveal")
+    beacon: str | None = Field(description="the beacon round named at the commitment")
+    secret: str | None = Field(description="published at the reveal")
+    beacon_value: str | None = Field(description="published at the reveal")
+    revealed_at: str | None
+    seed: str | None = Field(description="published at the reveal")
+    result_hash: str | None = Field(description="published when drawn")
 
 
 class VerifyOut(BaseModel):
-    identical: bool
+    identical: bool = Field(
+        description="true only for the published draw's own documents, re-run to its result"
+    )
+    verdict: Literal["identical", "not_the_published_draw", "differs"] = Field(
+        description="not_the_published_draw: the documents differ from what the draw "
+        "published at its commitment and reveal (or no such draw is published); differs: they "
+        "are its documents, but the draw does not re-run to its result"
+    )
     differences: list[str]
     snapshot_hash: str | None = None
     result_hash: str | None = None
+    anchors: AnchorsOut | None = Field(
+        default=None, description="null when no published draw has the id the documents name"
+    )
     beacon: BeaconCheckOut | None = Field(
         default=None, description="null when the snapshot names no beacon"
     )

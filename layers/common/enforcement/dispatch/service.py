@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -25,7 +25,7 @@ from enforcement import audit, clock, evidence, uploads
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.db import get_or_404
-from enforcement.dispatch import beacon, draw, risk
+from enforcement.dispatch import draw, inspectors, risk
 from enforcement.dispatch.models import (
     HEAD_VERSION,
     Assignment,
@@ -45,7 +45,6 @@ from enforcement.dispatch.schemas import (
     TargetIn,
 )
 from enforcement.errors import (
-    BadRequest,
     Conflict,
     Forbidden,
     NotFound,
@@ -58,11 +57,8 @@ SNAPSHOT_PREFIX = "dispatch/snapshots/"
 RESULT_PREFIX = "dispatch/results/"
 PLAN_PREFIX = "plan#"
 HISTORY_KEPT = 20
-PUBLIC_STATES = ("committed", "revealed", "drawn", "published")
 #: How long published snapshot links stay valid.
 LINK_TTL_SECONDS = 3600
-#: How long the public verification waits for the beacon.
-BEACON_CHECK_SECONDS = 3.0
 
 
 def reveal_wait_default() -> int:
@@ -339,6 +335,7 @@ def profile_view(profile: InspectorProfile) -> dict[str, Any]:
         "on_duty": bool(profile.on_duty),
         "open_assignments": int(profile.open_assignments or 0),
         "conflicts": list(profile.conflicts or []),
+        "public_id": profile.public_id,
         "updated_at": profile.updated_at,
     }
 
@@ -365,6 +362,7 @@ def put_inspector(principal: Principal, account_id: str, body: InspectorIn) -> d
         conflicts=sorted(set(body.conflicts) | set(existing.conflicts or [] if existing else [])),
         last_draw_id=existing.last_draw_id if existing else None,
         updated_at=clock.iso(),
+        public_id=(existing.public_id if existing else None) or inspectors.new_public_id(),
     )
     audit.commit(
         audit.AuditEvent(
@@ -703,8 +701,9 @@ def load_assignment(draw_id: str, target_id: str) -> Assignment:
     )
 
 
-def assignment_view(item: Assignment, names: dict[str, str | None] | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def assignment_view(item: Assignment) -> dict[str, Any]:
+    """An assignment as its agency sees it (`public.assignment_public_view` is the public one)."""
+    return {
         "target_id": item.target_id,
         "level": item.level,
         "ticket": item.ticket,
@@ -717,11 +716,6 @@ def assignment_view(item: Assignment, names: dict[str, str | None] | None = None
         "redraws": item.redraws or [],
         "inspected_at": item.inspected_at,
     }
-    if names is not None:  # the public view: names as configured, photos only counted
-        view["team_names"] = [names.get(member) for member in item.team]
-        view["photos_accepted"] = sum(1 for p in view.pop("photos") if p["status"] == "accepted")
-        view.pop("photo_keys")
-    return view
 
 
 def record_result(
@@ -816,9 +810,14 @@ def redraw(principal: Principal, draw_id: str, target_id: str, body: RedrawIn) -
     history = list(assignment.redraws or [])
     excluded = set(previous) | {m for r in history for m in r.get("previous_team", [])}
     snapshot = snapshot_of(item)
-    team = draw.redraw_team(snapshot, item.seed or "", target_id, len(history) + 1, excluded)
-    if not team:
+    # the snapshot names inspectors by public id; assignments keep account ids
+    named = inspectors.to_snapshot_ids(snapshot, excluded)
+    drawn = draw.redraw_team(
+        snapshot, item.seed or "", target_id, len(history) + 1, set(named.values())
+    )
+    if not drawn:
         raise Conflict("no_eligible_team", "not enough other eligible inspectors for this target")
+    team = inspectors.to_accounts(snapshot, agency, drawn)
     entry = {
         "n": len(history) + 1,
         "at": clock.iso(),
@@ -858,144 +857,3 @@ def redraw(principal: Principal, draw_id: str, target_id: str, body: RedrawIn) -
         on_conflict=Conflict("assignment_changed", "the assignment changed meanwhile"),
     )
     return assignment_view(load_assignment(draw_id, target_id))
-
-
-# ------------------------------------------------------------------ public views
-
-
-def _names(account_ids: Iterable[str]) -> dict[str, str | None]:
-    ids = sorted(set(account_ids))
-    found: dict[str, str | None] = dict.fromkeys(ids)
-    for n in range(0, len(ids), 100):
-        for account in Account.batch_get(ids[n : n + 100]):
-            found[account.account_id] = mask(account.name)
-    return found
-
-
-def public_draws(agency: str, limit: int = 50) -> list[dict[str, Any]]:
-    items = Draw.by_agency.query(agency, scan_index_forward=False, limit=limit * 2)
-    shown = [draw_view(i, public=True) for i in items if i.status in PUBLIC_STATES]
-    return shown[:limit]
-
-
-def public_draw(draw_id: str) -> dict[str, Any]:
-    item = load_draw(draw_id)
-    if item.status not in PUBLIC_STATES:
-        raise NotFound("draw_not_public", "this draw has not committed to its population yet")
-    view = draw_view(item, public=True)
-    view["snapshot_url"] = snapshot_link(item)
-    if item.status in ("drawn", "published"):
-        rows = assignments(draw_id)
-        names = _names(m for row in rows for m in row.team)
-        view["assignments"] = [assignment_view(row, names) for row in rows]
-        targets: dict[str, DispatchTarget] = {}
-        for n in range(0, len(rows), 100):
-            for found in DispatchTarget.batch_get([r.target_id for r in rows[n : n + 100]]):
-                targets[found.target_id] = found
-        for row in view["assignments"]:
-            target = targets.get(row["target_id"])
-            row["target_name"] = target.name if target else None
-            row["company_name"] = mask(target.company_name) if target else None
-    return view
-
-
-def inline_limit() -> int:
-    """Largest document answered in the response body; larger ones are answered with a link
-    (a Lambda response is at most 6 MB, and a 100k-target snapshot is about 11 MiB)."""
-    return int(os.environ.get("PUBLIC_DOCUMENT_INLINE_BYTES", str(5 * 1024 * 1024)))
-
-
-def _document_or_link(key: str, load: Callable[[], dict[str, Any]]) -> dict[str, Any] | str:
-    size = int(
-        uploads.s3_client().head_object(Bucket=settings().upload_bucket, Key=key)["ContentLength"]
-    )
-    if size > inline_limit():
-        return uploads.link(key, LINK_TTL_SECONDS)
-    return load()
-
-
-def public_snapshot(draw_id: str) -> dict[str, Any] | str:
-    """The frozen population, or a presigned link to it when it is too large to answer inline."""
-    item = load_draw(draw_id)
-    if item.status not in PUBLIC_STATES:
-        raise NotFound("draw_not_public", "this draw has not committed to its population yet")
-    return _document_or_link(item.snapshot_key or "", lambda: snapshot_of(item))
-
-
-def public_result(draw_id: str) -> dict[str, Any] | str:
-    """The published result document, or a presigned link to it when it is too large."""
-    item = load_draw(draw_id)
-    if item.status not in ("drawn", "published") or not item.result_key:
-        raise NotFound("result_not_ready", "this draw has not been drawn yet")
-    return _document_or_link(item.result_key, lambda: published_of(item))
-
-
-def verify_documents(published: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
-    """Re-run a published draw on a snapshot, and check the beacon round the snapshot names
-    against the beacon itself when this deployment reads one (`beacon.checked` says if)."""
-    try:
-        published = risk.strict_loads(json.dumps(published))
-        snapshot = risk.strict_loads(json.dumps(snapshot))
-    except risk.ModelError as exc:
-        raise BadRequest("float_in_document", str(exc)) from exc
-    differences = draw.verify(published, snapshot)
-    checked = _beacon_report(snapshot, published, differences)
-    return {
-        "identical": not differences,
-        "differences": differences,
-        "snapshot_hash": published.get("snapshot_hash"),
-        "result_hash": published.get("result_hash"),
-        "beacon": checked,
-    }
-
-
-def public_verify(draw_id: str) -> dict[str, Any]:
-    """Re-run the stored draw on its stored snapshot, and check both against what the draw
-    record committed to (the hashes published before the reveal) and the beacon value it
-    stored at the reveal."""
-    item = load_draw(draw_id)
-    published = published_of(item)
-    report = verify_documents(published, snapshot_of(item))
-    for field, stored in (
-        ("snapshot_hash", item.snapshot_hash),
-        ("commitment", item.commitment),
-        ("beacon_value", item.beacon_value or ""),
-        ("result_hash", item.result_hash),
-    ):
-        if published.get(field) != stored:
-            report["differences"].append(
-                f"{field}: the draw record says {stored}, "
-                f"the published document {published.get(field)}"
-            )
-    report["identical"] = not report["differences"]
-    return report
-
-
-def _beacon_report(
-    snapshot: dict[str, Any], published: dict[str, Any], differences: list[str]
-) -> dict[str, Any] | None:
-    """The named beacon round, checked against the beacon when one is configured: published
-    after the freeze, with the value the draw used. Adds what differs to `differences`."""
-    name = snapshot.get("beacon")
-    if not name:
-        return None
-    name, value = str(name), str(published.get("beacon_value") or "")
-    report: dict[str, Any] = {"name": name, "value": value, "checked": False, "note": None}
-    source = beacon.configured()
-    if source is None:
-        report["note"] = "no beacon is configured here; check it with the verify command"
-        return report
-    try:
-        published_at = source.published_at(name)
-        late = beacon.not_after_freeze(name, published_at, str(snapshot.get("frozen_at") or ""))
-        differences.extend([late] if late else [])
-        fetched = source.fetch(name, clock.now(), timeout=BEACON_CHECK_SECONDS)
-    except beacon.BeaconError as exc:
-        report["note"] = f"not checked: {exc}"
-        return report
-    report["checked"] = True
-    if fetched.randomness != value:
-        differences.append(
-            f"beacon_value: published {value or '(none)'}, the beacon gives {fetched.randomness}"
-        )
-    return report

@@ -13,6 +13,7 @@ and the publication are in the hash-chained log too.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -20,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, notify
 from enforcement.dispatch import beacon, draw, risk, service
+from enforcement.dispatch import inspectors as inspectors_ids
 from enforcement.dispatch.models import (
     Assignment,
     DispatchTarget,
@@ -86,25 +88,34 @@ def freeze(draw_id: str) -> dict[str, Any]:
                 last_team=tuple(target.last_team or ()),
             )
         )
+    # inspectors by their public ids: no account name in a published document
+    profiles = list(InspectorProfile.by_agency.query(agency))
+    public = {profile.account_id: inspectors_ids.ensure(profile) for profile in profiles}
     inspectors = []
     conflicts: list[tuple[str, str]] = []
-    for profile in InspectorProfile.by_agency.query(agency):
+    for profile in profiles:
         inspectors.append(
             draw.Inspector(
-                id=profile.account_id,
+                id=public[profile.account_id],
                 jurisdiction=profile.jurisdiction,
                 qualifications=tuple(profile.qualifications),
                 on_duty=bool(profile.on_duty),
                 load=max(0, int(profile.open_assignments or 0)),
             )
         )
-        conflicts.extend((profile.account_id, company) for company in profile.conflicts or [])
-    now = clock.now()
-    frozen_at = clock.iso(now)
+        conflicts.extend(
+            (public[profile.account_id], company) for company in profile.conflicts or []
+        )
+    # a previous team member without a profile here cannot be drawn anyway: left out
+    targets = [
+        replace(t, last_team=tuple(public[m] for m in t.last_team if m in public)) for t in targets
+    ]
+    frozen_at = clock.iso()
+    wait = int(item.reveal_wait_seconds or 0)
     source = beacon.configured()
     named = None
     if source is not None:  # a round nobody knows before the reveal
-        named = source.name_after(now, int(item.reveal_wait_seconds or 0))
+        named = source.name_for(frozen_at, wait)
     snapshot = draw.make_snapshot(
         draw_id=draw_id,
         agency=agency,
@@ -127,6 +138,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
         inspectors=inspectors,
         conflicts=conflicts,
         beacon=named,
+        reveal_wait_seconds=wait,
     )
     digest = draw.snapshot_hash(snapshot)
     key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
@@ -213,6 +225,11 @@ def select(draw_id: str) -> dict[str, Any]:
     published = draw.publish(snapshot, item.secret or "", item.beacon_value or "")
     key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
     service.put_document(key, published)
+    # the published teams name public ids; assignments (internal) keep account ids
+    members = sorted({m for pick in published["selected"] for m in pick["team"]})
+    account = dict(
+        zip(members, inspectors_ids.to_accounts(snapshot, item.agency or "", members), strict=True)
+    )
     rows = [
         Assignment(
             draw_id,
@@ -221,7 +238,7 @@ def select(draw_id: str) -> dict[str, Any]:
             level=pick["level"],
             ticket=pick["ticket"],
             order=order,
-            team=list(pick.get("team") or []),
+            team=[account[m] for m in pick.get("team") or []],
             status="assigned" if pick.get("team") else "unstaffed",
         )
         for order, pick in enumerate([*published["selected"], *published["unstaffed"]])

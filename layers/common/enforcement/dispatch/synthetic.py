@@ -29,6 +29,7 @@ def population(
     salt: str = "synthetic",
     model_version: int = 1,
     kinds: tuple[str, ...] = KINDS,
+    snapshot_version: int = 2,
 ) -> dict[str, Any]:
     """A snapshot of `targets` targets spread over the model's levels (most of them low, as in
     life) and `inspectors` inspectors, 90 % of them on duty, with loads 0-4."""
@@ -92,4 +93,5 @@ def population(
         targets=population_targets,
         inspectors=population_inspectors,
         conflicts=declared,
+        version=snapshot_version,
     )
