@@ -128,28 +128,27 @@ def test_a_grant_posted_again_after_its_decision_replaces_nothing(
     [accepted] = photos_of(reporter, hazard["report_id"], 1)
     assert accepted["status"] == "accepted"
     assert accepted["sha256"] == hashlib.sha256(first).hexdigest()
-    [kept] = versions(stack, key)
-    assert accepted["version_id"] == kept["VersionId"]
 
     # the grant still lives, so S3 takes the second post, as it would in AWS ...
     assert post(grant, second).status_code == 204
-    replacement = last_event(stack, "EvidenceFunction", key)
-    assert replacement.result["records"][0]["outcome"] == "replacement_refused"
-    second_version = replacement.event["Records"][0]["s3"]["object"]["versionId"]
-    assert second_version != accepted["version_id"]
-    # ... and the function deletes that version: the record, its link and the key keep the first
-    assert [v["VersionId"] for v in versions(stack, key)] == [accepted["version_id"]]
+    # ... but the record, the officer's link and the key still give the first photo
     [shown] = photos_of(reporter, hazard["report_id"], 1)
     assert {k: v for k, v in shown.items() if k != "url"} == {
         k: v for k, v in accepted.items() if k != "url"
     }
-    assert f"versionId={accepted['version_id']}" in shown["url"]
     linked = requests.get(shown["url"], timeout=30)
     assert linked.status_code == 200
     assert hashlib.sha256(linked.content).hexdigest() == accepted["sha256"]
     s3 = stack.boto3_client("s3")
     bucket = stack.env["UPLOAD_BUCKET"]
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == first
+    # the record names the version it was decided on; the second one was refused and deleted
+    replacement = last_event(stack, "EvidenceFunction", key)
+    assert replacement.result["records"][0]["outcome"] == "replacement_refused"
+    second_version = replacement.event["Records"][0]["s3"]["object"]["versionId"]
+    assert second_version != accepted["version_id"]
+    assert [v["VersionId"] for v in versions(stack, key)] == [accepted["version_id"]]
+    assert f"versionId={accepted['version_id']}" in shown["url"]
 
     # the audit chain names both versions: the accepted one and the refused one
     evidence = audit_entries(f"hazard:{hazard['report_id']}", "evidence.")
@@ -216,15 +215,17 @@ def test_a_face_enrolment_posted_again_keeps_the_first_photo(stack: Any) -> None
         lambda r: r["face_status"] == "enrolled",
     )
     record = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
-    [kept] = versions(stack, grant["key"])
-    assert record.reference_version == kept["VersionId"]
-    assert record.reference_key == grant["key"]
     assert record.reference_digest == hashlib.sha256(first).hexdigest()
 
     assert post(grant, photos.photo_bytes("biden.jpg")).status_code == 204
+    s3 = stack.boto3_client("s3")
+    stored = s3.get_object(Bucket=stack.env["UPLOAD_BUCKET"], Key=grant["key"])["Body"].read()
+    assert stored == first  # the reference photo behind the record is still the enrolled one
+    [kept] = versions(stack, grant["key"])
+    assert record.reference_version == kept["VersionId"]
+    assert record.reference_key == grant["key"]
     replacement = last_event(stack, "FaceFunction", grant["key"])
     assert replacement.result["records"][0]["outcome"] == "replacement_refused"
-    assert [v["VersionId"] for v in versions(stack, grant["key"])] == [kept["VersionId"]]
     after = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
     assert bytes(after.template) == bytes(record.template)
     assert (after.reference_version, after.reference_digest, after.enrolled_at) == (
