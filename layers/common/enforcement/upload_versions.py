@@ -68,10 +68,17 @@ def refuse_replacement(ticket: Upload, version_id: str) -> dict[str, Any]:
     """Delete a version posted under a decided ticket's key, leaving the record as it is.
 
     The refusal is noted on the ticket (`refused_versions`) with an audit entry, once per
-    version; then the version is deleted. A retry after a failed delete notes nothing twice and
-    deletes again (deleting a version that is gone is not an error).
+    version; then the version is deleted. A re-delivery of the event, or a retry after a failed
+    delete, notes nothing twice and deletes again (deleting a version that is gone is not an
+    error). An event naming a version that is not there and was never refused changes nothing.
     """
     key = ticket.object_key
+    outcome = {"key": key, "outcome": "replacement_refused", "version_id": version_id}
+    if version_id in (ticket.refused_versions or set()):
+        uploads.discard(key, version_id)
+        return outcome
+    if not uploads.version_exists(key, version_id):
+        return {"key": key, "outcome": "object_missing", "version_id": version_id}
 
     def note(tx: Any) -> None:
         tx.update(
@@ -80,7 +87,7 @@ def refuse_replacement(ticket: Upload, version_id: str) -> dict[str, Any]:
             condition=(Upload.status != "pending") & ~Upload.refused_versions.contains(version_id),  # type: ignore[operator]
         )
 
-    # a Conflict: noted already, by an earlier delivery of the same event
+    # a Conflict: noted already, by a concurrent delivery of the same event
     with suppress(Conflict):
         audit.commit(
             audit.AuditEvent(
@@ -103,7 +110,7 @@ def refuse_replacement(ticket: Upload, version_id: str) -> dict[str, Any]:
         "a second post of an upload grant was refused and its version deleted",
         extra={"key": key, "version_id": version_id, "decided_version_id": ticket.version_id},
     )
-    return {"key": key, "outcome": "replacement_refused", "version_id": version_id}
+    return outcome
 
 
 def missing(ticket: Upload) -> dict[str, Any]:

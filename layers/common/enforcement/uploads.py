@@ -140,6 +140,18 @@ def current_version(key: str) -> str:
     return str(head.get("VersionId") or "null")
 
 
+def version_exists(key: str, version_id: str) -> bool:
+    try:
+        s3_client().head_object(
+            Bucket=settings().upload_bucket, Key=key, **_version_args(version_id)
+        )
+    except ClientError as exc:
+        if _missing(exc):
+            return False
+        raise
+    return True
+
+
 def fetch(key: str, max_bytes: int, version_id: str | None = None) -> tuple[bytes | None, int]:
     """The bytes of the object (that version of it), or None (with its size) when it is larger
     than allowed; `ObjectMissing` when it is not there."""
