@@ -169,6 +169,14 @@ def test_a_grant_posted_again_after_its_decision_replaces_nothing(
     assert [v["VersionId"] for v in versions(stack, key)] == [accepted["version_id"]]
 
 
+def test_the_bucket_keeps_versions_and_object_lock_without_a_default_rule(stack: Any) -> None:
+    s3 = stack.boto3_client("s3")
+    bucket = stack.env["UPLOAD_BUCKET"]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    assert lock == {"ObjectLockEnabled": "Enabled"}  # retention only on accepted versions
+
+
 def test_accepted_evidence_is_under_object_lock(stack: Any, reporter: Client) -> None:
     hazard = report(reporter)
     upload(hazard["uploads"][0], photos.background())
