@@ -476,3 +476,47 @@ def test_a_blank_120_megapixel_png_is_refused_from_its_header(stack: Any, report
     [refused] = photos_of(reporter, hazard["report_id"], 1)
     assert (refused["status"], refused["code"]) == ("rejected", "image_too_many_pixels")
     assert versions(stack, refused["key"]) == []  # refused photos are deleted, version and all
+
+
+@pytest.mark.parametrize("step", ["retain", "discard"])
+def test_a_redelivery_finishes_what_a_stopped_delivery_left_undone(
+    stack: Any, reporter: Client, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """The decision is committed, then the function stops before it locks the accepted version
+    (or deletes the refused one); S3's retry of the event finishes the job."""
+    from enforcement import uploads
+
+    hazard = report(reporter)
+    grant = hazard["uploads"][0]
+    original = getattr(uploads, step)
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the function stopped here")
+
+    monkeypatch.setattr(uploads, step, stopped)
+    upload(grant, photos.background() if step == "retain" else photos.garbage())
+    first = last_event(stack, "EvidenceFunction", grant["key"])
+    assert first.error is not None  # Lambda retries an event whose invocation failed
+    [decided] = photos_of(reporter, hazard["report_id"], 1)
+    [left] = versions(stack, grant["key"])
+    monkeypatch.setattr(uploads, step, original)
+
+    event = json.loads(json.dumps(first.event))
+    event["Records"][0]["s3"]["object"]["sequencer"] = "00EEEEEEEEEEEEEEEE"
+    again = stack.invoke("EvidenceFunction", event)
+    assert again.error is None, again.payload
+    assert again.payload["records"][0]["outcome"] == "already_processed"
+    s3 = stack.boto3_client("s3")
+    if step == "retain":
+        assert decided["status"] == "accepted"
+        head = s3.head_object(
+            Bucket=stack.env["UPLOAD_BUCKET"], Key=grant["key"], VersionId=left["VersionId"]
+        )
+        assert head["ObjectLockMode"] == "GOVERNANCE"
+    else:
+        assert (decided["status"], decided["code"]) == ("rejected", "image_unreadable")
+        assert versions(stack, grant["key"]) == []
+    [after] = photos_of(reporter, hazard["report_id"], 1)  # the record is as decided
+    assert {k: v for k, v in after.items() if k != "url"} == {
+        k: v for k, v in decided.items() if k != "url"
+    }

@@ -103,8 +103,11 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     if state is Arrival.REPLACEMENT:
         return refuse_replacement(ticket, version)
     if state is Arrival.DECIDED:
+        # finish what the first delivery may have been stopped before: lock or delete
         if ticket.status == "done" and ticket.version_id:
-            _retain(ticket, ticket.version_id)  # in case the first delivery stopped before it
+            _retain(ticket, ticket.version_id)
+        elif ticket.status == "rejected" and ticket.version_id:
+            uploads.discard(key, ticket.version_id)
         return {"key": key, "outcome": "already_processed", "status": ticket.status}
     return _decide(ticket, version)
 
