@@ -214,8 +214,10 @@ class FaceWorld:
 
         self.bucket = settings().upload_bucket
         self.s3 = boto3.client("s3", region_name=REGION)
-        self.s3.create_bucket(
-            Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+        self.s3.create_bucket(  # as template.yaml makes it: versioned, with Object Lock
+            Bucket=self.bucket,
+            CreateBucketConfiguration={"LocationConstraint": REGION},
+            ObjectLockEnabledForBucket=True,
         )
         tables: dict[str, type[Model]] = {}
         for value in [*vars(models).values(), audit.AuditEntry]:
@@ -255,8 +257,9 @@ class FaceWorld:
         return key
 
     def deliver(self, key: str, photo: bytes, handler: Callable[..., Any]) -> dict[str, Any]:
-        """Put the photo under `key` and call `handler` with the S3 notification for it."""
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=photo)
+        """Put the photo under `key` (a new object version) and call `handler` with the S3
+        notification for it."""
+        version = self.s3.put_object(Bucket=self.bucket, Key=key, Body=photo)["VersionId"]
         self._sequence += 1
         record = {
             "eventVersion": "2.1",
@@ -273,6 +276,7 @@ class FaceWorld:
                     "size": len(photo),
                     "eTag": hashlib.md5(photo, usedforsecurity=False).hexdigest(),
                     "sequencer": f"{self._sequence:016X}",
+                    "versionId": version,
                 },
             },
         }
@@ -362,6 +366,14 @@ def probe(photos: Path) -> dict[str, Any]:
         assert enrolled["outcome"] == "enrolled", enrolled
         stored = FaceRecord.get("crew#crew-1", consistent_read=True)
         assert len(bytes(stored.template)) == 512, "the stored template is not 128 float32"
+        # the grant posted again: the new version is refused, the enrolment keeps its photo
+        again = world.deliver(
+            enrolled["key"], (photos / "biden.jpg").read_bytes(), app.lambda_handler
+        )
+        assert again["records"][0]["outcome"] == "replacement_refused", again
+        kept = FaceRecord.get("crew#crew-1", consistent_read=True)
+        assert kept.reference_version == stored.reference_version is not None, "version changed"
+        assert bytes(kept.template) == bytes(stored.template), "the template changed"
 
         started = time.perf_counter()
         genuine = world.check("crew-1", (photos / "obama2.jpg").read_bytes(), app.lambda_handler)

@@ -22,7 +22,7 @@ DELIVERY = IdempotencyConfig(event_key_jmespath="[bucket, key, sequencer]")
     data_keyword_argument="delivery", persistence_store=store("evidence"), config=DELIVERY
 )
 def handle(delivery: dict) -> dict:
-    return evidence.process(delivery["key"])
+    return evidence.process(delivery["key"], delivery.get("version_id"))
 
 
 @logger.inject_lambda_context

@@ -26,7 +26,7 @@ engine.preload()
     data_keyword_argument="delivery", persistence_store=store("s3"), config=DELIVERY
 )
 def handle(delivery: dict) -> dict:
-    return process_upload(delivery["key"])
+    return process_upload(delivery["key"], delivery.get("version_id"))
 
 
 @logger.inject_lambda_context

@@ -629,11 +629,19 @@ class Provisioner:
         request: dict[str, Any] = {"Bucket": name}
         if self.ctx.region != "us-east-1":
             request["CreateBucketConfiguration"] = {"LocationConstraint": self.ctx.region}
+        lock = self.resolve(props.get("ObjectLockConfiguration")) or {}
+        if str(self.resolve(props.get("ObjectLockEnabled"))).lower() == "true" or lock:
+            request["ObjectLockEnabledForBucket"] = True  # also turns versioning on
         s3.create_bucket(**request)
         versioning = self.resolve(props.get("VersioningConfiguration"))
         if versioning:
             s3.put_bucket_versioning(
                 Bucket=name, VersioningConfiguration={"Status": versioning["Status"]}
+            )
+        if lock.get("Rule"):
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": lock["Rule"]},
             )
         notifications = self.resolve(props.get("NotificationConfiguration"))
         if notifications:

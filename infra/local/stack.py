@@ -24,6 +24,7 @@ from typing import Any
 
 import requests
 
+from infra.local import s3_events, s3_post_policy
 from infra.local.beacon import Beacon
 from infra.local.gateway import ApiCall, ApiGateway, Route, routes_from_template
 from infra.local.lambdas import (
@@ -128,6 +129,9 @@ class LocalStack:
         self._runtime: LambdaRuntime | None = None
         self._gateway: ApiGateway | None = None
         self._provisioned: Provisioned | None = None
+        #: checks browser-based POST uploads as S3 does (moto checks nothing); its `refused`
+        #: lists what it turned away
+        self.s3_post_guard: s3_post_policy.PostPolicyGuard | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -160,6 +164,9 @@ class LocalStack:
             self._runtime = None
         self.login_platform.stop()
         self.beacon.stop()
+        if self.s3_post_guard is not None:
+            s3_events.uninstall()
+            self.s3_post_guard = None
         if self._moto is not None:
             self._moto.stop()
             server = getattr(self._moto, "_server", None)
@@ -187,6 +194,10 @@ class LocalStack:
         _ensure_port_free(self._moto_port)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self._moto_port, verbose=False)
         self._moto.start()
+        self.s3_post_guard = s3_post_policy.install(
+            self._moto, credentials={DUMMY_ACCESS_KEY: DUMMY_SECRET_KEY}, region=self.region
+        )
+        s3_events.install()
         port = self._moto.get_host_and_port()[1]
         self.moto_url = f"http://127.0.0.1:{port}"
         self._set_aws_environment(port)

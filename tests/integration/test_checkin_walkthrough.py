@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import requests
 from enforcement import accounts, audit
 from enforcement.auth import Role
 from PIL import Image
@@ -247,13 +248,26 @@ def test_a_group_photo_is_refused_for_enrolment(world: World) -> None:
 def test_an_oversized_upload_is_refused_and_deleted(world: World) -> None:
     crew = register(world, "huge", [])
     max_bytes = int(world.stack.env["UPLOAD_MAX_BYTES"])
-    result = enrol(world, crew["crew_id"], b"\xff\xd8\xff" + b"\0" * max_bytes)
-    assert result["face_error"] == "image_too_large"
-    s3 = world.stack.boto3_client("s3")
-    listing = s3.list_objects_v2(
-        Bucket=world.stack.env["UPLOAD_BUCKET"], Prefix=f"uploads/enrolment/{crew['crew_id']}/"
+    huge = b"\xff\xd8\xff" + b"\0" * max_bytes
+    grant = world.officer.post(f"/checkin/crew/{crew['crew_id']}/face-enrolment")["upload"]
+    # S3 refuses the post (the policy's content-length-range) ...
+    refused = requests.post(
+        grant["url"], data=grant["fields"], files={"file": ("a.jpg", huge)}, timeout=120
     )
-    assert listing.get("KeyCount", 0) == 0
+    assert refused.status_code == 400
+    assert "<Code>EntityTooLarge</Code>" in refused.text
+    s3 = world.stack.boto3_client("s3")
+    bucket = world.stack.env["UPLOAD_BUCKET"]
+    prefix = f"uploads/enrolment/{crew['crew_id']}/"
+    assert s3.list_object_versions(Bucket=bucket, Prefix=prefix).get("Versions", []) == []
+    # ... and the function still bounds what it reads, should an object get there another way
+    s3.put_object(Bucket=bucket, Key=grant["key"], Body=huge)
+    result = wait_for(
+        lambda: world.officer.get(f"/checkin/crew/{crew['crew_id']}/face-enrolment"),
+        lambda r: r["face_status"] != "pending",
+    )
+    assert result["face_error"] == "image_too_large"
+    assert s3.list_object_versions(Bucket=bucket, Prefix=prefix).get("Versions", []) == []
 
 
 # ------------------------------------------------------------------ 3. crew log in, link, bind

@@ -339,7 +339,7 @@ def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert EngineConfig.from_env() == EngineConfig()
     values = {
         "FACE_MAX_BYTES": "1000",
-        "FACE_MAX_PIXELS": "2000",
+        "FACE_MAX_PIXELS": "2000",  # read by Settings (face_max_pixels), not here
         "FACE_MAX_SIDE": "640",
         "FACE_MIN_FACE_PX": "60",
         "FACE_DETECTION_MODEL": "CNN",
@@ -348,7 +348,9 @@ def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    assert EngineConfig.from_env() == EngineConfig(1000, 2000, 640, 60, "cnn", 3, 0.45)
+    assert EngineConfig.from_env() == EngineConfig(
+        1000, EngineConfig().max_pixels, 640, 60, "cnn", 3, 0.45
+    )
     monkeypatch.setenv("FACE_DETECTION_MODEL", "mtcnn")
     with pytest.raises(ValueError, match="FACE_DETECTION_MODEL"):
         EngineConfig.from_env()

@@ -32,7 +32,29 @@ class Settings:
     token_ttl_seconds: int
     face_match_threshold: float
     upload_max_bytes: int
+    #: Life of a presigned upload (seconds). Short: the client asks for it when it is about to
+    #: post (the call that creates the check or report answers with it), so it needs only the
+    #: upload's own time: 5 minutes carry a 6 MB photo over a 160 kbit/s coastal link, and a
+    #: grant copied from a log or a screen is dead soon after. A second post within that time
+    #: replaces nothing (enforcement.upload_versions), it only costs a refused object.
     upload_url_ttl_seconds: int
+    #: Life of a presigned GET of a stored photo shown to an officer (seconds).
+    photo_link_ttl_seconds: int
+    #: Largest declared width x height of an evidence photo, checked on the header before any
+    #: pixel is decoded. PNG and WebP cannot be decoded at a reduced scale, so this bounds the
+    #: worst case: a blank 24 MP PNG is ~70 kB on the wire and ~0.3 s and ~90 MB to decode
+    #: (docs/benchmarks.md). 24 MP keeps any phone's default photo (12 MP) and the detail a
+    #: court may want; photos of more pixels do not fit the 6 MB upload limit as JPEG anyway.
+    evidence_max_pixels: int
+    #: Largest declared width x height of a face photo (enrolment, checks). The engine works at
+    #: 800 px and needs a face only 40 px tall, so more pixels add nothing: 16 MP keeps every
+    #: phone's default photo, front or back (12-16 MP, 48-64 MP sensors bin to that).
+    face_max_pixels: int
+    #: Object Lock on accepted evidence: days each accepted version is retained, and the mode
+    #: (GOVERNANCE: only a principal with s3:BypassGovernanceRetention, which no function has,
+    #: can shorten or delete; COMPLIANCE: nobody can, not even the account's root user).
+    evidence_retention_days: int
+    evidence_lock_mode: str
     remote_task_window_seconds: int
     remote_task_poll_seconds: int
     check_valid_hours: int
@@ -63,7 +85,12 @@ def settings() -> Settings:
         token_ttl_seconds=int(_env("TOKEN_TTL_SECONDS", "28800")),
         face_match_threshold=float(_env("FACE_MATCH_THRESHOLD", "0.5")),
         upload_max_bytes=int(_env("UPLOAD_MAX_BYTES", str(6 * 1024 * 1024))),
-        upload_url_ttl_seconds=int(_env("UPLOAD_URL_TTL_SECONDS", "600")),
+        upload_url_ttl_seconds=int(_env("UPLOAD_URL_TTL_SECONDS", "300")),
+        photo_link_ttl_seconds=int(_env("PHOTO_LINK_TTL_SECONDS", "900")),
+        evidence_max_pixels=int(_env("EVIDENCE_MAX_PIXELS", "24000000")),
+        face_max_pixels=int(_env("FACE_MAX_PIXELS", "16000000")),
+        evidence_retention_days=int(_env("EVIDENCE_RETENTION_DAYS", "1825")),
+        evidence_lock_mode=_env("EVIDENCE_LOCK_MODE", "GOVERNANCE"),
         remote_task_window_seconds=int(_env("REMOTE_TASK_WINDOW_SECONDS", "7200")),
         remote_task_poll_seconds=int(_env("REMOTE_TASK_POLL_SECONDS", "60")),
         check_valid_hours=int(_env("CHECK_VALID_HOURS", "12")),

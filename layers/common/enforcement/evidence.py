@@ -3,18 +3,23 @@
 The record (an inspection result, a hazard report) is created with upload tickets whose keys lie
 under `evidence/`; the client posts each photo by presigned POST, and the bucket notification
 invokes the evidence function, which runs `process`. A photo is accepted only when it is a
-complete JPEG, PNG or WebP within the byte and pixel limits; the accepted file's SHA-256 goes
-into the record and the audit chain (so a later swap of the object in S3 is detectable), a
-refused file is deleted. Either way the ticket is closed and the record lists the photo with its
-status, in one transaction with the audit entry: a re-delivered event finds the ticket closed
-and does nothing.
+complete JPEG, PNG or WebP within the byte and pixel limits (the pixels from the header, before
+any decoding); the accepted object version's id and SHA-256 go into the record and the audit
+chain, links name that version, and the version is put under Object Lock retention: it cannot
+be replaced or deleted. A refused file is deleted. Either way the ticket is closed and the record
+lists the photo with its status, in one transaction with the audit entry. A re-delivered event
+finds the ticket closed and does nothing; another object version under the key (the grant
+posted again) is refused and deleted without touching the record (`enforcement.upload_versions`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 from pynamodb.attributes import ListAttribute
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -25,10 +30,18 @@ from enforcement.dispatch.models import Assignment
 from enforcement.duty.models import HazardReport
 from enforcement.errors import Conflict
 from enforcement.models import EvidencePhoto, Upload
+from enforcement.upload_versions import (
+    Arrival,
+    after_conflict,
+    arrival,
+    discard_unknown,
+    missing,
+    refuse_replacement,
+)
+
+logger = Logger(child=True)
 
 PREFIX = "evidence/"
-#: Largest declared width x height of an evidence photo (a 108 MP phone camera fits).
-MAX_PIXELS = 120_000_000
 #: Working size the photo is decoded at to prove it is complete (JPEG decodes at reduced scale).
 CHECK_SIDE = 1600
 
@@ -60,31 +73,58 @@ def _subject(ticket: Upload) -> tuple[Model, ListAttribute[EvidencePhoto], Any]:
 
 
 def check_image(data: bytes, max_bytes: int) -> tuple[int, int]:
-    """Width and height of a complete JPEG/PNG/WebP within the limits; `FaceError` otherwise."""
+    """Width and height of a complete JPEG/PNG/WebP within the limits; `FaceError` otherwise.
+
+    `Settings.evidence_max_pixels` is checked on the header, before any pixel is decoded.
+    """
     from enforcement.face import images  # Pillow and numpy: only the evidence function has them
 
-    decoded = images.read(data, max_bytes=max_bytes, max_pixels=MAX_PIXELS, max_side=CHECK_SIDE)
+    decoded = images.read(
+        data,
+        max_bytes=max_bytes,
+        max_pixels=settings().evidence_max_pixels,
+        max_side=CHECK_SIDE,
+    )
     width, height = decoded.image.size
     return int(width), int(height)
 
 
-def process(key: str) -> dict[str, Any]:
-    """Accept or refuse one uploaded evidence photo (idempotent: a closed ticket is a no-op)."""
-    from enforcement.face.images import FaceError
-
+def process(key: str, version_id: str | None = None) -> dict[str, Any]:
+    """Accept or refuse one uploaded evidence photo, the object version an event announced
+    (None: the one now under the key). Idempotent: a decided ticket is a no-op for its version
+    and refuses any other."""
     ticket = uploads.ticket(key)
     if ticket is None or not key.startswith(PREFIX):
-        uploads.discard(key)  # nobody was given this upload
+        discard_unknown(key, version_id)  # nobody was given this upload
         return {"key": key, "outcome": "unknown_upload"}
-    if ticket.status != "pending":
+    state, version = arrival(ticket, version_id)
+    if state is Arrival.MISSING:
+        return missing(ticket)
+    if state is Arrival.REPLACEMENT:
+        return refuse_replacement(ticket, version)
+    if state is Arrival.DECIDED:
+        # finish what the first delivery may have been stopped before: lock or delete
+        if ticket.status == "done" and ticket.version_id:
+            _retain(ticket, ticket.version_id)
+        elif ticket.status == "rejected" and ticket.version_id:
+            uploads.discard(key, ticket.version_id)
         return {"key": key, "outcome": "already_processed", "status": ticket.status}
+    return _decide(ticket, version)
+
+
+def _decide(ticket: Upload, version: str) -> dict[str, Any]:
+    from enforcement.face.images import FaceError
+
+    key = ticket.object_key
     at = clock.iso()
-    photo = EvidencePhoto(key=key, received_at=at)
+    photo = EvidencePhoto(key=key, received_at=at, version_id=version)
     try:
-        data, size = uploads.fetch(key, int(ticket.max_bytes))
+        data, size = uploads.fetch(key, int(ticket.max_bytes), version)
         if data is None:
             raise FaceError("image_too_large", f"the photo has {size} bytes")
         width, height = check_image(data, int(ticket.max_bytes))
+    except uploads.ObjectMissing:
+        return missing(ticket)
     except FaceError as exc:
         photo.status, photo.code = "rejected", exc.code
     else:
@@ -100,6 +140,7 @@ def process(key: str) -> dict[str, Any]:
                 Upload.status.set("done" if photo.status == "accepted" else "rejected"),
                 Upload.result_code.set(photo.code or photo.status),
                 Upload.sha256.set(photo.sha256),
+                Upload.version_id.set(version),
                 Upload.received_at.set(at),
             ],
             condition=Upload.status == "pending",
@@ -112,22 +153,54 @@ def process(key: str) -> dict[str, Any]:
                 ticket.actor,
                 f"evidence.{photo.status}",
                 f"{ticket.purpose}:{ticket.subject_id}",
-                {"key": key, "sha256": photo.sha256, "size": photo.size, "code": photo.code},
+                {
+                    "key": key,
+                    "version_id": version,
+                    "sha256": photo.sha256,
+                    "size": photo.size,
+                    "code": photo.code,
+                },
             ),
             writes,
             on_conflict=Conflict("already_processed", "this photo was processed meanwhile"),
         )
     except Conflict:
+        state, latest = after_conflict(key, version)
+        if state is Arrival.REPLACEMENT and latest is not None:
+            return refuse_replacement(latest, version)  # another version was decided meanwhile
         return {"key": key, "outcome": "already_processed"}
-    if photo.status == "rejected":
-        uploads.discard(key)
+    ticket.received_at = at
+    if photo.status == "accepted":
+        _retain(ticket, version)
+    elif photo.status == "rejected":
+        uploads.discard(key, version)
     return {
         "key": key,
         "outcome": photo.status,
         "code": photo.code,
+        "version_id": version,
         "purpose": ticket.purpose,
         "subject_id": ticket.subject_id,
     }
+
+
+def _retain(ticket: Upload, version: str) -> None:
+    """Object Lock retention of an accepted version, counted from its acceptance (the same date
+    on every retry, so a re-delivery can apply it again)."""
+    if version == "null":
+        return  # a bucket without versioning has no Object Lock
+    cfg = settings()
+    accepted = clock.parse(ticket.received_at) if ticket.received_at else clock.now()
+    until = accepted + timedelta(days=cfg.evidence_retention_days)
+    try:
+        uploads.retain(ticket.object_key, version, until, cfg.evidence_lock_mode)
+    except ClientError as exc:
+        if str(exc.response.get("Error", {}).get("Code")) not in uploads.MISSING:
+            raise
+        logger.error(
+            "an accepted evidence version is gone before its retention was set",
+            extra={"key": ticket.object_key, "version_id": version},
+        )
 
 
 def views(photos: list[EvidencePhoto] | None, *, links: bool) -> list[dict[str, Any]]:
@@ -139,10 +212,14 @@ def views(photos: list[EvidencePhoto] | None, *, links: bool) -> list[dict[str, 
             "status": photo.status,
             "code": photo.code,
             "sha256": photo.sha256,
+            "version_id": photo.version_id,
             "size": int(photo.size) if photo.size is not None else None,
             "received_at": photo.received_at,
         }
         if links and photo.status == "accepted":
-            view["url"] = uploads.link(photo.key, settings().upload_url_ttl_seconds)
+            # the accepted version, never whatever is under the key now
+            view["url"] = uploads.link(
+                photo.key, settings().photo_link_ttl_seconds, photo.version_id
+            )
         out.append(view)
     return out

@@ -209,6 +209,8 @@ class Check(Model):
     results = JSONAttribute(null=True)
     reasons = ListAttribute(of=UnicodeAttribute, null=True)
     photo_key = UnicodeAttribute(null=True)
+    photo_version = UnicodeAttribute(null=True)  # the object version the check was decided on
+    photo_sha256 = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     decided_at = UnicodeAttribute(null=True)
 
@@ -300,8 +302,12 @@ class Upload(Model):
     created_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()
     purge_at = NumberAttribute()
-    sha256 = UnicodeAttribute(null=True)  # of the accepted file (evidence photos)
+    sha256 = UnicodeAttribute(null=True)  # of the file decided on
     received_at = UnicodeAttribute(null=True)
+    # the one object version the upload was decided on: a later version under the key (the
+    # grant posted again) is refused and deleted, and noted here (enforcement.upload_versions)
+    version_id = UnicodeAttribute(null=True)
+    refused_versions = UnicodeSetAttribute(null=True)
 
 
 class EvidencePhoto(MapAttribute[str, object]):
@@ -311,6 +317,7 @@ class EvidencePhoto(MapAttribute[str, object]):
     status = UnicodeAttribute()  # accepted | rejected
     code = UnicodeAttribute(null=True)  # why it was rejected
     sha256 = UnicodeAttribute(null=True)
+    version_id = UnicodeAttribute(null=True)  # the S3 object version the SHA-256 is of
     size = NumberAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
@@ -337,6 +344,9 @@ class FaceRecord(Model):
     subject_id = UnicodeAttribute(hash_key=True)  # "crew#<crew_id>"
     template = BinaryAttribute(legacy_encoding=False)
     reference_digest = UnicodeAttribute()
+    # the reference photo in the upload bucket: key and object version (the digest is its SHA-256)
+    reference_key = UnicodeAttribute(null=True)
+    reference_version = UnicodeAttribute(null=True)
     enrolled_at = UnicodeAttribute()
     engine = UnicodeAttribute()
     # the reference photo's PhotoSignature (enforcement.face.liveness, 256 bytes): lets a check

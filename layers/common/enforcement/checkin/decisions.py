@@ -3,11 +3,15 @@
 The upload ticket says what the photo is for: a crew member's reference face (enrolment), an
 account proving who it is (link), a check-in (duty), or an application (appointment/discharge).
 Each decision is written in one transaction with its audit entry and the ticket's closing, so a
-re-delivered S3 event finds the ticket closed and changes nothing.
+re-delivered S3 event finds the ticket closed and changes nothing. A decision is made on one
+object version, whose id is stored with the photo's SHA-256 (on the ticket, the face record or
+the check, and in the audit entry); another version posted under the key later is refused and
+deleted (`enforcement.upload_versions`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +35,14 @@ from enforcement.models import (
     ServiceRecord,
     Upload,
 )
+from enforcement.upload_versions import (
+    Arrival,
+    after_conflict,
+    arrival,
+    discard_unknown,
+    missing,
+    refuse_replacement,
+)
 
 logger = Logger(child=True)
 
@@ -45,54 +57,86 @@ class Photo:
     """The outcome of reading one uploaded photo: a template, or the engine's error code."""
 
     def __init__(
-        self, template: engine.FaceTemplate | None, error: str | None, digest: str | None
+        self,
+        template: engine.FaceTemplate | None,
+        error: str | None,
+        digest: str | None,
+        version: str | None = None,
     ) -> None:
         self.template = template
         self.error = error
         self.digest = digest
+        self.version = version  # the object version read (None: not read)
+
+    def evidence(self) -> dict[str, Any]:
+        """The photo as the audit entry names it: object version and SHA-256."""
+        return {"version_id": self.version, "sha256": self.digest}
 
 
-def read_photo(ticket: Upload) -> Photo:
+def engine_config() -> engine.EngineConfig:
+    """The engine's settings, with the face photo pixel limit of `Settings`."""
+    return replace(engine.EngineConfig.from_env(), max_pixels=settings().face_max_pixels)
+
+
+def read_photo(ticket: Upload, version: str | None = None) -> Photo:
+    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
     if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
-        return Photo(None, "upload_expired", None)
-    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes))
+        return Photo(None, "upload_expired", None, version)
+    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
     if data is None:
-        uploads.discard(ticket.object_key)
-        return Photo(None, "image_too_large", None)
+        uploads.discard(ticket.object_key, version)
+        return Photo(None, "image_too_large", None, version)
     digest = engine.image_digest(data)
     try:
-        template = engine.encode(data, engine.EngineConfig.from_env())
+        template = engine.encode(data, engine_config())
     except engine.FaceError as exc:
         if exc.code in JUNK:
-            uploads.discard(ticket.object_key)
-        return Photo(None, exc.code, digest)
-    return Photo(template, None, digest)
+            uploads.discard(ticket.object_key, version)
+        return Photo(None, exc.code, digest, version)
+    return Photo(template, None, digest, version)
 
 
-def process_upload(key: str) -> dict[str, Any]:
-    """Handle one S3 object-created event for `key`; safe to call again for the same object."""
+def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
+    """Handle one S3 object-created event for `key` (the object version it names; None: the one
+    now under the key); safe to call again for the same object."""
     ticket = uploads.ticket(key)
     if ticket is None:
         logger.warning("object without an upload ticket", extra={"key": key})
-        uploads.discard(key)
+        discard_unknown(key, version_id)
         return {"key": key, "outcome": "unknown_upload"}
-    if ticket.status != "pending":
+    state, version = arrival(ticket, version_id)
+    if state is Arrival.MISSING:
+        return missing(ticket)
+    if state is Arrival.REPLACEMENT:
+        return refuse_replacement(ticket, version)
+    if state is Arrival.DECIDED:
         return {"key": key, "outcome": "duplicate", "status": ticket.status}
-    photo = read_photo(ticket)
+    try:
+        photo = read_photo(ticket, version)
+    except uploads.ObjectMissing:
+        return missing(ticket)
     handler = enrol if ticket.purpose == "enrolment" else decide_check
     try:
         return handler(ticket, photo)
     except Conflict:
-        latest = uploads.ticket(key)
-        if latest is not None and latest.status != "pending":
+        state, latest = after_conflict(key, version)
+        if state is Arrival.REPLACEMENT and latest is not None:
+            return refuse_replacement(latest, version)  # another version was decided meanwhile
+        if state is Arrival.DECIDED and latest is not None:
             return {"key": key, "outcome": "duplicate", "status": latest.status}
         raise
 
 
-def _close_ticket(tx: TransactWrite, ticket: Upload, status: str, code: str | None) -> None:
-    actions: list[Any] = [Upload.status.set(status)]
+def _close_ticket(
+    tx: TransactWrite, ticket: Upload, status: str, code: str | None, photo: Photo
+) -> None:
+    actions: list[Any] = [Upload.status.set(status), Upload.received_at.set(clock.iso())]
     if code:
         actions.append(Upload.result_code.set(code))
+    if photo.version is not None:
+        actions.append(Upload.version_id.set(photo.version))
+    if photo.digest is not None:
+        actions.append(Upload.sha256.set(photo.digest))
     tx.update(ticket, actions=actions, condition=Upload.status == "pending")
 
 
@@ -115,11 +159,14 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ],
                 condition=CrewMember.crew_id.exists(),
             )
-            _close_ticket(tx, ticket, "rejected", photo.error)
+            _close_ticket(tx, ticket, "rejected", photo.error, photo)
 
         audit.commit(
             audit.AuditEvent(
-                ticket.actor, "face.enrolment_failed", f"crew:{crew_id}", {"error": photo.error}
+                ticket.actor,
+                "face.enrolment_failed",
+                f"crew:{crew_id}",
+                {"error": photo.error, "key": ticket.object_key, **photo.evidence()},
             ),
             failed,
         )
@@ -129,6 +176,8 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
         f"crew#{crew_id}",
         template=photo.template.to_bytes(),
         reference_digest=photo.digest or "",
+        reference_key=ticket.object_key,
+        reference_version=photo.version,
         # lets a check recognise a print or a screen of the reference photo, not only its bytes
         reference_signature=(
             photo.template.signature.to_bytes() if photo.template.signature is not None else None
@@ -148,9 +197,17 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             ],
             condition=CrewMember.crew_id.exists(),
         )
-        _close_ticket(tx, ticket, "done", None)
+        _close_ticket(tx, ticket, "done", None, photo)
 
-    audit.commit(audit.AuditEvent(ticket.actor, "face.enrolled", f"crew:{crew_id}", {}), enrolled)
+    audit.commit(
+        audit.AuditEvent(
+            ticket.actor,
+            "face.enrolled",
+            f"crew:{crew_id}",
+            {"key": ticket.object_key, **photo.evidence()},
+        ),
+        enrolled,
+    )
     return {"key": ticket.object_key, "outcome": "enrolled"}
 
 
@@ -275,10 +332,11 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 Check.results.set(results),
                 Check.reasons.set(reasons),  # type: ignore[arg-type]
                 Check.decided_at.set(decided_at),
+                *_photo_actions(photo),
             ],
             condition=Check.status == "awaiting_photo",
         )
-        _close_ticket(tx, ticket, "done", None if verified else reasons[0])
+        _close_ticket(tx, ticket, "done", None if verified else reasons[0], photo)
         if photo.digest and not replay:
             seen = PhotoDigest(
                 f"digest#{photo.digest}", first_key=ticket.object_key, seen_at=decided_at
@@ -293,7 +351,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
             ticket.actor,
             f"check.decide.{check.purpose}",
             f"check:{check.check_id}",
-            {"status": status, "reasons": reasons},
+            {"status": status, "reasons": reasons, "key": ticket.object_key, **photo.evidence()},
         ),
         writes,
         on_conflict=Conflict("check_changed", "the check or its records changed meanwhile"),
@@ -302,6 +360,16 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     if verified and check.purpose == "duty":
         record_service(check, decided_at)
     return {"key": ticket.object_key, "outcome": status, "reasons": reasons}
+
+
+def _photo_actions(photo: Photo) -> list[Any]:
+    """The check's record of the photo it was decided on: object version and SHA-256."""
+    actions: list[Any] = []
+    if photo.version is not None:
+        actions.append(Check.photo_version.set(photo.version))
+    if photo.digest is not None:
+        actions.append(Check.photo_sha256.set(photo.digest))
+    return actions
 
 
 def apply_effects(tx: TransactWrite, check: Check) -> None:

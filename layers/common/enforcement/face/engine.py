@@ -73,7 +73,9 @@ class EngineConfig:
     """Limits and tuning of the engine; `from_env` reads the deployment's values.
 
     max_bytes: largest upload accepted, in bytes. max_pixels: largest declared width x height,
-    checked on the header before decoding (50 MP admits a 50 MP phone photo, 8160x6120).
+    checked on the header before decoding; the face function takes it from
+    `enforcement.config.Settings.face_max_pixels` (`checkin.decisions.engine_config`), the
+    default here serves library use (calibration, benchmarks).
     max_side: the longer side is reduced to this many pixels before detection (0 keeps the
     native size; 800 px puts a selfie's face far above min_face_px). min_face_px: smallest face
     height, at the working size, that is encoded. On the reference photos, HOG's smallest boxes
@@ -106,8 +108,9 @@ class EngineConfig:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
-        """Read FACE_MAX_BYTES, FACE_MAX_PIXELS, FACE_MAX_SIDE, FACE_MIN_FACE_PX,
-        FACE_DETECTION_MODEL, FACE_NUM_JITTERS and FACE_MATCH_THRESHOLD; unset means default.
+        """Read FACE_MAX_BYTES, FACE_MAX_SIDE, FACE_MIN_FACE_PX, FACE_DETECTION_MODEL,
+        FACE_NUM_JITTERS and FACE_MATCH_THRESHOLD; unset means default. (FACE_MAX_PIXELS is read
+        once, by `Settings`.)
         A malformed value raises ValueError naming the variable (a deployment fault, not a photo
         fault)."""
         env = os.environ if environ is None else environ
@@ -132,7 +135,6 @@ class EngineConfig:
             raise ValueError(f"FACE_DETECTION_MODEL must be 'hog' or 'cnn', not {model!r}")
         return cls(
             max_bytes=number("FACE_MAX_BYTES", default.max_bytes),
-            max_pixels=number("FACE_MAX_PIXELS", default.max_pixels),
             max_side=number("FACE_MAX_SIDE", default.max_side),
             min_face_px=number("FACE_MIN_FACE_PX", default.min_face_px),
             model=cast(Model, model),
