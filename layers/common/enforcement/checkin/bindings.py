@@ -83,10 +83,10 @@ def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
         since=now,
         binding_id=f"bnd-{secrets.token_hex(8)}",
     )
+    if len(service.appointed_at(vessel.vessel_id, post.code)) >= post.count:
+        raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
     notes: list[Notification] = []
     if access.binding_needs_approval(mine, crew_id, vessel.vessel_id):
-        # nothing about the post is consulted before an officer looks at it: the answer tells
-        # the crew member nothing of the vessel's manning
         posting.status = "pending"
         posting.pending_jurisdiction = vessel.jurisdiction
         stale = [p for p in mine if p.status == "pending"]  # one request at a time
@@ -100,8 +100,6 @@ def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
             )
         )
     else:
-        if len(service.appointed_at(vessel.vessel_id, post.code)) >= post.count:
-            raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
         posting.status = "bound"
         posting.approved_by = APPROVED_WITHIN_APPOINTMENT
         posting.approved_at = now
