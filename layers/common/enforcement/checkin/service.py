@@ -702,11 +702,12 @@ def get_check(principal: Principal, check_id: str, purposes: tuple[str, ...]) ->
         raise NotFound("check_not_found", f"no such record {check_id}")
     if principal.role is Role.CREW:
         access.own_check(principal, check.account_id)
-    elif check.jurisdiction:
-        hidden = NotFound("check_not_found", f"no such record {check_id}")
-        access.in_jurisdiction(principal, check.jurisdiction, Action.READ, hidden=hidden)
-    else:  # a link check: of the crew member's jurisdiction
-        crew_for_officer(principal, check.crew_id, Action.READ)
+        return check_view(check)
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
+    # a check of a vessel belongs to its jurisdiction; a link check to the crew member's
+    jurisdiction = check.jurisdiction or load_crew(check.crew_id).jurisdiction
+    hidden = NotFound("check_not_found", f"no such record {check_id}")
+    access.in_jurisdiction(principal, jurisdiction, Action.READ, hidden=hidden)
     return check_view(check)
 
 
