@@ -274,6 +274,8 @@ def test_dispatch_profiles_hazards_and_tasks() -> None:
     assert caught.value.code == "not_your_report"
     with pytest.raises(NotFound):
         access.report_visible(ADMIN, "off-wang", "traffic")
+    with pytest.raises(NotFound):
+        access.report_visible(OFFICER, "off-wang", "traffic")  # another agency's officer
     with pytest.raises(Forbidden) as caught:
         access.report_visible(CREW, "off-wang", "traffic")
     assert caught.value.code == "role_not_allowed"

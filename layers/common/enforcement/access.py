@@ -292,10 +292,10 @@ def report_visible(principal: Principal, reported_by: str, agency: str | None) -
     """A hazard report is seen by its reporter and by its agency's command centre (admins);
     another officer of the agency is refused, another agency finds nothing."""
     hidden = NotFound("report_not_found", "no such hazard report")
-    if principal.role is Role.OFFICER and principal.account_id == reported_by:
-        if principal.agency != agency:
+    if principal.role is Role.OFFICER:
+        if not principal.agency or principal.agency != agency:
             raise hidden
+        if principal.account_id != reported_by:
+            raise Forbidden("not_your_report", "this hazard report is not yours to see")
         return
-    if principal.role is Role.OFFICER and principal.agency == agency:
-        raise Forbidden("not_your_report", "this hazard report is not yours to see")
     in_agency(principal, agency, Action.ADMINISTER, hidden=hidden)
