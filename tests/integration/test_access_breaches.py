@@ -15,7 +15,7 @@ from enforcement.auth import Role, hash_password
 from enforcement.dispatch import risk
 from enforcement.models import Account, CrewMember, RemoteTask
 
-from tests.integration.client import Client, officer_session
+from tests.integration.client import Client, officer_session, wait_for
 from tests.integration.people import (
     NEAR,
     SHIP,
@@ -73,7 +73,12 @@ def test_an_admin_of_another_agency_reaches_no_check_in_record(world: World) -> 
         f"/checkin/vessels/{vessel_id}/onsite-checks",
         {"crew_id": crew["crew_id"], "post": "master", "gps": NEAR},
     )
-    task = world.officer.post(f"/checkin/vessels/{vessel_id}/remote-tasks", {})
+    task = world.officer.post(f"/checkin/vessels/{vessel_id}/remote-tasks", {"window_seconds": 1})
+    wait_for(  # the task's state machine is over: nothing writes in the background any more
+        lambda: world.officer.get(f"/checkin/remote-tasks/{task['task_id']}"),
+        lambda t: t["status"] != "running",
+        timeout=60,
+    )
     before = world.officer.get(f"/checkin/vessels/{vessel_id}")
     tasks_before = len(list(RemoteTask.by_vessel.query(vessel_id)))
 
