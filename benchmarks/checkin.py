@@ -164,7 +164,20 @@ def stack_figures() -> dict[str, Any]:
             lambda: crew.get(f"/checkin/me/link/{link['check_id']}"),
             lambda r: r["status"] == "verified",
         )
-        crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
+        binding = crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
+        officer = Client(
+            stack.api_url,
+            anon.post(
+                "/auth/officer/login",
+                {"username": "zhang", "password": "zhang-demo-2026"},
+                expect=200,
+            )["token"],
+        )
+        officer.post(  # outside his appointments, the binding waits for the officer
+            f"/checkin/vessels/{binding['vessel_id']}/bindings/{binding['binding_id']}/approve",
+            {"reason": "on the crew list"},
+            expect=200,
+        )
         gps = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
 
         crew.post("/checkin/checks", gps)  # warm the function

@@ -1,7 +1,8 @@
 """Demo data for `make run`, loaded through the real API, and the walk-through printed after it.
 
-Accounts: an admin and two officers (two jurisdictions); dispatch and traffic-duty data come from
-`demo_dispatch`. A vessel with its minimum safe manning
+Jurisdictions registered to their agency first, as a deployment's seed does (msa owns
+shanghai-wusongkou and ningbo-beilun). Accounts: an admin and two officers (two jurisdictions);
+dispatch and traffic-duty data come from `demo_dispatch`. A vessel with its minimum safe manning
 table and an AIS position; two crew members with certificates and enrolled faces (photos from
 the registry packages fetched into .cache/photos by scripts/fetch_photos.py). Mini-program login
 codes that the fake login platform accepts once each.
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from enforcement import accounts
+from enforcement import accounts, jurisdictions
 from enforcement.auth import Role
 from enforcement.errors import Conflict
 
@@ -65,6 +66,9 @@ def _post_file(grant: dict[str, Any], path: Path) -> None:
 
 def load(stack: Any) -> None:
     api = stack.api_url
+    # the deployment's seed: which agency owns which jurisdiction (python -m enforcement.jurisdictions)
+    for jurisdiction in sorted({j for *_, j in OFFICERS}):
+        jurisdictions.register("system:demo", "msa", jurisdiction)
     for username, password, role, jurisdiction in OFFICERS:
         with contextlib.suppress(Conflict):  # already there on a second load
             accounts.create_officer(
@@ -159,9 +163,16 @@ curl -s -X POST $API/checkin/me/link -H "$J" -H "authorization: Bearer $CREW" \\
 python3 scripts/upload.py link.json .cache/photos/obama2.jpg
 curl -s $API/checkin/me/link/$(get check_id < link.json) -H "authorization: Bearer $CREW"; echo
 
-# 3. He binds the vessel he serves on by its Chinese name, and picks his post
+# 3. He finds the vessel he serves on by its Chinese name (only what binding needs) and binds
+#    his post. He is not appointed there, so the binding waits for an officer of the vessel's
+#    jurisdiction: until then it gives him nothing. The officer sees it and approves it.
+curl -s -G $API/checkin/vessels --data-urlencode "name=长江之星" -H "authorization: Bearer $CREW"; echo
 curl -s -X PUT $API/checkin/me/binding -H "$J" -H "authorization: Bearer $CREW" \\
-  -d '{{"vessel_name":"长江之星","post":"master"}}'; echo
+  -d '{{"vessel_name":"长江之星","post":"master"}}' > binding.json; cat binding.json; echo
+curl -s $API/checkin/vessels/413000001/manning -H "authorization: Bearer $CREW"; echo  # 403 yet
+curl -s $API/checkin/bindings -H "authorization: Bearer $OFFICER"; echo
+curl -s -X POST $API/checkin/vessels/413000001/bindings/$(get binding_id < binding.json)/approve \\
+  -H "$J" -H "authorization: Bearer $OFFICER" -d '{{"reason":"on the crew list"}}'; echo
 
 # 4. Self check-in: GPS fix first, then the photo; the S3 event runs the three checks
 curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
@@ -187,10 +198,14 @@ curl -s -X POST $API/checkin/health-reports -H "$J" -H "authorization: Bearer $C
   -d '{{"vessel_id":"413000001","symptoms":["fever","cough"],"temperature_c":38.5}}'; echo
 curl -s "$API/checkin/health-reports?abnormal=true" -H "authorization: Bearer $OFFICER"; echo
 
-# 7. The other jurisdiction's officer is refused (403), and the audit chain verifies
+# 7. The other jurisdiction's officer is refused (403); another agency's command centre finds
+#    no such vessel at all (404); and the audit chain verifies
 LIU=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{{"username":"liu","password":"liu-demo-2026"}}' | get token)
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $LIU"; echo
+TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
+  -d '{{"username":"command","password":"command-demo-2026"}}' | get token)
+curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
 .venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")}
 {demo_dispatch.walkthrough(stack)}

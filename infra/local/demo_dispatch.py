@@ -12,7 +12,7 @@ import contextlib
 from typing import Any
 
 import requests
-from enforcement import accounts
+from enforcement import accounts, jurisdictions
 from enforcement.auth import Role
 from enforcement.dispatch import risk
 from enforcement.errors import Conflict
@@ -122,6 +122,7 @@ def load(stack: Any) -> None:
             {"qualifications": ["ship", "cargo"], "on_duty": True},
         )
     # duty tasks: the traffic command centre, its officers and patrol areas
+    jurisdictions.register("system:demo", TRAFFIC, TRAFFIC_JURISDICTION)
     for username, password, role, name in TRAFFIC_ACCOUNTS:
         _account(username, password, role, TRAFFIC, TRAFFIC_JURISDICTION, name)
     centre = _session(api, "command", "command-demo-2026")

@@ -85,7 +85,12 @@ def test_an_admin_creates_officers_and_an_officer_cannot(admin: Client, stack: A
     taken = admin.call(
         "POST",
         "/auth/officers",
-        {"username": username, "password": "a-long-password", "name": "x", "jurisdiction": "j"},
+        {
+            "username": username,
+            "password": "a-long-password",
+            "name": "x",
+            "jurisdiction": JURISDICTION,
+        },
         expect=409,
     )
     assert taken.json()["code"] == "username_taken"

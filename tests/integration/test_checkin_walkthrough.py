@@ -140,6 +140,21 @@ def enrol(world: World, crew_id: str, photo: bytes) -> dict[str, Any]:
     )
 
 
+def approved_binding(world: World, crew: Client, body: dict[str, Any]) -> dict[str, Any]:
+    """Bind as the crew member does; outside an appointment the binding waits, and the officer
+    of the vessel's jurisdiction approves it from the list of pending bindings."""
+    requested = crew.put("/checkin/me/binding", body)
+    if requested["status"] == "pending":
+        waiting = world.officer.get("/checkin/bindings")
+        assert requested["binding_id"] in [b["binding_id"] for b in waiting]
+        world.officer.post(
+            f"/checkin/vessels/{requested['vessel_id']}/bindings/{requested['binding_id']}/approve",
+            {"reason": "on the crew list the company sent"},
+            expect=200,
+        )
+    return requested
+
+
 def check_in(crew: Client, photo: bytes, gps: dict[str, Any], **extra: Any) -> dict[str, Any]:
     started = crew.post("/checkin/checks", {"gps": gps, **extra})
     assert started["status"] == "awaiting_photo"
@@ -290,7 +305,9 @@ def test_crew_member_logs_in_links_and_binds_the_vessel(world: World) -> None:
     assert me["crew"]["crew_id"] == world.crew["li"]["crew_id"]
     vessel = li.get("/checkin/vessels", params={"name": f"长江之星{world.vessel_id[-4:]}"})
     assert [v["vessel_id"] for v in vessel] == [world.vessel_id]
-    posting = li.put("/checkin/me/binding", {"vessel_name": vessel[0]["name_zh"], "post": "master"})
+    binding = {"vessel_name": vessel[0]["name_zh"], "post": "master"}
+    approved_binding(world, li, binding)
+    posting = li.put("/checkin/me/binding", binding)
     assert posting == {**posting, "vessel_id": world.vessel_id, "status": "bound"}
 
 
@@ -487,7 +504,7 @@ def test_a_remote_task_completes_when_every_post_is_verified(world: World) -> No
         lambda: wang.get(f"/checkin/me/link/{started['check_id']}"),
         lambda r: r["status"] == "verified",
     )
-    wang.put("/checkin/me/binding", {"vessel_id": world.small_vessel_id, "post": "chief_engineer"})
+    approved_binding(world, wang, {"vessel_id": world.small_vessel_id, "post": "chief_engineer"})
     task = world.officer.post(
         f"/checkin/vessels/{world.small_vessel_id}/remote-tasks", {"window_seconds": 30}
     )
@@ -557,7 +574,7 @@ def test_verified_check_ins_add_to_the_service_record(world: World) -> None:
 
 def test_abnormal_health_reports_reach_officers_of_the_jurisdiction(world: World) -> None:
     li = world.crew["li"]["client"]
-    li.put("/checkin/me/binding", {"vessel_id": world.vessel_id, "post": "master"})
+    approved_binding(world, li, {"vessel_id": world.vessel_id, "post": "master"})
     report = li.post(
         "/checkin/health-reports",
         {"vessel_id": world.vessel_id, "symptoms": ["fever", "cough"], "temperature_c": 38.4},

@@ -283,7 +283,7 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
             f"{name}{suffix}",
             role=role,
             agency=agency,
-            jurisdiction=JURISDICTION,
+            jurisdiction=f"{JURISDICTION}-{suffix}",  # each agency owns its jurisdictions
             name="李",
         )
         for name, role in (("cmd", Role.ADMIN), ("pat", Role.OFFICER))

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from enforcement import audit, clock
+from enforcement import audit, clock, jurisdictions
 from enforcement.auth import (
     Principal,
     Role,
@@ -79,12 +79,23 @@ def create_officer(
     role: Role,
     agency: str,
     jurisdiction: str,
+    claim_jurisdiction: bool = True,
 ) -> Account:
-    """Create an officer or admin account (by an admin, or by the deployment's seed)."""
+    """Create an officer or admin account of `agency` in `jurisdiction`, which the agency owns.
+
+    The deployment's seed (`python -m enforcement.jurisdictions`, the local demo, tests) may
+    create an agency's first accounts before registering its jurisdictions: with
+    `claim_jurisdiction` a jurisdiction no agency owns yet is registered to `agency` first. An
+    admin's request (`POST /auth/officers`) is decided by `access.new_account` and never claims.
+    """
     if not USERNAME.match(username):
         raise BadRequest("invalid_username", "usernames are 3-32 of a-z 0-9 _ . - ")
     if role not in (Role.OFFICER, Role.ADMIN):
         raise BadRequest("invalid_role", "officer accounts have role officer or admin")
+    if claim_jurisdiction and jurisdictions.owner(jurisdiction) is None:
+        jurisdictions.register(actor, agency, jurisdiction)
+    if jurisdictions.owner(jurisdiction) != agency:
+        raise Conflict("jurisdiction_owned", f"{agency} owns no jurisdiction {jurisdiction}")
     account = Account(
         officer_account_id(username),
         role=role.value,

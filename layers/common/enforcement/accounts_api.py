@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
-from enforcement import accounts
+from enforcement import access, accounts
 from enforcement.auth import Role
 from enforcement.errors import NotFound
 from enforcement.http import SECURED, caller, created
@@ -77,14 +77,16 @@ def me() -> AccountOut:
 
 @router.post("/auth/officers", summary="Create an officer of the admin's agency", security=SECURED)
 def create_officer(body: NewOfficer) -> Response[AccountOut]:
-    admin = caller(router).require(Role.ADMIN)
+    admin = caller(router)
+    agency = access.new_account(admin, Role(body.role), body.jurisdiction)
     account = accounts.create_officer(
         admin.actor,
         username=body.username,
         password=body.password,
         name=body.name,
         role=Role(body.role),
-        agency=admin.agency or "",
+        agency=agency,
         jurisdiction=body.jurisdiction,
+        claim_jurisdiction=False,
     )
     return created(AccountOut.model_validate(accounts.public(account)))

@@ -1,7 +1,7 @@
 """Who is calling: signed session tokens, roles, agency and jurisdiction.
 
 Tokens are HS256 JWTs signed with a key kept in Secrets Manager (no Cognito: it does not exist in
-the China regions). Crew act on their own records only; officers within their jurisdiction.
+the China regions). What a caller may do is decided in `enforcement.access`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from enforcement import clock
 from enforcement.config import settings
-from enforcement.errors import Forbidden, Unauthorized
+from enforcement.errors import Unauthorized
 
 ISSUER = "enforcement-backend"
 AUDIENCE = "enforcement-api"
@@ -45,25 +45,6 @@ class Principal:
     @property
     def actor(self) -> str:
         return f"{self.role.value}:{self.account_id}"
-
-    def require(self, *roles: Role) -> Principal:
-        if self.role not in roles:
-            raise Forbidden("role_not_allowed", f"this action needs role {' or '.join(roles)}")
-        return self
-
-    def require_jurisdiction(self, jurisdiction: str) -> None:
-        """Officers act within their own jurisdiction; admins of an agency everywhere."""
-        if self.role is Role.ADMIN:
-            return
-        if self.role is not Role.OFFICER or self.jurisdiction != jurisdiction:
-            raise Forbidden("outside_jurisdiction", "this record belongs to another jurisdiction")
-
-    def require_crew(self) -> str:
-        """The crew record linked to this account, or a 403 telling the user to link first."""
-        self.require(Role.CREW)
-        if not self.crew_id:
-            raise Forbidden("account_not_linked", "link this account to your crew record first")
-        return self.crew_id
 
 
 def _secret() -> dict[str, Any]:

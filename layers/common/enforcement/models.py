@@ -54,6 +54,19 @@ class Account(Model):
     created_at = UnicodeAttribute()
 
 
+class Jurisdiction(Model):
+    """A jurisdiction (a maritime bureau's waters, a traffic police district, a port) and the one
+    agency that owns it. Written by the deployment's seed (`python -m enforcement.jurisdictions`);
+    every access decision reads it (`enforcement.access`)."""
+
+    Meta = table_meta("JURISDICTIONS_TABLE", "jurisdictions")
+
+    jurisdiction = UnicodeAttribute(hash_key=True)
+    agency = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    registered_by = UnicodeAttribute()
+
+
 # ------------------------------------------------------------------ vessels and crew
 
 
@@ -142,8 +155,16 @@ class PostingCrewIndex(GlobalSecondaryIndex["Posting"]):
     vessel_id = UnicodeAttribute(range_key=True)
 
 
+class PostingPendingIndex(GlobalSecondaryIndex["Posting"]):
+    Meta = _index_meta("by_pending")
+    pending_jurisdiction = UnicodeAttribute(hash_key=True)
+    since = UnicodeAttribute(range_key=True)
+
+
 class Posting(Model):
-    """A crew member at a post of a vessel: `bound` (self-declared) or `appointed` (approved)."""
+    """A crew member at a post of a vessel: `appointed` (by an application and its checks),
+    `bound` (self-declared, and approved by an officer unless within an appointment) or
+    `pending` (a binding waiting for an officer's approval: it gives no access at all)."""
 
     Meta = table_meta("POSTINGS_TABLE", "postings")
 
@@ -153,8 +174,13 @@ class Posting(Model):
     post = UnicodeAttribute()
     status = UnicodeAttribute()
     since = UnicodeAttribute()
+    binding_id = UnicodeAttribute(null=True)  # bindings: "bnd-<16 hex>"
+    pending_jurisdiction = UnicodeAttribute(null=True)  # only while pending (sparse index)
+    approved_by = UnicodeAttribute(null=True)  # account id, or "appointment" when within one
+    approved_at = UnicodeAttribute(null=True)
 
     by_crew = PostingCrewIndex()
+    by_pending = PostingPendingIndex()
 
 
 # ------------------------------------------------------------------ checks and tasks

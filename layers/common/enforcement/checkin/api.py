@@ -12,7 +12,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.checkin import service
+from enforcement.checkin import bindings, service
+from enforcement.checkin.binding_schemas import (
+    ApproveBindingIn,
+    BindingOut,
+    RefuseBindingIn,
+    VesselMatchOut,
+)
 from enforcement.checkin.schemas import (
     ApplicationIn,
     BindingIn,
@@ -46,6 +52,7 @@ CrewId = Annotated[str, Path(pattern=r"^crew-[0-9a-f]{12}$")]
 CheckId = Annotated[str, Path(pattern=r"^chk-[0-9a-f]{16}$")]
 TaskId = Annotated[str, Path(pattern=r"^task-[0-9a-f]{16}$")]
 CertNo = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{4,32}$")]
+BindingId = Annotated[str, Path(pattern=r"^bnd-[0-9a-f]{16}$")]
 
 
 # ------------------------------------------------------------------ vessels
@@ -66,11 +73,13 @@ def create_vessel(body: VesselIn) -> Response[VesselOut]:
 
 @router.get(
     "/checkin/vessels",
-    summary="Find vessels by Chinese name, or list your jurisdiction's",
+    summary="Find a vessel by Chinese name to bind it, or list your jurisdiction's vessels",
     security=SECURED,
 )
-def find_vessels(name: Annotated[str | None, Query(max_length=40)] = None) -> list[VesselOut]:
-    return [VesselOut.model_validate(v) for v in service.find_vessels(caller(router), name)]
+def find_vessels(
+    name: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[VesselMatchOut]:
+    return [VesselMatchOut.model_validate(v) for v in service.find_vessels(caller(router), name)]
 
 
 @router.get("/checkin/vessels/<vessel_id>", summary="A vessel", security=SECURED)
@@ -201,7 +210,11 @@ def me() -> MeOut:
 def link(body: LinkIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        router, "link", principal, body, lambda: service.start_link(principal, body.id_number)
+        router,
+        "link",
+        principal,
+        body,
+        lambda: service.start_link(principal, body.id_number, body.jurisdiction),
     )
     return created(CheckOut.model_validate(result))
 
@@ -215,7 +228,38 @@ def link_result(check_id: CheckId) -> CheckOut:
     "/checkin/me/binding", summary="Bind the vessel I serve on and my post", security=SECURED
 )
 def bind(body: BindingIn) -> PostingOut:
-    return PostingOut.model_validate(service.bind(caller(router), body))
+    return PostingOut.model_validate(bindings.bind(caller(router), body))
+
+
+@router.get(
+    "/checkin/bindings",
+    summary="Bindings waiting for approval in a jurisdiction (officers: their own)",
+    security=SECURED,
+)
+def pending_bindings(
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")] = None,
+) -> list[BindingOut]:
+    return [BindingOut.model_validate(b) for b in bindings.pending(caller(router), jurisdiction)]
+
+
+@router.post(
+    "/checkin/vessels/<vessel_id>/bindings/<binding_id>/approve",
+    summary="Approve a crew member's binding to the vessel",
+    security=SECURED,
+)
+def approve_binding(
+    vessel_id: VesselId, binding_id: BindingId, body: ApproveBindingIn
+) -> BindingOut:
+    return BindingOut.model_validate(bindings.approve(caller(router), vessel_id, binding_id, body))
+
+
+@router.post(
+    "/checkin/vessels/<vessel_id>/bindings/<binding_id>/refuse",
+    summary="Refuse a crew member's binding to the vessel, with a reason they read",
+    security=SECURED,
+)
+def refuse_binding(vessel_id: VesselId, binding_id: BindingId, body: RefuseBindingIn) -> BindingOut:
+    return BindingOut.model_validate(bindings.refuse(caller(router), vessel_id, binding_id, body))
 
 
 @router.get(

@@ -387,9 +387,9 @@ def apply_effects(tx: TransactWrite, check: Check) -> None:
         )
     elif check.purpose == "appointment":
         vessel_id, post = check.vessel_id or "", check.post or ""
-        for old in service.postings_of_crew(check.crew_id):
-            if old.status == "bound" and (old.vessel_id, old.post) != (vessel_id, post):
-                tx.delete(old, condition=Posting.status == "bound")
+        for old in service.postings_of_crew(check.crew_id, pending=True):
+            if old.status != "appointed" and (old.vessel_id, old.post) != (vessel_id, post):
+                tx.delete(old, condition=Posting.status == old.status)
         tx.save(
             Posting(
                 vessel_id,

@@ -152,6 +152,13 @@ class EnrolmentOut(BaseModel):
 
 class LinkIn(Strict):
     id_number: Annotated[str, Field(pattern=r"^(\d{17}[\dXx]|[A-Z][A-Z0-9]{5,19})$")]
+    jurisdiction: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$",
+            description="when several jurisdictions registered the ID number: whose record",
+        ),
+    ] = None
 
 
 class BindingIn(Strict):
@@ -164,8 +171,9 @@ class PostingOut(BaseModel):
     vessel_id: str
     vessel_name: str
     post: str
-    status: str
+    status: str = Field(description="appointed, bound, or pending (waiting for an officer)")
     since: str
+    binding_id: str | None = None
 
 
 class MeOut(BaseModel):

@@ -19,12 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, auth, clock, notify, uploads
+from enforcement import access, audit, auth, clock, jurisdictions, notify, uploads
+from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
 from enforcement.checkin.schemas import (
     ApplicationIn,
-    BindingIn,
     CertificateIn,
     CertificateStatusIn,
     CrewIn,
@@ -38,9 +38,7 @@ from enforcement.checkin.schemas import (
 from enforcement.config import settings
 from enforcement.db import get_or_404
 from enforcement.errors import (
-    BadRequest,
     Conflict,
-    Forbidden,
     NotFound,
     Unprocessable,
     UpstreamError,
@@ -63,6 +61,14 @@ from enforcement.models import (
 # ------------------------------------------------------------------ loading with access rules
 
 
+def no_vessel(vessel_id: str) -> NotFound:
+    return NotFound("vessel_not_found", f"no vessel {vessel_id}")
+
+
+def no_crew(crew_id: str) -> NotFound:
+    return NotFound("crew_not_found", f"no crew member {crew_id}")
+
+
 def load_vessel(vessel_id: str) -> Vessel:
     return get_or_404(Vessel, vessel_id, code="vessel_not_found", message=f"no vessel {vessel_id}")
 
@@ -83,32 +89,40 @@ def load_task(task_id: str) -> RemoteTask:
     return get_or_404(RemoteTask, task_id, code="task_not_found", message=f"no task {task_id}")
 
 
-def officer_of(principal: Principal, jurisdiction: str) -> Principal:
-    principal.require(Role.OFFICER, Role.ADMIN)
-    principal.require_jurisdiction(jurisdiction)
-    return principal
+def vessel_for_officer(principal: Principal, vessel_id: str, action: Action) -> Vessel:
+    """The vessel, when `enforcement.access` lets the officer or admin do `action` on it."""
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
+    vessel = load_vessel(vessel_id)
+    access.in_jurisdiction(principal, vessel.jurisdiction, action, hidden=no_vessel(vessel_id))
+    return vessel
 
 
-def linked_crew_id(principal: Principal) -> str:
-    """The crew record of a crew account; looked up when the token predates the link."""
-    principal.require(Role.CREW)
-    if principal.crew_id:
-        return principal.crew_id
-    try:
-        account = Account.get(principal.account_id, consistent_read=True)
-    except Account.DoesNotExist as exc:
-        raise Forbidden("account_unknown", "this account no longer exists") from exc
-    if not account.crew_id:
-        raise Forbidden("account_not_linked", "link this account to your crew record first")
-    return account.crew_id
+def crew_for_officer(principal: Principal, crew_id: str, action: Action) -> CrewMember:
+    """The crew record, when `enforcement.access` lets the officer or admin do `action` on it."""
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
+    crew = load_crew(crew_id)
+    access.in_jurisdiction(principal, crew.jurisdiction, action, hidden=no_crew(crew_id))
+    return crew
 
 
-def postings_of_crew(crew_id: str) -> list[Posting]:
-    return list(Posting.by_crew.query(crew_id))
+def vessel_for_crew(principal: Principal, vessel_id: str) -> tuple[str, Vessel]:
+    """The crew member's id and the vessel, when they serve on it (appointed, or bound with an
+    officer's approval)."""
+    crew_id = access.crew_of(principal)
+    vessel = load_vessel(vessel_id)
+    access.serving_on(postings_of_crew(crew_id), crew_id, vessel_id)
+    return crew_id, vessel
+
+
+def postings_of_crew(crew_id: str, *, pending: bool = False) -> list[Posting]:
+    """The crew member's postings; bindings still waiting for approval only when asked."""
+    found = Posting.by_crew.query(crew_id)
+    return [p for p in found if pending or p.status in access.SERVING]
 
 
 def postings_of_vessel(vessel_id: str) -> list[Posting]:
-    return list(Posting.query(vessel_id))
+    """Who serves on the vessel: appointed crew and approved bindings (never pending ones)."""
+    return [p for p in Posting.query(vessel_id) if p.status in access.SERVING]
 
 
 def find_post(vessel: Vessel, code: str) -> rules.Post:
@@ -205,9 +219,7 @@ def check_view(check: Check, grant: uploads.UploadGrant | None = None) -> dict[s
 
 
 def create_vessel(principal: Principal, body: VesselIn) -> dict[str, Any]:
-    principal.require(Role.OFFICER, Role.ADMIN)
-    jurisdiction = body.jurisdiction or principal.jurisdiction or ""
-    officer_of(principal, jurisdiction)
+    jurisdiction = access.jurisdiction_for(principal, body.jurisdiction)
     vessel = Vessel(
         body.mmsi,
         name_zh=body.name_zh,
@@ -234,23 +246,30 @@ def create_vessel(principal: Principal, body: VesselIn) -> dict[str, Any]:
 
 
 def get_vessel(principal: Principal, vessel_id: str) -> dict[str, Any]:
-    vessel = load_vessel(vessel_id)
-    if principal.role is not Role.CREW:
-        officer_of(principal, vessel.jurisdiction)
-    return vessel_view(vessel)
+    if principal.role is Role.CREW:
+        return vessel_view(vessel_for_crew(principal, vessel_id)[1])
+    return vessel_view(vessel_for_officer(principal, vessel_id, Action.READ))
+
+
+def vessel_match(vessel: Vessel) -> dict[str, Any]:
+    """What binding needs of a vessel: which one it is, and its posts (no jurisdiction, no
+    position, no certificate requirements, nobody's names)."""
+    return {
+        "vessel_id": vessel.vessel_id,
+        "name_zh": vessel.name_zh,
+        "home_port": vessel.home_port,
+        "posts": [{"code": p.code, "title": p.title} for p in vessel.manning or []],
+    }
 
 
 def find_vessels(principal: Principal, name: str | None) -> list[dict[str, Any]]:
-    """Crew find their ship by its Chinese name; officers list their jurisdiction's vessels."""
+    """Any signed-in account finds a vessel by its Chinese name, to bind it; officers and admins
+    list the vessels of their own jurisdiction. Both answer what binding needs only; the whole
+    record is `get_vessel`'s."""
     if name:
-        found = list(Vessel.by_name.query(name))
-        if principal.role is Role.OFFICER:
-            found = [v for v in found if v.jurisdiction == principal.jurisdiction]
-        return [vessel_view(v) for v in found]
-    principal.require(Role.OFFICER, Role.ADMIN)
-    if not principal.jurisdiction:
-        return []
-    return [vessel_view(v) for v in Vessel.by_jurisdiction.query(principal.jurisdiction)]
+        return [vessel_match(v) for v in Vessel.by_name.query(name)]
+    jurisdiction = access.own_jurisdiction(principal)
+    return [vessel_match(v) for v in Vessel.by_jurisdiction.query(jurisdiction)]
 
 
 def set_position(
@@ -274,8 +293,7 @@ def set_position(
 
 
 def report_position(principal: Principal, vessel_id: str, body: PositionIn) -> dict[str, Any]:
-    vessel = load_vessel(vessel_id)
-    officer_of(principal, vessel.jurisdiction)
+    vessel = vessel_for_officer(principal, vessel_id, Action.ACT)
     now = clock.now()
     reported = body.reported_at or now
     if reported.tzinfo is None:
@@ -305,11 +323,13 @@ def report_position(principal: Principal, vessel_id: str, body: PositionIn) -> d
 # ------------------------------------------------------------------ crew
 
 
-def id_number_key(id_number: str) -> str:
-    """The claim key of an ID number: keyed hash, so the table holds no plain lookup of IDs."""
+def id_number_key(jurisdiction: str, id_number: str) -> str:
+    """The claim key of an ID number in a jurisdiction: a keyed hash, so the table holds no
+    plain lookup of IDs. Claims are per jurisdiction: registering a crew member consults only
+    the registering jurisdiction's claims, so it tells nothing of other jurisdictions."""
     pepper = hmac.new(auth.signing_key().encode(), b"id-number-claims", hashlib.sha256).digest()
-    digest = hmac.new(pepper, id_number.upper().encode(), hashlib.sha256).hexdigest()
-    return f"idn#{digest}"
+    subject = f"{jurisdiction}\x1f{id_number.upper()}".encode()
+    return f"idn#{hmac.new(pepper, subject, hashlib.sha256).hexdigest()}"
 
 
 def _certificate(c: CertificateIn) -> CertificateAttribute:
@@ -325,21 +345,25 @@ def _certificate(c: CertificateIn) -> CertificateAttribute:
 
 
 def register_crew(principal: Principal, body: CrewIn) -> dict[str, Any]:
-    principal.require(Role.OFFICER, Role.ADMIN)
+    """Register a crew member in the officer's (or admin's) own jurisdiction. An ID number is
+    registered once per jurisdiction; whether another jurisdiction has it is never consulted."""
+    jurisdiction = access.jurisdiction_for(principal, None)
     crew_id = f"crew-{secrets.token_hex(6)}"
     crew = CrewMember(
         crew_id,
         name=body.name,
         id_number=body.id_number.upper(),
         phone=body.phone,
-        jurisdiction=principal.jurisdiction,
+        jurisdiction=jurisdiction,
         certificates=[_certificate(c) for c in body.certificates],
         face_status="none",
         credit_points=0,
         created_at=clock.iso(),
         created_by=principal.account_id,
     )
-    claim = CrewMember(id_number_key(body.id_number), claimed_by=crew_id)
+    claim = CrewMember(
+        id_number_key(jurisdiction, body.id_number), claimed_by=crew_id, jurisdiction=jurisdiction
+    )
 
     def writes(tx: TransactWrite) -> None:
         tx.save(crew, condition=CrewMember.crew_id.does_not_exist())
@@ -356,29 +380,24 @@ def register_crew(principal: Principal, body: CrewIn) -> dict[str, Any]:
             },
         ),
         writes,
-        on_conflict=Conflict("crew_exists", "a crew member with this ID number is registered"),
+        on_conflict=Conflict(
+            "crew_exists", "a crew member with this ID number is registered in your jurisdiction"
+        ),
     )
     return crew_view(crew)
 
 
-def crew_for_officer(principal: Principal, crew_id: str) -> CrewMember:
-    crew = load_crew(crew_id)
-    officer_of(principal, crew.jurisdiction or "")
-    return crew
-
-
 def get_crew(principal: Principal, crew_id: str) -> dict[str, Any]:
     if principal.role is Role.CREW:
-        if linked_crew_id(principal) != crew_id:
-            raise Forbidden("not_your_record", "crew members see their own record only")
+        access.own_record(principal, crew_id)
         return crew_view(load_crew(crew_id))
-    return crew_view(crew_for_officer(principal, crew_id))
+    return crew_view(crew_for_officer(principal, crew_id, Action.READ))
 
 
 def set_certificate_status(
     principal: Principal, crew_id: str, number: str, body: CertificateStatusIn
 ) -> dict[str, Any]:
-    crew = crew_for_officer(principal, crew_id)
+    crew = crew_for_officer(principal, crew_id, Action.ACT)
     certificates = list(crew.certificates or [])
     matching = [c for c in certificates if c.number == number]
     if not matching:
@@ -403,7 +422,7 @@ def set_certificate_status(
 
 def request_enrolment(principal: Principal, crew_id: str) -> dict[str, Any]:
     """Hand out an upload for the crew member's reference photo (official ID photo)."""
-    crew = crew_for_officer(principal, crew_id)
+    crew = crew_for_officer(principal, crew_id, Action.ACT)
     ticket, grant = uploads.prepare("enrolment", principal.actor, crew_id)
 
     def writes(tx: TransactWrite) -> None:
@@ -431,7 +450,7 @@ def request_enrolment(principal: Principal, crew_id: str) -> dict[str, Any]:
 
 
 def enrolment_status(principal: Principal, crew_id: str) -> dict[str, Any]:
-    crew = crew_for_officer(principal, crew_id)
+    crew = crew_for_officer(principal, crew_id, Action.READ)
     return {
         "crew_id": crew_id,
         "face_status": crew.face_status or "none",
@@ -489,17 +508,37 @@ def _commit_check(principal: Principal, check: Check, ticket: Any, details: dict
     )
 
 
-def start_link(principal: Principal, id_number: str) -> dict[str, Any]:
-    """A crew account proves it is the crew member with this ID number by a face check."""
-    principal.require(Role.CREW)
+def records_of(id_number: str) -> list[CrewMember]:
+    """The crew records of an ID number: at most one per registered jurisdiction."""
+    keys = [id_number_key(j.jurisdiction, id_number) for j in jurisdictions.registered()]
+    claimed = sorted(c.claimed_by for c in CrewMember.batch_get(keys) if c.claimed_by)
+    return [load_crew(crew_id) for crew_id in claimed]
+
+
+def start_link(
+    principal: Principal, id_number: str, jurisdiction: str | None = None
+) -> dict[str, Any]:
+    """A crew account proves it is the crew member with this ID number by a face check.
+
+    The ID number is looked up in every jurisdiction (each registers it on its own); when
+    several registered it, the crew member names the jurisdiction whose record to link."""
+    access.require_role(principal, Role.CREW)
     account = Account.get(principal.account_id, consistent_read=True)
     if account.crew_id:
         raise Conflict("already_linked", "this account is already linked to a crew record")
-    try:
-        claim = CrewMember.get(id_number_key(id_number), consistent_read=True)
-    except CrewMember.DoesNotExist as exc:
-        raise NotFound("crew_not_found", "no crew record has this ID number") from exc
-    crew = load_crew(claim.claimed_by or "")
+    found = [c for c in records_of(id_number) if not jurisdiction or c.jurisdiction == jurisdiction]
+    if not found:
+        raise NotFound("crew_not_found", "no crew record has this ID number")
+    if len(found) > 1:
+        raise Conflict(
+            "crew_record_ambiguous",
+            "several jurisdictions registered this ID number; name the one whose record to link",
+            details=[
+                {"jurisdiction": c.jurisdiction, "registered_on": (c.created_at or "")[:10]}
+                for c in found
+            ],
+        )
+    crew = found[0]
     if crew.account_id:
         raise Conflict("crew_already_linked", "this crew record is linked to another account")
     if crew.face_status != "enrolled":
@@ -510,12 +549,12 @@ def start_link(principal: Principal, id_number: str) -> dict[str, Any]:
 
 
 def me(principal: Principal) -> dict[str, Any]:
-    principal.require(Role.CREW)
+    access.require_role(principal, Role.CREW)
     account = Account.get(principal.account_id, consistent_read=True)
     crew = load_crew(account.crew_id) if account.crew_id else None
     postings = []
     if crew:
-        for posting in postings_of_crew(crew.crew_id):
+        for posting in postings_of_crew(crew.crew_id, pending=True):
             vessel = load_vessel(posting.vessel_id)
             postings.append(
                 {
@@ -533,81 +572,12 @@ def me(principal: Principal) -> dict[str, Any]:
     }
 
 
-def resolve_vessel(name: str | None, vessel_id: str | None) -> Vessel:
-    if vessel_id:
-        vessel = load_vessel(vessel_id)
-        if name and vessel.name_zh != name:
-            raise Unprocessable("vessel_name_mismatch", "the name does not match that vessel")
-        return vessel
-    if not name:
-        raise BadRequest("vessel_required", "give vessel_name (Chinese name) or vessel_id")
-    found = list(Vessel.by_name.query(name))
-    if not found:
-        raise NotFound("vessel_not_found", f"no vessel named {name}")
-    if len(found) > 1:
-        raise Conflict(
-            "vessel_name_ambiguous",
-            f"{len(found)} vessels are named {name}; give vessel_id too",
-            details=[{"vessel_id": v.vessel_id, "home_port": v.home_port} for v in found],
-        )
-    return found[0]
-
-
 def appointed_at(vessel_id: str, post: str) -> list[Posting]:
     return [
         p
         for p in Posting.query(vessel_id, Posting.posting_key.startswith(f"{post}#"))
         if p.status == "appointed"
     ]
-
-
-def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
-    """The crew member declares the vessel they serve on and their post in its manning table."""
-    crew_id = linked_crew_id(principal)
-    vessel = resolve_vessel(body.vessel_name, body.vessel_id)
-    post = find_post(vessel, body.post)
-    mine = postings_of_crew(crew_id)
-    if any(p.status == "appointed" and p.vessel_id != vessel.vessel_id for p in mine):
-        raise Conflict("appointed_elsewhere", "apply for discharge from your current post first")
-    existing = [p for p in mine if p.vessel_id == vessel.vessel_id and p.post == post.code]
-    if existing:
-        posting = existing[0]
-    else:
-        holders = appointed_at(vessel.vessel_id, post.code)
-        if len(holders) >= post.count:
-            raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
-        posting = Posting(
-            vessel.vessel_id,
-            f"{post.code}#{crew_id}",
-            crew_id=crew_id,
-            post=post.code,
-            status="bound",
-            since=clock.iso(),
-        )
-        stale = [p for p in mine if p.status == "bound"]
-
-        def writes(tx: TransactWrite) -> None:
-            for old in stale:
-                tx.delete(old, condition=Posting.status == "bound")
-            tx.save(posting, condition=Posting.posting_key.does_not_exist())
-
-        audit.commit(
-            audit.AuditEvent(
-                principal.actor,
-                "posting.bind",
-                f"vessel:{vessel.vessel_id}/post:{post.code}",
-                {"crew_id": crew_id, "replaces": [f"{p.vessel_id}/{p.post}" for p in stale]},
-            ),
-            writes,
-            on_conflict=Conflict("binding_changed", "your postings changed meanwhile; retry"),
-        )
-    return {
-        "vessel_id": vessel.vessel_id,
-        "vessel_name": vessel.name_zh,
-        "post": posting.post,
-        "status": posting.status,
-        "since": posting.since,
-    }
 
 
 # ------------------------------------------------------------------ checks
@@ -623,7 +593,7 @@ def holder_posting(crew_id: str, vessel_id: str, post: str) -> Posting | None:
 def may_check_in(crew_id: str, vessel: Vessel, post: rules.Post) -> Posting:
     """A crew member checks in at a post they hold; once appointed crew fill it, only them."""
     posting = holder_posting(crew_id, vessel.vessel_id, post.code)
-    if posting is None:
+    if posting is None or posting.status not in access.SERVING:  # a pending binding is not yet
         raise Conflict("not_posted", f"crew {crew_id} is not at post {post.code} of this vessel")
     if posting.status != "appointed":
         holders = appointed_at(vessel.vessel_id, post.code)
@@ -642,7 +612,7 @@ def running_task(task_id: str, vessel_id: str) -> RemoteTask:
 
 
 def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
-    crew_id = linked_crew_id(principal)
+    crew_id = access.crew_of(principal)
     mine = postings_of_crew(crew_id)
     if body.vessel_id or body.post:
         mine = [
@@ -674,8 +644,7 @@ def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
 
 
 def start_onsite_check(principal: Principal, vessel_id: str, body: OnsiteCheckIn) -> dict[str, Any]:
-    vessel = load_vessel(vessel_id)
-    officer_of(principal, vessel.jurisdiction)
+    vessel = vessel_for_officer(principal, vessel_id, Action.ACT)
     load_crew(body.crew_id)
     post = find_post(vessel, body.post)
     may_check_in(body.crew_id, vessel, post)
@@ -699,7 +668,7 @@ def start_onsite_check(principal: Principal, vessel_id: str, body: OnsiteCheckIn
 
 def start_application(principal: Principal, body: ApplicationIn) -> dict[str, Any]:
     """Apply to take up (appointment) or leave (discharge) a post; decided by the checks."""
-    crew_id = linked_crew_id(principal)
+    crew_id = access.crew_of(principal)
     vessel = load_vessel(body.vessel_id)
     post = find_post(vessel, body.post)
     posting = holder_posting(crew_id, vessel.vessel_id, post.code)
@@ -732,12 +701,13 @@ def get_check(principal: Principal, check_id: str, purposes: tuple[str, ...]) ->
     if check.purpose not in purposes:
         raise NotFound("check_not_found", f"no such record {check_id}")
     if principal.role is Role.CREW:
-        if check.account_id != principal.account_id:
-            raise Forbidden("not_your_record", "crew members see their own checks only")
-    elif check.jurisdiction:
-        officer_of(principal, check.jurisdiction)
-    else:
-        crew_for_officer(principal, check.crew_id)
+        access.own_check(principal, check.account_id)
+        return check_view(check)
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
+    # a check of a vessel belongs to its jurisdiction; a link check to the crew member's
+    jurisdiction = check.jurisdiction or load_crew(check.crew_id).jurisdiction
+    hidden = NotFound("check_not_found", f"no such record {check_id}")
+    access.in_jurisdiction(principal, jurisdiction, Action.READ, hidden=hidden)
     return check_view(check)
 
 
@@ -761,13 +731,10 @@ def check_summaries(checks: list[Check]) -> list[rules.CheckSummary]:
 
 
 def manning(principal: Principal, vessel_id: str) -> dict[str, Any]:
-    vessel = load_vessel(vessel_id)
     if principal.role is Role.CREW:
-        crew_id = linked_crew_id(principal)
-        if not any(p.vessel_id == vessel_id for p in postings_of_crew(crew_id)):
-            raise Forbidden("not_your_vessel", "crew see the manning of their own vessel only")
+        vessel = vessel_for_crew(principal, vessel_id)[1]
     else:
-        officer_of(principal, vessel.jurisdiction)
+        vessel = vessel_for_officer(principal, vessel_id, Action.READ)
     now = clock.now()
     valid_for = timedelta(hours=settings().check_valid_hours)
     since = clock.iso(now - valid_for)
@@ -816,8 +783,7 @@ def evaluate_task(task: RemoteTask, now: datetime | None = None) -> rules.TaskOu
 
 
 def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str, Any]:
-    vessel = load_vessel(vessel_id)
-    officer_of(principal, vessel.jurisdiction)
+    vessel = vessel_for_officer(principal, vessel_id, Action.ACT)
     cfg = settings()
     window = body.window_seconds or cfg.remote_task_window_seconds
     now = clock.now()
@@ -863,8 +829,10 @@ def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str
 
 
 def get_task(principal: Principal, task_id: str) -> dict[str, Any]:
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
     task = load_task(task_id)
-    officer_of(principal, task.jurisdiction)
+    hidden = NotFound("task_not_found", f"no task {task_id}")
+    access.in_jurisdiction(principal, task.jurisdiction, Action.READ, hidden=hidden)
     if task.status == "running":
         return task_view(task, evaluate_task(task).as_dict())
     return task_view(task)
@@ -874,7 +842,7 @@ def get_task(principal: Principal, task_id: str) -> dict[str, Any]:
 
 
 def service_record(principal: Principal) -> dict[str, Any]:
-    crew_id = linked_crew_id(principal)
+    crew_id = access.crew_of(principal)
     crew = load_crew(crew_id)
     records = list(ServiceRecord.query(crew_id, scan_index_forward=False))
     return {
@@ -924,15 +892,10 @@ def assess_health(
 
 
 def report_health(principal: Principal, body: HealthIn) -> dict[str, Any]:
-    crew_id = linked_crew_id(principal)
-    vessel = load_vessel(body.vessel_id)
-    if not any(p.vessel_id == vessel.vessel_id for p in postings_of_crew(crew_id)):
-        raise Forbidden("not_your_vessel", "report for the vessel you serve on")
+    crew_id, vessel = vessel_for_crew(principal, body.vessel_id)
     subject = body.subject_crew_id or crew_id
-    if subject != crew_id and not any(
-        p.crew_id == subject for p in postings_of_vessel(vessel.vessel_id)
-    ):
-        raise Forbidden("not_a_shipmate", "that crew member does not serve on this vessel")
+    if subject != crew_id:
+        access.shipmate(postings_of_vessel(vessel.vessel_id), subject, vessel.vessel_id)
     if "none" in body.symptoms and len(body.symptoms) > 1:
         raise Unprocessable("symptoms_contradict", "'none' cannot go with other symptoms")
     reasons = assess_health(body.symptoms, body.temperature_c, settings().fever_threshold_c)
@@ -983,11 +946,10 @@ def report_health(principal: Principal, body: HealthIn) -> dict[str, Any]:
 def list_health(
     principal: Principal, abnormal_only: bool, limit: int = 100
 ) -> list[dict[str, Any]]:
-    principal.require(Role.OFFICER, Role.ADMIN)
-    if not principal.jurisdiction:
-        return []
+    """Health reports of the officer's (or admin's) own jurisdiction, when their agency owns it."""
+    jurisdiction = access.own_jurisdiction(principal)
     found = HealthReport.by_jurisdiction.query(
-        principal.jurisdiction,
+        jurisdiction,
         scan_index_forward=False,
         filter_condition=(HealthReport.abnormal == True) if abnormal_only else None,  # noqa: E712
         limit=limit,
@@ -996,5 +958,5 @@ def list_health(
 
 
 def notifications(principal: Principal) -> list[dict[str, Any]]:
-    recipient = linked_crew_id(principal) if principal.role is Role.CREW else principal.account_id
+    recipient = access.crew_of(principal) if principal.role is Role.CREW else principal.account_id
     return [notify.view(n) for n in notify.inbox(recipient)]

@@ -21,7 +21,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, evidence, uploads
+from enforcement import access, audit, clock, evidence, uploads
+from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.db import get_or_404
@@ -79,23 +80,9 @@ def _sfn() -> Any:
     return boto3.client("stepfunctions", region_name=settings().region)
 
 
-# ------------------------------------------------------------------ access
-
-
-def admin_of(principal: Principal, agency: str | None = None) -> str:
-    """The agency an admin acts for (their own; 403 for another agency's records)."""
-    principal.require(Role.ADMIN)
-    if not principal.agency:
-        raise Forbidden("no_agency", "this account belongs to no agency")
-    if agency is not None and agency != principal.agency:
-        raise Forbidden("other_agency", "this record belongs to another agency")
-    return principal.agency
-
-
-def member_of(principal: Principal, agency: str) -> None:
-    principal.require(Role.OFFICER, Role.ADMIN)
-    if principal.agency != agency:
-        raise Forbidden("other_agency", "this record belongs to another agency")
+def other_agency(what: str) -> Forbidden:
+    """A write to an id another agency already uses (ids are one namespace for all agencies)."""
+    return Forbidden("other_agency", f"this {what} id belongs to another agency; choose another")
 
 
 def mask(name: str | None) -> str | None:
@@ -163,15 +150,15 @@ def model_view(item: RiskModelVersion) -> dict[str, Any]:
 
 def put_model(principal: Principal, model_id: str, body: RiskModelIn) -> dict[str, Any]:
     """A new version of the model (version 1 when new). Old draws keep the version they used."""
-    agency = admin_of(principal)
+    agency = access.agency_admin(principal)
     document = {"model_id": model_id, **body.model_dump(mode="json", exclude={"note"})}
     try:
         model = risk.parse_model(document)
     except risk.ModelError as exc:
         raise Unprocessable("invalid_model", str(exc)) from exc
     head = _model_head(model_id)
-    if head is not None and head.agency != agency:
-        raise Forbidden("other_agency", f"risk model {model_id} belongs to another agency")
+    if head is not None:
+        access.in_agency(principal, head.agency, Action.ADMINISTER, hidden=other_agency("model"))
     version = int(head.latest or 0) + 1 if head else 1
     item = RiskModelVersion(
         model_id,
@@ -212,9 +199,20 @@ def put_model(principal: Principal, model_id: str, body: RiskModelIn) -> dict[st
 
 
 def get_model(principal: Principal, model_id: str, version: int | None = None) -> dict[str, Any]:
-    item = load_model(model_id, version)
-    member_of(principal, item.agency)
+    access.member_agency(principal)
+    item = model_of(principal, model_id, Action.READ, version)
     return model_view(item)
+
+
+def model_of(
+    principal: Principal, model_id: str, action: Action, version: int | None = None
+) -> RiskModelVersion:
+    """A risk model of the caller's own agency; another agency's is not found, like a model
+    that does not exist."""
+    item = load_model(model_id, version)
+    hidden = NotFound("model_not_found", f"no risk model {model_id}")
+    access.in_agency(principal, item.agency, action, hidden=hidden)
+    return item
 
 
 # ------------------------------------------------------------------ targets
@@ -252,10 +250,9 @@ def _decimal_text(value: Decimal) -> str:
 
 def put_target(principal: Principal, target_id: str, body: TargetIn) -> dict[str, Any]:
     """Create or update a target's record and indicator values; score and level follow."""
-    agency = admin_of(principal)
-    item = load_model(body.model_id)
-    if item.agency != agency:
-        raise Forbidden("other_agency", f"risk model {body.model_id} belongs to another agency")
+    agency = access.agency_admin(principal)
+    item = model_of(principal, body.model_id, Action.ADMINISTER)
+    jurisdiction = access.jurisdiction_for(principal, body.jurisdiction)
     model = parsed(item)
     if model.target_kind != body.kind:
         raise Unprocessable(
@@ -270,12 +267,14 @@ def put_target(principal: Principal, target_id: str, body: TargetIn) -> dict[str
         existing: DispatchTarget | None = load_target(target_id)
     except NotFound:
         existing = None
-    if existing is not None and existing.agency != agency:
-        raise Forbidden("other_agency", "this target belongs to another agency")
+    if existing is not None:
+        access.in_agency(
+            principal, existing.agency, Action.ADMINISTER, hidden=other_agency("target")
+        )
     target = DispatchTarget(
         target_id,
         agency=agency,
-        jurisdiction=body.jurisdiction or principal.jurisdiction or "",
+        jurisdiction=jurisdiction,
         kind=body.kind,
         name=body.name,
         company_id=body.company_id,
@@ -309,8 +308,10 @@ def put_target(principal: Principal, target_id: str, body: TargetIn) -> dict[str
 
 
 def get_target(principal: Principal, target_id: str) -> dict[str, Any]:
+    access.member_agency(principal)
     target = load_target(target_id)
-    member_of(principal, target.agency)
+    hidden = NotFound("target_not_found", f"no target {target_id}")
+    access.in_agency(principal, target.agency, Action.READ, hidden=hidden)
     return target_view(target)
 
 
@@ -341,12 +342,14 @@ def profile_view(profile: InspectorProfile) -> dict[str, Any]:
 
 
 def put_inspector(principal: Principal, account_id: str, body: InspectorIn) -> dict[str, Any]:
-    agency = admin_of(principal)
+    agency = access.agency_admin(principal)
+    hidden = NotFound("account_not_found", f"no account {account_id}")
     try:
         account = Account.get(account_id, consistent_read=True)
     except Account.DoesNotExist as exc:
-        raise NotFound("account_not_found", f"no account {account_id}") from exc
-    if account.role != Role.OFFICER.value or account.agency != agency or account.disabled:
+        raise hidden from exc
+    access.in_agency(principal, account.agency, Action.ADMINISTER, hidden=hidden)
+    if account.role != Role.OFFICER.value or account.disabled:
         raise Unprocessable("not_an_officer", "inspectors are active officers of your agency")
     try:
         existing: InspectorProfile | None = load_profile(account_id)
@@ -377,10 +380,9 @@ def put_inspector(principal: Principal, account_id: str, body: InspectorIn) -> d
 
 
 def _own_profile(principal: Principal) -> InspectorProfile:
-    principal.require(Role.OFFICER)
+    access.require_role(principal, Role.OFFICER)
     profile = load_profile(principal.account_id)
-    if profile.agency != principal.agency:
-        raise Forbidden("other_agency", "this profile belongs to another agency")
+    access.own_profile(principal, profile.account_id, profile.agency)
     return profile
 
 
@@ -428,9 +430,9 @@ def declare_conflict(principal: Principal, body: ConflictIn) -> dict[str, Any]:
 
 
 def get_inspector(principal: Principal, account_id: str) -> dict[str, Any]:
+    access.member_agency(principal)
     profile = load_profile(account_id)
-    if principal.account_id != account_id:
-        admin_of(principal, profile.agency)
+    access.profile_visible(principal, account_id, profile.agency)
     return profile_view(profile)
 
 
@@ -490,8 +492,8 @@ def _new_draw(
     body: DrawIn,
 ) -> Draw:
     item = load_model(body.model_id)
-    if item.agency != agency:
-        raise Forbidden("other_agency", f"risk model {body.model_id} belongs to another agency")
+    if item.agency != agency:  # the same answer as a model that does not exist
+        raise NotFound("model_not_found", f"no risk model {body.model_id}")
     wait = body.reveal_wait_seconds
     return Draw(
         draw_id,
@@ -537,7 +539,7 @@ def _start(item: Draw) -> Draw:
 
 def request_draw(principal: Principal, body: DrawIn) -> dict[str, Any]:
     """An on-demand draw for the admin's agency."""
-    agency = admin_of(principal)
+    agency = access.agency_admin(principal)
     item = _new_draw(
         draw_id=f"draw-{secrets.token_hex(8)}",
         agency=agency,
@@ -558,17 +560,19 @@ def request_draw(principal: Principal, body: DrawIn) -> dict[str, Any]:
 
 
 def get_draw(principal: Principal, draw_id: str) -> dict[str, Any]:
+    access.member_agency(principal)
     item = load_draw(draw_id)
-    member_of(principal, item.agency or "")
+    hidden = NotFound("draw_not_found", f"no draw {draw_id}")
+    access.in_agency(principal, item.agency, Action.READ, hidden=hidden)
     view = draw_view(item)
     view["assignments"] = [assignment_view(a) for a in assignments(draw_id)]
     return view
 
 
 def put_plan(principal: Principal, body: PlanIn) -> dict[str, Any]:
-    """What the daily schedule draws for the admin's agency."""
-    agency = admin_of(principal)
-    load_model(body.model_id)
+    """What the daily schedule draws for the admin's agency, with one of its own models."""
+    agency = access.agency_admin(principal)
+    model_of(principal, body.model_id, Action.ADMINISTER)
     plan = Draw(
         f"{PLAN_PREFIX}{agency}",
         agency=agency,
@@ -722,12 +726,12 @@ def record_result(
     principal: Principal, draw_id: str, target_id: str, body: ResultIn
 ) -> dict[str, Any]:
     """A team member records the inspection on the spot; photos go by presigned upload."""
-    principal.require(Role.OFFICER)
+    access.require_role(principal, Role.OFFICER)
     item = load_draw(draw_id)
-    member_of(principal, item.agency or "")
+    hidden = NotFound("draw_not_found", f"no draw {draw_id}")
+    access.in_agency(principal, item.agency, Action.ACT, hidden=hidden)
     assignment = load_assignment(draw_id, target_id)
-    if principal.account_id not in assignment.team:
-        raise Forbidden("not_on_team", "only the drawn team records this inspection")
+    access.on_team(principal, assignment.team)
     if assignment.status != "assigned":
         raise Conflict("already_recorded", "this inspection is already recorded")
     target = load_target(target_id)
@@ -797,10 +801,10 @@ def redraw(principal: Principal, draw_id: str, target_id: str, body: RedrawIn) -
     snapshot, without the previous team(s), with `SHA-256(seed ‖ "redraw" ‖ target ‖ n)` as the
     seed, so anyone can re-run it too.
     """
-    agency = admin_of(principal)
+    access.agency_admin(principal)
     item = load_draw(draw_id)
-    if item.agency != agency:
-        raise Forbidden("other_agency", "this draw belongs to another agency")
+    hidden = NotFound("draw_not_found", f"no draw {draw_id}")
+    access.in_agency(principal, item.agency, Action.ADMINISTER, hidden=hidden)
     if item.status != "published":
         raise Conflict("draw_not_published", "only a published draw's teams can be redrawn")
     assignment = load_assignment(draw_id, target_id)

@@ -14,13 +14,14 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, evidence, notify
+from enforcement import access, audit, clock, evidence, notify
+from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.db import get_or_404
 from enforcement.duty.models import DutyTask, HazardReport
 from enforcement.duty.schemas import HAZARD_PRIORITY, HazardCloseIn, HazardIn
-from enforcement.duty.service import centre_of, load_task, member_agency
-from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
+from enforcement.duty.service import load_task
+from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Upload
 
 OPEN_STATES = ("open", "in_progress")
@@ -57,8 +58,8 @@ def report_view(report: HazardReport, *, links: bool = False) -> dict[str, Any]:
 
 def report(principal: Principal, body: HazardIn) -> dict[str, Any]:
     """An officer reports what they see; answers with a presigned POST per photo."""
-    principal.require(Role.OFFICER)
-    agency = member_agency(principal)
+    access.require_role(principal, Role.OFFICER)
+    agency = access.member_agency(principal)
     if body.task_id is not None:
         try:
             task: DutyTask | None = load_task(principal, body.task_id)
@@ -118,30 +119,32 @@ def load(report_id: str) -> HazardReport:
     )
 
 
-def _visible(principal: Principal, report_id: str) -> HazardReport:
-    """Reporters see their own reports; the command centre sees its agency's."""
-    item = load(report_id)
-    if principal.role is Role.ADMIN and principal.agency == item.agency:
-        return item
-    if principal.role is Role.OFFICER and principal.account_id == item.reported_by:
-        return item
-    raise Forbidden("not_your_report", "this hazard report is not yours to see")
-
-
 def get(principal: Principal, report_id: str) -> dict[str, Any]:
-    return report_view(_visible(principal, report_id), links=True)
+    access.member_agency(principal)
+    item = load(report_id)
+    access.report_visible(principal, item.reported_by, item.agency)
+    return report_view(item, links=True)
+
+
+def _centre_load(principal: Principal, report_id: str) -> tuple[str, HazardReport]:
+    """A report of the command centre's own agency (another agency's is not found)."""
+    agency = access.agency_admin(principal)
+    item = load(report_id)
+    hidden = NotFound("report_not_found", f"no hazard report {report_id}")
+    access.in_agency(principal, item.agency, Action.ADMINISTER, hidden=hidden)
+    return agency, item
 
 
 def queue(principal: Principal, status: str, limit: int) -> list[dict[str, Any]]:
     """The command centre's queue: priority first (accidents), then the oldest first."""
-    agency = centre_of(principal)
+    agency = access.agency_admin(principal)
     found = list(HazardReport.by_queue.query(queue_key(agency, status)))
     found.sort(key=lambda r: (int(r.priority), r.reported_at))
     return [report_view(r) for r in found[:limit]]
 
 
 def mine(principal: Principal, limit: int) -> list[dict[str, Any]]:
-    principal.require(Role.OFFICER)
+    access.require_role(principal, Role.OFFICER)
     found = HazardReport.by_reporter.query(
         principal.account_id, scan_index_forward=False, limit=limit
     )
@@ -150,10 +153,7 @@ def mine(principal: Principal, limit: int) -> list[dict[str, Any]]:
 
 def take(principal: Principal, report_id: str) -> dict[str, Any]:
     """A command-centre operator takes an open report: it leaves the open queue."""
-    agency = centre_of(principal)
-    item = load(report_id)
-    if item.agency != agency:
-        raise Forbidden("other_agency", "this report belongs to another agency")
+    agency, item = _centre_load(principal, report_id)
     if item.status != "open":
         raise Conflict("report_not_open", f"the report is {item.status}")
     audit.commit(
@@ -175,10 +175,7 @@ def take(principal: Principal, report_id: str) -> dict[str, Any]:
 
 def close(principal: Principal, report_id: str, body: HazardCloseIn) -> dict[str, Any]:
     """Resolve or dismiss a report, with what was done; the reporter is told."""
-    agency = centre_of(principal)
-    item = load(report_id)
-    if item.agency != agency:
-        raise Forbidden("other_agency", "this report belongs to another agency")
+    agency, item = _centre_load(principal, report_id)
     if item.status not in OPEN_STATES:
         raise Conflict("report_closed", f"the report is already {item.status}")
     if item.status == "in_progress" and item.handled_by != principal.account_id:

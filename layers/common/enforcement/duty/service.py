@@ -19,12 +19,13 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, notify
+from enforcement import access, audit, clock, notify
+from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin.rules import haversine_m
 from enforcement.db import get_or_404
 from enforcement.dispatch.models import InspectorProfile
-from enforcement.dispatch.service import admin_of, get_document, put_document
+from enforcement.dispatch.service import get_document, put_document
 from enforcement.duty import rota
 from enforcement.duty.models import DutyDay, DutyTask, PatrolArea
 from enforcement.duty.schemas import CloseTaskIn, PatrolAreaIn, ReassignIn
@@ -66,21 +67,6 @@ def day_key(agency: str, day: str) -> str:
     return f"{agency}#{day}"
 
 
-# ------------------------------------------------------------------ access
-
-
-def centre_of(principal: Principal) -> str:
-    """The agency of a command-centre account (an admin of the agency)."""
-    return admin_of(principal)
-
-
-def member_agency(principal: Principal) -> str:
-    principal.require(Role.OFFICER, Role.ADMIN)
-    if not principal.agency:
-        raise Forbidden("no_agency", "this account belongs to no agency")
-    return principal.agency
-
-
 # ------------------------------------------------------------------ patrol areas
 
 
@@ -102,16 +88,15 @@ def area_view(area: PatrolArea) -> dict[str, Any]:
 
 
 def put_area(principal: Principal, area_id: str, body: PatrolAreaIn) -> dict[str, Any]:
-    agency = centre_of(principal)
+    agency = access.agency_admin(principal)
     try:
         existing: PatrolArea | None = PatrolArea.get(area_id, consistent_read=True)
     except PatrolArea.DoesNotExist:
         existing = None
-    if existing is not None and existing.agency != agency:
-        raise Forbidden("other_agency", "this patrol area belongs to another agency")
-    jurisdiction = body.jurisdiction or principal.jurisdiction
-    if not jurisdiction:
-        raise Unprocessable("jurisdiction_required", "name the jurisdiction of the patrol area")
+    if existing is not None:
+        other = Forbidden("other_agency", "this patrol area id belongs to another agency")
+        access.in_agency(principal, existing.agency, Action.ADMINISTER, hidden=other)
+    jurisdiction = access.jurisdiction_for(principal, body.jurisdiction)
     area = PatrolArea(
         area_id,
         agency=agency,
@@ -139,7 +124,7 @@ def put_area(principal: Principal, area_id: str, body: PatrolAreaIn) -> dict[str
 
 
 def list_areas(principal: Principal) -> list[dict[str, Any]]:
-    agency = member_agency(principal)
+    agency = access.member_agency(principal)
     return [area_view(a) for a in PatrolArea.by_agency.query(agency)]
 
 
@@ -334,7 +319,7 @@ def _finish(
 
 
 def request_dispatch(principal: Principal, day: str) -> dict[str, Any]:
-    agency = centre_of(principal)
+    agency = access.agency_admin(principal)
     _check_day(day)
     return dispatch_day(agency, day, principal.actor, "on_demand")
 
@@ -397,7 +382,7 @@ def task_view(task: DutyTask, now: datetime | None = None) -> dict[str, Any]:
 
 def day_view(principal: Principal, day: str) -> dict[str, Any]:
     """The command centre's view of a day: every task, its officer and status, and counts."""
-    agency = centre_of(principal)
+    agency = access.agency_admin(principal)
     item = get_or_404(
         DutyDay, agency, day, code="day_not_dispatched", message=f"{day} is not dispatched"
     )
@@ -422,7 +407,7 @@ def day_view(principal: Principal, day: str) -> dict[str, Any]:
 def rota_document(principal: Principal, day: str) -> dict[str, Any]:
     """The stored inputs of a day's dispatch, and whether re-running them gives the stored
     assignment (tasks reassigned since are listed, not counted as differences)."""
-    agency = centre_of(principal)
+    agency = access.agency_admin(principal)
     item = get_or_404(
         DutyDay, agency, day, code="day_not_dispatched", message=f"{day} is not dispatched"
     )
@@ -451,7 +436,7 @@ def rota_document(principal: Principal, day: str) -> dict[str, Any]:
 
 
 def my_tasks(principal: Principal, day: str | None) -> list[dict[str, Any]]:
-    principal.require(Role.OFFICER)
+    access.require_role(principal, Role.OFFICER)
     wanted = day or local_today()
     found = DutyTask.by_officer.query(principal.account_id, DutyTask.starts_at.startswith(wanted))
     now = clock.now()
@@ -460,9 +445,9 @@ def my_tasks(principal: Principal, day: str | None) -> list[dict[str, Any]]:
 
 def inbox(principal: Principal, *, centre: bool) -> list[dict[str, Any]]:
     """An officer's own notifications, or (admins) the command centre's of the agency."""
-    agency = member_agency(principal)
+    agency = access.member_agency(principal)
     if centre:
-        centre_of(principal)
+        access.agency_admin(principal)
         recipient = f"centre:{agency}"
     else:
         recipient = principal.account_id
@@ -476,7 +461,7 @@ def load_task(principal: Principal, task_id: str) -> DutyTask:
     match = TASK_ID.match(task_id)
     if not match:
         raise NotFound("task_not_found", f"no duty task {task_id}")
-    agency = member_agency(principal)
+    agency = access.member_agency(principal)  # tasks are looked up in the caller's agency only
     return get_or_404(
         DutyTask,
         day_key(agency, match[1]),
@@ -487,17 +472,15 @@ def load_task(principal: Principal, task_id: str) -> DutyTask:
 
 
 def _own_task(principal: Principal, task_id: str) -> DutyTask:
-    principal.require(Role.OFFICER)
+    access.require_role(principal, Role.OFFICER)
     task = load_task(principal, task_id)
-    if task.officer_id != principal.account_id:
-        raise Forbidden("not_your_task", "this duty task is assigned to another officer")
+    access.own_task(principal, task.officer_id)
     return task
 
 
 def get_task(principal: Principal, task_id: str) -> dict[str, Any]:
     task = load_task(principal, task_id)
-    if principal.role is Role.OFFICER and task.officer_id != principal.account_id:
-        raise Forbidden("not_your_task", "this duty task is assigned to another officer")
+    access.task_visible(principal, task.officer_id)
     return task_view(task)
 
 
@@ -597,7 +580,7 @@ def _span(task: DutyTask) -> tuple[int, int]:
 def reassign(principal: Principal, task_id: str, body: ReassignIn) -> dict[str, Any]:
     """The command centre gives a task to another officer (named, or by the rota's rule), with a
     reason; both officers are told."""
-    centre_of(principal)
+    access.agency_admin(principal)
     task = load_task(principal, task_id)
     if task.status == "closed":
         raise Conflict("task_closed", "a closed task cannot be reassigned")
