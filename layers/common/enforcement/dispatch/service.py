@@ -801,7 +801,7 @@ def redraw(principal: Principal, draw_id: str, target_id: str, body: RedrawIn) -
     snapshot, without the previous team(s), with `SHA-256(seed ‖ "redraw" ‖ target ‖ n)` as the
     seed, so anyone can re-run it too.
     """
-    access.agency_admin(principal)
+    agency = access.agency_admin(principal)
     item = load_draw(draw_id)
     hidden = NotFound("draw_not_found", f"no draw {draw_id}")
     access.in_agency(principal, item.agency, Action.ADMINISTER, hidden=hidden)
