@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.client import Client
 
-JURISDICTION = "qingdao-huangdao"
+JURISDICTION = f"qingdao-huangdao-{secrets.token_hex(3)}"  # this module\'s own
 
 
 @pytest.fixture(scope="module")

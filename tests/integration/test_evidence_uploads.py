@@ -25,7 +25,7 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = "j-zhifu"
+JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module\'s own
 SCENE = {"lat": 37.5395, "lon": 121.3520, "accuracy_m": 6}
 
 
@@ -208,8 +208,8 @@ def test_a_face_enrolment_posted_again_keeps_the_first_photo(stack: Any) -> None
         stack.api_url,
         f"enr{suffix}",
         role=Role.OFFICER,
-        agency="msa",
-        jurisdiction="shanghai-wusongkou",
+        agency=f"msa-{suffix}",
+        jurisdiction=f"shanghai-{suffix}",
         name="钱",
     )
     number = "31010119" + "".join(secrets.choice("0123456789") for _ in range(10))
@@ -428,8 +428,8 @@ def test_a_face_event_for_a_missing_object_changes_nothing(stack: Any) -> None:
         stack.api_url,
         f"mis{suffix}",
         role=Role.OFFICER,
-        agency="msa",
-        jurisdiction="shanghai-wusongkou",
+        agency=f"msa-{suffix}",
+        jurisdiction=f"shanghai-{suffix}",
         name="孙",
     )
     number = "31010119" + "".join(secrets.choice("0123456789") for _ in range(10))
