@@ -192,7 +192,7 @@ LIU=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{{"username":"liu","password":"liu-demo-2026"}}' | get token)
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $LIU"; echo
 .venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
-  --table {stack.env.get("AUDIT_TABLE", "?")}
+  --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
 {demo_dispatch.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """
