@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "concurrency", "dispatch", "duty", "face", "stack")
+SUITES = ("checkin", "concurrency", "dispatch", "duty", "face", "soak", "stack")
 
 
 def main(argv: list[str]) -> int:
