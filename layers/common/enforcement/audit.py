@@ -38,7 +38,6 @@ logger = Logger(child=True)
 GENESIS = "0" * 64
 #: The single chain of the first version; still read and verified where it exists.
 LEGACY_CHAIN = "main"
-CHAIN = LEGACY_CHAIN  # the old name of the constant
 HEAD_SEQ = 0
 #: Value of `head_of` on every head item: the key of the `heads` index, which lists chains.
 HEADS = "chains"
