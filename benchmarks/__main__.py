@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "dispatch", "duty", "evidence", "face", "stack")
+SUITES = ("checkin", "concurrency", "dispatch", "duty", "evidence", "face", "soak", "stack")
 
 
 def main(argv: list[str]) -> int:

@@ -207,7 +207,7 @@ TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{{"username":"command","password":"command-demo-2026"}}' | get token)
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
 .venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
-  --table {stack.env.get("AUDIT_TABLE", "?")}
+  --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
 {demo_dispatch.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """

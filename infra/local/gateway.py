@@ -23,9 +23,28 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.local.lambdas import LambdaRuntime
 from infra.local.provision import Intrinsics, Template, TemplateError
+from infra.local.records import DEFAULT_MAXLEN, RecentLog
 
 #: API Gateway's payload limit.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+#: API Gateway's limits on the URL, and on the request line and headers together.
+MAX_URL_BYTES = 8192
+MAX_REQUEST_HEAD_BYTES = 10240
+#: Pending connections the listening socket holds (http.server's default, 5, resets clients
+#: as soon as a few more than five connect at once).
+LISTEN_BACKLOG = 128
+#: The methods API Gateway serves; anything else is refused with 405 before routing.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: `code` of the gateway's own refusals, by status.
+_ERROR_CODES = {
+    400: "bad_request",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    431: "request_headers_too_large",
+    501: "not_implemented",
+    505: "http_version_not_supported",
+}
 
 _TEXT_SUBTYPES = {"json", "xml", "x-www-form-urlencoded", "javascript", "yaml", "graphql", "csv"}
 
@@ -304,10 +323,17 @@ def json_response(status: int, document: Any) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")], body)
 
 
+def error_response(status: int, message: str) -> HttpResponse:
+    """A refusal of the gateway itself, in the API's error model: {code, message}."""
+    return json_response(
+        status, {"code": _ERROR_CODES.get(status, "bad_request"), "message": message}
+    )
+
+
 def response_from_proxy_result(result: Any) -> HttpResponse:
     """The HTTP response for a Lambda proxy result; 502 like API Gateway if it is malformed."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int | str):
-        return json_response(502, {"message": "Internal server error"})
+        return json_response(502, {"code": "internal_error", "message": "Internal server error"})
     try:
         status = int(result["statusCode"])
         body_text = result.get("body") or ""
@@ -316,7 +342,7 @@ def response_from_proxy_result(result: Any) -> HttpResponse:
         else:
             body = str(body_text).encode()
     except (ValueError, TypeError):
-        return json_response(502, {"message": "Internal server error"})
+        return json_response(502, {"code": "internal_error", "message": "Internal server error"})
     headers: list[tuple[str, str]] = []
     multi: Mapping[str, Any] = result.get("multiValueHeaders") or {}
     for name, values in multi.items():
@@ -355,11 +381,13 @@ class ApiGateway:
         account_id: str,
         port: int = 0,
         quiet: bool = True,
+        record_limit: int = DEFAULT_MAXLEN,
     ) -> None:
         self.routes = routes
         self.runtime = runtime
         self.account_id = account_id
-        self.calls: list[ApiCall] = []
+        #: The last `record_limit` requests answered (a bounded log: see infra.local.records).
+        self.calls: RecentLog[ApiCall] = RecentLog(record_limit)
         self._quiet = quiet
         self._server = _Server(("127.0.0.1", port), _handler_class(self))
         self._thread = threading.Thread(
@@ -395,7 +423,9 @@ class ApiGateway:
         event = build_event(request, route, params, self.account_id)
         result = self.runtime.invoke(route.function, event, "apigateway")
         if result.error is not None:
-            return json_response(502, {"message": "Internal server error"}), route.function
+            return json_response(
+                502, {"code": "internal_error", "message": "Internal server error"}
+            ), route.function
         return response_from_proxy_result(result.payload), route.function
 
     def record(self, call: ApiCall) -> None:
@@ -410,9 +440,14 @@ class ApiGateway:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
 
 class _BodyTooLarge(Exception):
+    pass
+
+
+class _BadLength(Exception):
     pass
 
 
@@ -452,12 +487,58 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._serve()
 
+    def do_TRACE(self) -> None:
+        self._refuse(405, f"{self.command} is not supported")
+
+    def do_CONNECT(self) -> None:
+        self._refuse(405, f"{self.command} is not supported")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, a line or header block too
+        long, too many headers, an unknown method) answered as API Gateway does: JSON with
+        `code` and `message`, never an HTML page."""
+        if code == 501:  # a method http.server has no handler for
+            code, message = 405, f"{self.command} is not supported"
+        self.close_connection = True
+        self._refuse(code, message or self.responses.get(code, ("refused",))[0])
+
+    def _refuse(self, status: int, message: str) -> None:
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = self.protocol_version  # write a status line and headers
+        response = error_response(status, message)
+        if status == 405:
+            response.headers.append(("Allow", ", ".join(METHODS)))
+        self._write(response)
+        path = urlsplit(self.path).path if isinstance(getattr(self, "path", None), str) else ""
+        self.gateway.record(ApiCall(str(self.command or "?"), path, status, None, 0.0))
+
+    def _head_too_large(self) -> HttpResponse | None:
+        """414 / 431 when the URL, or the request line and headers, are over API Gateway's
+        limits (http.server's own limits are 64 KiB a line)."""
+        if len(self.path.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
+            return error_response(414, f"the URL is longer than {MAX_URL_BYTES} bytes")
+        size = len(self.requestline) + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
+        if size > MAX_REQUEST_HEAD_BYTES:
+            return error_response(
+                431, f"the request line and headers exceed {MAX_REQUEST_HEAD_BYTES} bytes"
+            )
+        return None
+
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are logged by the gateway (`ApiGateway.record`), not here."""
 
     def _serve(self) -> None:
         start = time.monotonic()
         function: str | None = None
+        refused = self._head_too_large()
+        if refused is not None:
+            self._discard_body()
+            self.close_connection = True
+            self._write(refused)
+            path = urlsplit(self.path).path[:200]
+            self.gateway.record(ApiCall(self.command, path, refused.status, None, 0.0))
+            return
         try:
             request = HttpRequest(
                 method=self.command,
@@ -468,12 +549,17 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
                 host=self.headers.get("Host", f"127.0.0.1:{self.gateway.port}"),
             )
             response, function = self.gateway.handle(request)
+        except _BadLength:
+            response = error_response(400, "Content-Length is not a number of bytes")
+            self.close_connection = True
         except _BodyTooLarge:
-            response = json_response(413, {"message": "Request Too Long"})
+            response = error_response(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
             self.close_connection = True
         except Exception:
             traceback.print_exc(file=sys.stderr)
-            response = json_response(500, {"message": "Internal server error"})
+            response = json_response(
+                500, {"code": "internal_error", "message": "Internal server error"}
+            )
         self._write(response)
         duration_ms = (time.monotonic() - start) * 1000
         path = urlsplit(self.path).path
@@ -484,11 +570,22 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         (so the client gets the 413 instead of a reset connection)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if not raw_length.isdigit():
+            raise _BadLength
+        length = int(raw_length)
         if length > MAX_BODY_BYTES:
             self._discard(length)
             raise _BodyTooLarge
         return self.rfile.read(length) if length else b""
+
+    def _discard_body(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return
+        if 0 < length <= MAX_BODY_BYTES:
+            self._discard(length)
 
     def _discard(self, length: int) -> None:
         while length > 0:

@@ -23,6 +23,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from infra.local.records import RecentLog
+
 Handler = Callable[[Any, Any], Any]
 
 #: Access key the moto Step Functions interpreter signs its Lambda calls with; the stack's own
@@ -278,7 +280,7 @@ class LambdaRuntime:
     def __init__(
         self,
         functions: Mapping[str, FunctionSpec],
-        invocations: list[Invocation],
+        invocations: list[Invocation] | RecentLog[Invocation],
         *,
         quiet: bool = True,
     ) -> None:

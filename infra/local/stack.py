@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from infra.local import s3_events, s3_post_policy
+from infra.local import dynamodb_isolation, s3_events, s3_post_policy
 from infra.local.beacon import Beacon
 from infra.local.gateway import ApiCall, ApiGateway, Route, routes_from_template
 from infra.local.lambdas import (
@@ -47,6 +47,7 @@ from infra.local.provision import (
     load_template,
     merge_environments,
 )
+from infra.local.records import DEFAULT_MAXLEN, RecentLog
 
 REGION = "cn-north-1"
 #: Credentials of every client in the process; anything but moto's interpreter key ("ak").
@@ -104,6 +105,7 @@ class LocalStack:
         quiet: bool = True,
         template_path: Path = TEMPLATE_PATH,
         beacon_period: int = 1,
+        record_limit: int = DEFAULT_MAXLEN,
     ) -> None:
         self.stack_name = stack_name
         self.region = REGION
@@ -115,7 +117,8 @@ class LocalStack:
         self._parameters = dict(parameters or {})
         self.login_platform = LoginPlatform()
         self.beacon = Beacon(period=beacon_period)
-        self.invocations: list[Invocation] = []
+        #: The last `record_limit` invocations (a bounded log: see infra.local.records).
+        self.invocations: RecentLog[Invocation] = RecentLog(record_limit)
         self.resources: dict[str, Any] = {}
         self.env: dict[str, str] = {}
         self.routes: list[Route] = []
@@ -191,6 +194,7 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        dynamodb_isolation.install()  # transactions isolated as in DynamoDB
         _ensure_port_free(self._moto_port)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self._moto_port, verbose=False)
         self._moto.start()
@@ -265,6 +269,7 @@ class LocalStack:
             account_id=self.account_id,
             port=self._api_port,
             quiet=self.quiet,
+            record_limit=self.invocations.maxlen,
         )
         self._gateway.start()
         self.api_url = self._gateway.url
@@ -290,9 +295,9 @@ class LocalStack:
 
     # ------------------------------------------------------------------ helpers
     @property
-    def api_calls(self) -> list[ApiCall]:
-        """Every request the API answered."""
-        return self._gateway.calls if self._gateway is not None else []
+    def api_calls(self) -> RecentLog[ApiCall]:
+        """The requests the API answered (the last `record_limit`)."""
+        return self._gateway.calls if self._gateway is not None else RecentLog()
 
     @property
     def functions(self) -> dict[str, FunctionSpec]:

@@ -170,14 +170,14 @@ def test_the_daily_schedule_reminds_crew_of_expiring_certificates(
 
 
 def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> None:
-    from enforcement import audit_cli
+    from enforcement import audit, audit_cli
 
-    new_vessel(admin)  # at least one entry
+    vessel = new_vessel(admin)  # at least one entry
     table = stack.env["AUDIT_TABLE"]
     assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 0
+    [entry] = [e for e in audit.entries() if e.target == f"vessel:{vessel}"]
     dynamodb = stack.boto3_client("dynamodb")
-    head = dynamodb.get_item(TableName=table, Key={"chain": {"S": "main"}, "seq": {"N": "0"}})
-    victim = {"chain": {"S": "main"}, "seq": {"N": "1"}}
+    victim = {"chain": {"S": entry.chain}, "seq": {"N": str(int(entry.seq))}}
     original = dynamodb.get_item(TableName=table, Key=victim)["Item"]["actor"]
     dynamodb.update_item(
         TableName=table,
@@ -187,11 +187,9 @@ def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> 
     )
     try:
         assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 1
-        from enforcement.audit import verify_chain
-
-        report = verify_chain()
-        assert report.first_broken_seq == 1
-        assert int(head["Item"]["last_seq"]["N"]) >= 1
+        report = audit.verify_chain()
+        assert report.chain == entry.chain
+        assert report.first_broken_seq == int(entry.seq)
     finally:
         dynamodb.update_item(
             TableName=table,

@@ -245,7 +245,7 @@ def test_proxy_responses_and_handler_failures(stack: LocalStack, api: ApiSession
     with stack.override_handler("AuthFunction", broken):
         response = api.post("/auth/login", json={})
     assert response.status_code == 502
-    assert response.json() == {"message": "Internal server error"}
+    assert response.json() == {"code": "internal_error", "message": "Internal server error"}
     [call] = _invocations(stack, "AuthFunction", since)
     assert call.error is not None
     assert call.error["errorType"] == "ValueError"

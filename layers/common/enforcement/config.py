@@ -70,6 +70,8 @@ class Settings:
     draw_beacon_chain_hash: str
     draw_beacon_genesis: int
     draw_beacon_period: int
+    #: Bucket of the audit log's checkpoint documents (versioned, under Object Lock).
+    audit_bucket: str
 
 
 @lru_cache(maxsize=1)
@@ -104,4 +106,5 @@ def settings() -> Settings:
         draw_beacon_chain_hash=_env("DRAW_BEACON_CHAIN_HASH", ""),
         draw_beacon_genesis=int(_env("DRAW_BEACON_GENESIS", "0")),
         draw_beacon_period=int(_env("DRAW_BEACON_PERIOD", "0")),
+        audit_bucket=_env("AUDIT_BUCKET", "enforcement-audit"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
@@ -51,9 +52,16 @@ def table_meta(table_env: str, default_name: str) -> Any:
     return _LazyMeta("Meta", (), {"table_env": table_env, "default_name": default_name})
 
 
+@lru_cache(maxsize=4)
+def _connection(region: str, host: str | None) -> Connection:
+    """One connection (one botocore client) per endpoint for the life of the process: making a
+    client costs ~60 ms of CPU, too much for every transaction."""
+    return Connection(region=region, host=host)
+
+
 def transaction() -> TransactWrite:
     """A write transaction on the configured endpoint (all-or-nothing, conditions honoured)."""
-    return TransactWrite(connection=Connection(region=_region(), host=_host()))
+    return TransactWrite(connection=_connection(_region(), _host()))
 
 
 def cancellation_codes(error: Exception) -> list[str | None]:
