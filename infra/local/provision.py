@@ -639,9 +639,16 @@ class Provisioner:
                 Bucket=name, VersioningConfiguration={"Status": versioning["Status"]}
             )
         if lock.get("Rule"):
+            retention = dict(lock["Rule"].get("DefaultRetention") or {})
+            for unit in ("Days", "Years"):  # parameters resolve to text; S3 wants integers
+                if unit in retention:
+                    retention[unit] = int(retention[unit])
             s3.put_object_lock_configuration(
                 Bucket=name,
-                ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": lock["Rule"]},
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {**lock["Rule"], "DefaultRetention": retention},
+                },
             )
         notifications = self.resolve(props.get("NotificationConfiguration"))
         if notifications:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.client import Client
 
-JURISDICTION = f"qingdao-huangdao-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"qingdao-huangdao-{secrets.token_hex(3)}"  # this module's own
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,12 @@ def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> 
             ExpressionAttributeValues={":a": original},
         )
     assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 0
+
+
+def test_an_audited_write_goes_to_its_capability_and_agency_chain(admin: Client) -> None:
+    from enforcement import audit
+
+    vessel = new_vessel(admin)
+    [entry] = [e for e in audit.entries() if e.target == f"vessel:{vessel}"]
+    assert entry.chain == audit.chain_for("checkin", "msa").chain(f"vessel:{vessel}")
+    assert entry.chain.startswith("checkin/msa/")

@@ -25,8 +25,8 @@ from tests.photos import photo_bytes
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"shanghai-wusongkou-{secrets.token_hex(3)}"  # this module\'s own
-OTHER_JURISDICTION = f"ningbo-beilun-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"shanghai-wusongkou-{secrets.token_hex(3)}"  # this module's own
+OTHER_JURISDICTION = f"ningbo-beilun-{secrets.token_hex(3)}"  # this module's own
 SHIP = {"lat": 31.3901, "lon": 121.5012}
 NEAR = {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}
 FAR = {"lat": 31.2304, "lon": 121.4737, "accuracy_m": 12}  # People's Square, 18 km inland

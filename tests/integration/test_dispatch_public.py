@@ -34,7 +34,7 @@ from tests.integration.client import Client, officer_session, wait_for
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-JURISDICTION = f"j-wusongkou-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"j-wusongkou-{secrets.token_hex(3)}"  # this module's own
 INSPECTORS = 5
 WAIT = 1
 #: Anonymous routes that are not public pages: they exchange a caller's own credentials.

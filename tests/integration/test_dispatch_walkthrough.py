@@ -23,8 +23,8 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"j-wusongkou-{secrets.token_hex(3)}"  # this module\'s own
-OTHER = f"j-beilun-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"j-wusongkou-{secrets.token_hex(3)}"  # this module's own
+OTHER = f"j-beilun-{secrets.token_hex(3)}"  # this module's own
 
 
 class World:

@@ -22,8 +22,8 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module\'s own
-OTHER = f"j-laishan-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module's own
+OTHER = f"j-laishan-{secrets.token_hex(3)}"  # this module's own
 LOCAL = timezone(timedelta(hours=8))  # the stack's DUTY_UTC_OFFSET default
 # Yantai: the crossing of Gangcheng West Street and Tongshi South Road, and a second area
 CROSSING = (37.5395, 121.3520)

@@ -25,7 +25,7 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module\'s own
+JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module's own
 SCENE = {"lat": 37.5395, "lon": 121.3520, "accuracy_m": 6}
 
 

@@ -115,6 +115,7 @@ def create_officer(
         ),
         lambda tx: tx.save(account, condition=Account.account_id.does_not_exist()),
         on_conflict=Conflict("username_taken", f"username {username} is taken"),
+        agency=agency,
     )
     return account
 

@@ -52,6 +52,7 @@ BACKOFF_CAP_S = 1.0
 #: Which capability an action belongs to, by the action's first word.
 CAPABILITY_OF_ACTION: dict[str, str] = {
     "account": "accounts",
+    "jurisdiction": "accounts",
     "vessel": "checkin",
     "crew": "checkin",
     "certificate": "checkin",
@@ -69,6 +70,7 @@ CAPABILITY_OF_ACTION: dict[str, str] = {
     "patrol_area": "duty",
     "hazard": "duty",
     "evidence": "evidence",
+    "upload": "uploads",
     "audit": "audit",
 }
 OTHER_CAPABILITY = "other"

@@ -83,6 +83,7 @@ def register(actor: str, agency: str, jurisdiction: str) -> Jurisdiction:
             ),
             lambda tx: tx.save(item, condition=Jurisdiction.jurisdiction.does_not_exist()),
             on_conflict=Conflict("jurisdiction_owned", f"jurisdiction {jurisdiction} is owned"),
+            agency=agency,
         )
     except Conflict:
         if owner(jurisdiction) != agency:  # registered meanwhile, by someone else

@@ -20,7 +20,7 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, clock, notify
+from enforcement import access, audit, clock, jurisdictions, notify
 from enforcement.access import Action
 from enforcement.auth import Principal
 from enforcement.checkin import service
@@ -126,6 +126,7 @@ def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
         ),
         writes,
         on_conflict=Conflict("binding_changed", "your postings changed meanwhile; retry"),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     notify.publish(notes)
     return posting_view(posting, vessel.name_zh)
@@ -245,6 +246,7 @@ def approve(
         ),
         writes,
         on_conflict=Conflict("binding_changed", "the binding changed meanwhile"),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     notify.publish([note])
     posting.status, posting.approved_by, posting.approved_at = "bound", principal.account_id, at
@@ -279,6 +281,7 @@ def refuse(
         ),
         writes,
         on_conflict=Conflict("binding_changed", "the binding changed meanwhile"),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     notify.publish([note])
     posting.approved_by, posting.approved_at = principal.account_id, at

@@ -19,7 +19,7 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, notify, uploads
+from enforcement import audit, clock, jurisdictions, notify, uploads
 from enforcement.checkin import rules, service
 from enforcement.config import settings
 from enforcement.db import transaction
@@ -146,6 +146,7 @@ def _close_ticket(
 def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     crew_id = ticket.subject_id
     crew = CrewMember(crew_id)
+    agency = jurisdictions.owner(service.load_crew(crew_id).jurisdiction)
     now = clock.iso()
     if photo.template is None:
 
@@ -169,6 +170,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 {"error": photo.error, "key": ticket.object_key, **photo.evidence()},
             ),
             failed,
+            agency=agency,
         )
         return {"key": ticket.object_key, "outcome": "rejected", "error": photo.error}
 
@@ -207,6 +209,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             {"key": ticket.object_key, **photo.evidence()},
         ),
         enrolled,
+        agency=agency,
     )
     return {"key": ticket.object_key, "outcome": "enrolled"}
 
@@ -355,6 +358,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
         ),
         writes,
         on_conflict=Conflict("check_changed", "the check or its records changed meanwhile"),
+        agency=jurisdictions.owner(check.jurisdiction),
     )
     notify.publish([note])
     if verified and check.purpose == "duty":

@@ -241,6 +241,7 @@ def create_vessel(principal: Principal, body: VesselIn) -> dict[str, Any]:
         ),
         lambda tx: tx.save(vessel, condition=Vessel.vessel_id.does_not_exist()),
         on_conflict=Conflict("vessel_exists", f"a vessel with MMSI {body.mmsi} exists"),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     return vessel_view(vessel)
 
@@ -316,6 +317,7 @@ def report_position(principal: Principal, vessel_id: str, body: PositionIn) -> d
             actions=[Vessel.position.set(position)],
             condition=Vessel.vessel_id.exists(),
         ),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     return vessel_view(load_vessel(vessel_id))
 
@@ -383,6 +385,7 @@ def register_crew(principal: Principal, body: CrewIn) -> dict[str, Any]:
         on_conflict=Conflict(
             "crew_exists", "a crew member with this ID number is registered in your jurisdiction"
         ),
+        agency=jurisdictions.owner(crew.jurisdiction),
     )
     return crew_view(crew)
 
@@ -416,6 +419,7 @@ def set_certificate_status(
             actions=[CrewMember.certificates.set(certificates)],
             condition=CrewMember.crew_id.exists(),
         ),
+        agency=jurisdictions.owner(crew.jurisdiction),
     )
     return crew_view(load_crew(crew_id))
 
@@ -440,6 +444,7 @@ def request_enrolment(principal: Principal, crew_id: str) -> dict[str, Any]:
     audit.commit(
         audit.AuditEvent(principal.actor, "face.enrolment_requested", f"crew:{crew_id}", {}),
         writes,
+        agency=jurisdictions.owner(crew.jurisdiction),
     )
     return {
         "crew_id": crew_id,
@@ -472,14 +477,17 @@ def _new_check(
     post: str | None = None,
     gps: Any = None,
     task_id: str | None = None,
+    jurisdiction: str | None = None,
 ) -> tuple[Check, Any, uploads.UploadGrant]:
+    """A new check and its photo upload; it belongs to the vessel's jurisdiction (a link check,
+    which names no vessel, to `jurisdiction`: the crew record's)."""
     check_id = f"chk-{secrets.token_hex(8)}"
     check = Check(
         check_id,
         purpose=purpose,
         mode=mode,
         vessel_id=vessel.vessel_id if vessel else None,
-        jurisdiction=vessel.jurisdiction if vessel else None,
+        jurisdiction=vessel.jurisdiction if vessel else jurisdiction,
         post=post,
         crew_id=crew_id,
         account_id=principal.account_id,
@@ -496,6 +504,9 @@ def _new_check(
 
 
 def _commit_check(principal: Principal, check: Check, ticket: Any, details: dict[str, Any]) -> None:
+    """Store a new check, its upload ticket and its audit entry (in the partition of the agency
+    owning the check's jurisdiction)."""
+
     def writes(tx: TransactWrite) -> None:
         tx.save(check, condition=Check.check_id.does_not_exist())
         tx.save(ticket, condition=type(ticket).object_key.does_not_exist())
@@ -505,6 +516,7 @@ def _commit_check(principal: Principal, check: Check, ticket: Any, details: dict
             principal.actor, f"check.start.{check.purpose}", f"check:{check.check_id}", details
         ),
         writes,
+        agency=jurisdictions.owner(check.jurisdiction),
     )
 
 
@@ -543,7 +555,9 @@ def start_link(
         raise Conflict("crew_already_linked", "this crew record is linked to another account")
     if crew.face_status != "enrolled":
         raise Conflict("face_not_enrolled", "the crew member's reference face is not enrolled yet")
-    check, ticket, grant = _new_check(principal, purpose="link", crew_id=crew.crew_id)
+    check, ticket, grant = _new_check(
+        principal, purpose="link", crew_id=crew.crew_id, jurisdiction=crew.jurisdiction
+    )
     _commit_check(principal, check, ticket, {"crew_id": crew.crew_id})
     return check_view(check, grant)
 
@@ -805,6 +819,7 @@ def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str
             {"vessel_id": vessel_id, "window_seconds": window},
         ),
         lambda tx: tx.save(task, condition=RemoteTask.task_id.does_not_exist()),
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     sfn = boto3.client("stepfunctions", region_name=cfg.region)
     try:
@@ -937,6 +952,7 @@ def report_health(principal: Principal, body: HealthIn) -> dict[str, Any]:
             {"vessel_id": vessel.vessel_id, "subject": subject, "abnormal": bool(reasons)},
         ),
         writes,
+        agency=jurisdictions.owner(vessel.jurisdiction),
     )
     if alert is not None:
         notify.publish([alert])

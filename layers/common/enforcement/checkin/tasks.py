@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from enforcement import audit, clock, notify
+from enforcement import audit, clock, jurisdictions, notify
 from enforcement.checkin import service
 from enforcement.db import transaction
 from enforcement.errors import Conflict
@@ -87,6 +87,7 @@ def close(task_id: str) -> dict[str, Any]:
                 SYSTEM, f"task.{final}", f"task:{task_id}", {"manning_met": outcome.manning_met}
             ),
             writes,
+            agency=jurisdictions.owner(task.jurisdiction),
         )
     except Conflict:  # closed meanwhile by a retried step: report what is stored
         task = service.load_task(task_id)

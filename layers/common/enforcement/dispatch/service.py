@@ -194,6 +194,7 @@ def put_model(principal: Principal, model_id: str, body: RiskModelIn) -> dict[st
         ),
         writes,
         on_conflict=Conflict("model_changed", "another version was saved meanwhile; try again"),
+        agency=agency,
     )
     return model_view(item)
 
@@ -303,6 +304,7 @@ def put_target(principal: Principal, target_id: str, body: TargetIn) -> dict[str
             },
         ),
         lambda tx: tx.save(target),
+        agency=agency,
     )
     return target_view(target)
 
@@ -375,6 +377,7 @@ def put_inspector(principal: Principal, account_id: str, body: InspectorIn) -> d
             {"qualifications": profile.qualifications, "on_duty": body.on_duty},
         ),
         lambda tx: tx.save(profile),
+        agency=agency,
     )
     return profile_view(profile)
 
@@ -402,6 +405,7 @@ def set_duty(principal: Principal, on_duty: bool) -> dict[str, Any]:
             actions=[InspectorProfile.on_duty.set(on_duty), InspectorProfile.updated_at.set(at)],
             condition=InspectorProfile.account_id.exists(),
         ),
+        agency=profile.agency,
     )
     return profile_view(load_profile(profile.account_id))
 
@@ -425,6 +429,7 @@ def declare_conflict(principal: Principal, body: ConflictIn) -> dict[str, Any]:
             ],
             condition=InspectorProfile.account_id.exists(),
         ),
+        agency=profile.agency,
     )
     return profile_view(load_profile(profile.account_id))
 
@@ -555,6 +560,7 @@ def request_draw(principal: Principal, body: DrawIn) -> dict[str, Any]:
             {"model_id": body.model_id, "team_size": body.team_size},
         ),
         lambda tx: tx.save(item, condition=Draw.draw_id.does_not_exist()),
+        agency=agency,
     )
     return draw_view(_start(item))
 
@@ -587,6 +593,7 @@ def put_plan(principal: Principal, body: PlanIn) -> dict[str, Any]:
             principal.actor, "draw.plan", f"plan:{agency}", body.model_dump(mode="json")
         ),
         lambda tx: tx.save(plan),
+        agency=agency,
     )
     return plan_view(plan)
 
@@ -643,6 +650,7 @@ def scheduled_draws(fired_at: str) -> list[dict[str, Any]]:
                 ),
                 _save_new(item),
                 on_conflict=Conflict("draw_exists", "this scheduled draw was already started"),
+                agency=agency,
             )
         except Conflict:
             started.append({"agency": agency, "draw_id": draw_id, "started": False})
@@ -788,6 +796,7 @@ def record_result(
         ),
         writes,
         on_conflict=Conflict("already_recorded", "this inspection is already recorded"),
+        agency=item.agency,
     )
     view = assignment_view(load_assignment(draw_id, target_id))
     view["uploads"] = grants
@@ -859,5 +868,6 @@ def redraw(principal: Principal, draw_id: str, target_id: str, body: RedrawIn) -
         ),
         writes,
         on_conflict=Conflict("assignment_changed", "the assignment changed meanwhile"),
+        agency=agency,
     )
     return assignment_view(load_assignment(draw_id, target_id))

@@ -53,6 +53,7 @@ def _transition(
             audit.AuditEvent(SYSTEM, action, f"draw:{item.draw_id}", details),
             writes,
             on_conflict=Conflict("draw_moved_on", "the draw moved on meanwhile"),
+            agency=item.agency,
         )
     except Conflict:
         return False

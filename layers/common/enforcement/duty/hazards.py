@@ -108,6 +108,7 @@ def report(principal: Principal, body: HazardIn) -> dict[str, Any]:
             {"kind": body.kind, "gps": item.gps, "photos": body.photos, "task_id": body.task_id},
         ),
         writes,
+        agency=agency,
     )
     notify.publish([note])
     return {**report_view(item), "uploads": grants}
@@ -169,6 +170,7 @@ def take(principal: Principal, report_id: str) -> dict[str, Any]:
             condition=HazardReport.status == "open",
         ),
         on_conflict=Conflict("report_not_open", "the report was taken meanwhile"),
+        agency=agency,
     )
     return report_view(load(report_id), links=True)
 
@@ -211,6 +213,7 @@ def close(principal: Principal, report_id: str, body: HazardCloseIn) -> dict[str
         ),
         writes,
         on_conflict=Conflict("report_changed", "the report changed meanwhile"),
+        agency=agency,
     )
     notify.publish([note])
     return report_view(load(report_id), links=True)

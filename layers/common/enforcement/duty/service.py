@@ -119,6 +119,7 @@ def put_area(principal: Principal, area_id: str, body: PatrolAreaIn) -> dict[str
             {"name": body.name, "slots": area.slots, "active": body.active, "new": not existing},
         ),
         lambda tx: tx.save(area),
+        agency=agency,
     )
     return area_view(area)
 
@@ -267,6 +268,7 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         ),
         lambda tx: tx.save(item, condition=DutyDay.date.does_not_exist()),
         on_conflict=Conflict("already_dispatched", f"the duty tasks of {day} are dispatched"),
+        agency=agency,
     )
     return _finish(item, document, tasks)
 
@@ -500,6 +502,7 @@ def acknowledge(principal: Principal, task_id: str) -> dict[str, Any]:
             & (DutyTask.officer_id == principal.account_id),
         ),
         on_conflict=Conflict("task_changed", "the task changed meanwhile"),
+        agency=task.agency,
     )
     return task_view(load_task(principal, task_id))
 
@@ -537,6 +540,7 @@ def close(principal: Principal, task_id: str, body: CloseTaskIn) -> dict[str, An
             & (DutyTask.officer_id == principal.account_id),
         ),
         on_conflict=Conflict("task_changed", "the task changed meanwhile"),
+        agency=task.agency,
     )
     view = task_view(load_task(principal, task_id))
     view["within_area"] = distance <= float(area.radius_m)
@@ -665,6 +669,7 @@ def reassign(principal: Principal, task_id: str, body: ReassignIn) -> dict[str, 
         ),
         writes,
         on_conflict=Conflict("task_changed", "the task changed meanwhile"),
+        agency=task.agency,
     )
     notify.publish(notes)
     return task_view(load_task(principal, task_id))
