@@ -319,8 +319,11 @@ def apply_effects(tx: TransactWrite, check: Check) -> None:
         )
     elif check.purpose == "appointment":
         vessel_id, post = check.vessel_id or "", check.post or ""
+        since = clock.iso()
         for old in service.postings_of_crew(check.crew_id):
-            if old.status == "bound" and (old.vessel_id, old.post) != (vessel_id, post):
+            if (old.vessel_id, old.post) == (vessel_id, post):
+                since = old.since  # the same posting goes on, now appointed
+            elif old.status == "bound":
                 tx.delete(old, condition=Posting.status == "bound")
         tx.save(
             Posting(
@@ -329,7 +332,7 @@ def apply_effects(tx: TransactWrite, check: Check) -> None:
                 crew_id=check.crew_id,
                 post=post,
                 status="appointed",
-                since=clock.iso(),
+                since=since,
             )
         )
     elif check.purpose == "discharge":
