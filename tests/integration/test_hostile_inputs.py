@@ -250,3 +250,26 @@ def test_certificates_issued_after_expiry_and_invisible_names_are_not_stored(
     stored = crew("李明", {**certificate, "issued_on": "2020-01-01"})
     assert stored.status_code == 201, stored.text
     assert stored.json()["name"] == "李明"
+
+
+def test_the_served_openapi_document_is_valid_and_names_the_error_body(callers: Callers) -> None:
+    from openapi_spec_validator import validate
+
+    document = requests.get(f"{callers.url}/openapi.json", timeout=30).json()
+    validate(document)
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert {"400", "500"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status[0] in "45":
+                    assert response["content"]["application/json"]["schema"] == error, (
+                        method,
+                        path,
+                        status,
+                    )
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if "requestBody" in operation:
+                assert {"413", "415", "422"} <= set(responses), (method, path)
