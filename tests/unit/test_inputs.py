@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from enforcement import inputs
 from enforcement.errors import BadRequest, DomainError, Unprocessable, UnsupportedMediaType
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def refusal(text: str | bytes) -> DomainError:
@@ -32,6 +34,37 @@ def test_nesting_up_to_the_limit_parses_and_brackets_in_strings_do_not_count() -
     assert refusal("[" * (limit + 1) + "]" * (limit + 1)).code == "json_too_deep"
     text = json.dumps({"note": "[[[[{{{{" * 500, "quoted": '\\"[[[['})
     assert inputs.parse_json(text)["note"].startswith("[[[[")
+
+
+def depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((depth(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((depth(item) for item in value.values()), default=0)
+    return 0
+
+
+TEXT = st.text(alphabet=st.sampled_from('[]{}"\\\\/ab\n\u2028\u4e2d'), max_size=8)
+DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(DOCUMENTS, st.booleans())
+def test_the_depth_scan_agrees_with_the_document_whatever_its_strings_hold(
+    document: Any, ascii_only: bool
+) -> None:
+    assert inputs.nesting_depth(json.dumps(document, ensure_ascii=ascii_only)) == depth(document)
+
+
+def test_bodies_built_to_defeat_a_backtracking_scan_are_refused_or_parsed() -> None:
+    """Unterminated strings full of escaped quotes: one pass, whatever the quotes."""
+    assert refusal('"' + '\\"' * 32_000).code == "invalid_json"
+    assert refusal('"\\' * 30_000).code == "invalid_json"
+    assert inputs.nesting_depth('["' + '\\"' * 32_000 + '"]') == 1
 
 
 @pytest.mark.parametrize(

@@ -31,21 +31,36 @@ LARGEST_NUMBER = Decimal("1e126")
 
 JSON_MEDIA_TYPE = "application/json"
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+#: What the depth scan looks at: brackets, and quotes and backslashes to skip strings.
+_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
 
 
 def nesting_depth(text: str, limit: int = MAX_DEPTH) -> int:
-    """How deep arrays and objects nest in `text` (strings skipped); stops counting past `limit`."""
+    """How deep arrays and objects nest in `text`, strings skipped; stops counting past `limit`.
+
+    One pass over the characters that matter, so a hostile body costs linear time.
+    """
     depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub("", text)):
-        if match.group() in "[{":
+    in_string = False
+    escaped = -1  # the position a backslash escapes
+    for match in _SIGNIFICANT.finditer(text):
+        position, char = match.start(), match.group()
+        if position == escaped:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > limit:
                     break
-        else:
+        elif char in "]}":
             depth -= 1
     return deepest
 
