@@ -13,6 +13,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,20 @@ def seed_callers(stack: Any) -> dict[str, str]:
     return {"admin": str(admin.token), "officer": str(officer.token), "crew": str(crew.token)}
 
 
+def stop_executions_since(stack: Any, started: datetime) -> None:
+    """Stop the state machines the run started (remote tasks of up to a day, draws waiting to
+    reveal), so that they do not run on into the tests that follow."""
+    sfn = stack.boto3_client("stepfunctions")
+    pages = sfn.get_paginator("list_executions")
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        for page in pages.paginate(
+            stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"
+        ):
+            for execution in page["executions"]:
+                if execution["startDate"] >= started:
+                    sfn.stop_execution(executionArn=execution["executionArn"])
+
+
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
     stack: Any, tmp_path: Path
 ) -> None:
@@ -120,9 +135,13 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
         "--report", "json", "--report-json-path", str(report),
         "--no-color",
     ]  # fmt: skip
-    run = subprocess.run(
-        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900
-    )
+    started = datetime.now(UTC)
+    try:
+        run = subprocess.run(
+            command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900
+        )
+    finally:
+        stop_executions_since(stack, started)
     summary = json.loads(report.read_text()) if report.exists() else {}
     failures = {f["title"]: f["count"] for f in summary.get("failures", [])}
     print(run.stdout[-3000:], run.stderr[-3000:])
