@@ -261,3 +261,51 @@ def test_dates_survive_round_trip_in_certificates() -> None:
     c = cert(expires_on=date(2027, 1, 31))
     assert rules.certificate_check([c], MASTER, date(2027, 1, 31)).passed
     assert not rules.certificate_check([c], MASTER, date(2027, 2, 1)).passed
+
+
+def test_a_check_made_before_the_current_posting_began_does_not_count() -> None:
+    """Discharged, then bound again: the check of the earlier posting says nothing any more."""
+    checks = [summary("li", "master", True, 90)]
+    rebound = [Holder("li", "master", "bound", since=NOW - timedelta(minutes=30))]
+    _, reports = rules.manning_report([MASTER], rebound, checks, CERTS, NOW, timedelta(hours=12))
+    assert reports[0].state == "short"
+    assert [u["crew_id"] for u in reports[0].unchecked] == ["li"]
+    checks.append(summary("li", "master", True, 10))
+    _, reports = rules.manning_report([MASTER], rebound, checks, CERTS, NOW, timedelta(hours=12))
+    assert reports[0].state == "met"
+    assert reports[0].verified[0]["check_id"] == "chk-li-10"
+
+
+def test_a_check_started_before_the_posting_does_not_count_even_if_decided_after() -> None:
+    since = NOW - timedelta(minutes=30)
+    started_before = CheckSummary(
+        "chk-early", "li", "master", True, (), NOW - timedelta(minutes=20),
+        made_at=since - timedelta(seconds=1),
+    )  # fmt: skip
+    holder = [Holder("li", "master", "bound", since=since)]
+    _, reports = rules.manning_report(
+        [MASTER], holder, [started_before], CERTS, NOW, timedelta(hours=12)
+    )
+    assert reports[0].state == "short"
+
+
+# ------------------------------------------------------------------ position reports
+
+
+@pytest.mark.parametrize(
+    ("reported", "stored", "problem"),
+    [
+        (NOW - timedelta(minutes=5), NOW - timedelta(minutes=10), None),
+        (NOW - timedelta(minutes=5), None, None),
+        (NOW + timedelta(seconds=30), None, None),
+        (NOW + timedelta(minutes=5), None, "position_in_future"),
+        (datetime(1, 1, 1, tzinfo=UTC), None, "position_too_old"),
+        (NOW - timedelta(days=2), None, "position_too_old"),
+        (NOW - timedelta(minutes=20), NOW - timedelta(minutes=10), "position_not_newer"),
+        (NOW - timedelta(minutes=10), NOW - timedelta(minutes=10), "position_not_newer"),
+    ],
+)
+def test_a_position_report_replaces_the_fix_only_when_newer_and_plausible(
+    reported: datetime, stored: datetime | None, problem: str | None
+) -> None:
+    assert rules.position_report_problem(reported, NOW, stored) == problem

@@ -12,7 +12,7 @@ from enforcement import access, accounts
 from enforcement.auth import Role
 from enforcement.errors import NotFound
 from enforcement.http import SECURED, caller, created
-from enforcement.schemas import Strict
+from enforcement.schemas import Jurisdiction, Line, Strict
 
 router = Router()
 
@@ -44,9 +44,9 @@ class SessionOut(BaseModel):
 class NewOfficer(Strict):
     username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{2,31}$")]
     password: Annotated[str, Field(min_length=10, max_length=256)]
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[Line, Field(min_length=1, max_length=64)]
     role: Literal["officer", "admin"] = "officer"
-    jurisdiction: Annotated[str, Field(min_length=1, max_length=64)]
+    jurisdiction: Jurisdiction
 
 
 @router.post("/auth/officer/login", summary="Officer login with username and password")

@@ -47,6 +47,10 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class Unprocessable(DomainError):
     status = 422
 

@@ -14,14 +14,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
 from pydantic import BaseModel
 
-from enforcement import idempotency
-from enforcement.auth import Principal, principal_from_headers
+from enforcement import idempotency, inputs, openapi_errors
+from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import DomainError
+from enforcement.request_gate import RequestGate, principal_of
 
 logger = Logger(child=True)
 
@@ -37,7 +41,20 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 
 class EnforcementResolver(APIGatewayRestResolver):
-    """A REST resolver that refuses oversized bodies before anything parses them."""
+    """A REST resolver that refuses oversized bodies before anything parses them, judges each
+    request in the order of `request_gate` (caller before body) and documents every error."""
+
+    def __init__(self) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=inputs.parse_json)
+        # Powertools puts its request validation first in every route's chain; the gate takes
+        # its place and runs it after authentication and the body's limits.
+        gate = RequestGate(self._request_validation_middleware)
+        self._request_validation_middleware = gate  # type: ignore[assignment]
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        document = super().get_openapi_schema(**kwargs)
+        raw = document.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return OpenAPI.model_validate(openapi_errors.document_errors(raw))
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         limit = settings().max_body_bytes
@@ -67,7 +84,7 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def make_resolver(title: str, description: str = "") -> EnforcementResolver:
     """A REST API resolver with validation, the error model and the body limit."""
-    app = EnforcementResolver(enable_validation=True)
+    app = EnforcementResolver()
     app.configure_openapi(
         title=title,
         version="1.0.0",
@@ -93,6 +110,10 @@ def make_resolver(title: str, description: str = "") -> EnforcementResolver:
             _validation_details(errors),
         )
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(_: RequestUnsupportedContentType) -> Response[Any]:
+        return error_response(415, "unsupported_media_type", "send the body as application/json")
+
     @app.not_found
     def _not_found(_: Exception) -> Response[Any]:
         return error_response(404, "route_not_found", "no such route")
@@ -107,8 +128,7 @@ def make_resolver(title: str, description: str = "") -> EnforcementResolver:
 
 def caller(router: BaseRouter) -> Principal:
     """The verified principal of the current request (401 when absent or invalid)."""
-    headers: dict[str, str] = dict(router.current_event.headers or {})
-    return principal_from_headers(headers)
+    return principal_of(router.current_event.raw_event)
 
 
 def idempotency_key(router: BaseRouter) -> str | None:

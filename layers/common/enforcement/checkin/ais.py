@@ -1,8 +1,8 @@
 """AIS position feed: files of position reports dropped into the bucket under `ais-feed/`.
 
 A file is CSV with a header: mmsi,lat,lon,sog_knots,reported_at (ISO 8601). Rows that do not
-parse, name an unknown vessel, or are older than the stored position are counted and skipped;
-one bad row never stops the rest.
+parse or carry an absurd time (ahead of the clock, older than a day), name an unknown vessel, or
+are older than the stored position are counted and skipped; one bad row never stops the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from enforcement.checkin import service
+from enforcement import clock
+from enforcement.checkin import rules, service
 
 
 @dataclass
@@ -45,10 +46,14 @@ def parse_row(row: dict[str, str]) -> tuple[str, float, float, float, datetime]:
 
 def ingest(text: str, source: str = "ais-feed") -> FeedResult:
     result = FeedResult()
+    now = clock.now()
     for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         try:
             mmsi, lat, lon, sog, at = parse_row(row)
         except (KeyError, ValueError, TypeError, AttributeError):
+            result.invalid.append(number)
+            continue
+        if rules.position_report_problem(at, now, None):  # from the future or absurdly old
             result.invalid.append(number)
             continue
         if service.set_position(mmsi, lat, lon, sog, at, source):

@@ -391,8 +391,12 @@ def apply_effects(tx: TransactWrite, check: Check) -> None:
         )
     elif check.purpose == "appointment":
         vessel_id, post = check.vessel_id or "", check.post or ""
+        since = clock.iso()
         for old in service.postings_of_crew(check.crew_id, pending=True):
-            if old.status != "appointed" and (old.vessel_id, old.post) != (vessel_id, post):
+            if (old.vessel_id, old.post) == (vessel_id, post):
+                if old.status == "bound":
+                    since = old.since  # the same posting goes on, now appointed
+            elif old.status != "appointed":
                 tx.delete(old, condition=Posting.status == old.status)
         tx.save(
             Posting(
@@ -401,7 +405,7 @@ def apply_effects(tx: TransactWrite, check: Check) -> None:
                 crew_id=check.crew_id,
                 post=post,
                 status="appointed",
-                since=clock.iso(),
+                since=since,
             )
         )
     elif check.purpose == "discharge":

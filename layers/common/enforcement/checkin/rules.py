@@ -79,6 +79,29 @@ class GeofenceConfig:
     max_position_age: timedelta = timedelta(minutes=30)
 
 
+#: A position report older than this is no current fix: its time is taken as absurd.
+MAX_REPORT_AGE = timedelta(days=1)
+#: How far ahead of the server's clock a report may be (clocks differ a little).
+MAX_REPORT_AHEAD = timedelta(minutes=1)
+
+
+def position_report_problem(
+    reported_at: datetime, now: datetime, stored_at: datetime | None
+) -> str | None:
+    """Why a position report may not become the vessel's current fix, or None if it may.
+
+    A report from the future (beyond a minute of clock difference) or older than a day is
+    refused as absurd; a report not newer than the stored fix never replaces it.
+    """
+    if reported_at > now + MAX_REPORT_AHEAD:
+        return "position_in_future"
+    if now - reported_at > MAX_REPORT_AGE:
+        return "position_too_old"
+    if stored_at is not None and reported_at <= stored_at:
+        return "position_not_newer"
+    return None
+
+
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -194,6 +217,8 @@ class Holder:
     post: str
     status: str  # bound | appointed
     name: str = ""
+    #: When the current posting began; checks made before it (e.g. before a discharge) never count.
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,12 @@ class CheckSummary:
     reasons: tuple[str, ...]
     decided_at: datetime
     task_id: str | None = None
+    #: When the check was started (its photo taken afterwards); the decision time when unknown.
+    made_at: datetime | None = None
+
+    @property
+    def started(self) -> datetime:
+        return self.made_at or self.decided_at
 
 
 @dataclass
@@ -254,6 +285,18 @@ def latest_per_crew(checks: Iterable[CheckSummary]) -> dict[tuple[str, str], Che
     return latest
 
 
+def latest_since(checks: Iterable[CheckSummary], holder: Holder) -> CheckSummary | None:
+    """The holder's latest decided check at their post, among those made since the posting began."""
+    mine = (
+        c
+        for c in checks
+        if c.crew_id == holder.crew_id
+        and c.post == holder.post
+        and (holder.since is None or c.started >= holder.since)
+    )
+    return max(mine, key=lambda c: c.decided_at, default=None)
+
+
 def manning_report(
     posts: Sequence[Post],
     holders: Sequence[Holder],
@@ -264,11 +307,12 @@ def manning_report(
 ) -> tuple[bool, list[PostReport]]:
     """Who is verified at which post now, which posts are empty, under-qualified or failed.
 
-    Only checks decided within `valid_for` count. The minimum safe manning is met when every
-    post of the table has at least its required number of verified crew.
+    Only checks decided within `valid_for` count, and of a holder only the checks made since
+    their current posting began: a check made before a discharge says nothing about a later
+    posting at the same post. The minimum safe manning is met when every post of the table has
+    at least its required number of verified crew.
     """
     recent = [c for c in checks if now - c.decided_at <= valid_for]
-    latest = latest_per_crew(recent)
     reports = []
     for post in posts:
         report = PostReport(post.code, post.title, post.count)
@@ -277,7 +321,7 @@ def manning_report(
             cert = certificate_check(certificates.get(holder.crew_id, []), post, now.date())
             if not cert.passed:
                 report.under_qualified.append({**who, "reason": cert.reason})
-            check = latest.get((holder.crew_id, post.code))
+            check = latest_since(recent, holder)
             if check is None:
                 report.unchecked.append(who)
             elif check.verified:

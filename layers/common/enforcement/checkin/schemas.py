@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from enforcement.schemas import GpsFixIn, Strict, UploadOut
+from enforcement.schemas import (
+    CalendarDate,
+    GpsFixIn,
+    Jurisdiction,
+    Latitude,
+    Line,
+    Longitude,
+    Number,
+    Paragraph,
+    Strict,
+    UploadOut,
+    Whole,
+)
 
 Grade = Literal["A", "B", "C", "D"]
 CertificateStatus = Literal["valid", "revoked", "suspended"]
@@ -27,10 +39,10 @@ Symptom = Literal[
 
 class PostIn(Strict):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$", examples=["master"])]
-    title: Annotated[str, Field(min_length=1, max_length=40, examples=["船长"])]
+    title: Annotated[Line, Field(min_length=1, max_length=40, examples=["船长"])]
     certificate_type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
     min_grade: Grade
-    count: Annotated[int, Field(ge=1, le=20)] = 1
+    count: Annotated[Whole, Field(ge=1, le=20)] = 1
 
 
 class PostOut(BaseModel):
@@ -43,11 +55,11 @@ class PostOut(BaseModel):
 
 class VesselIn(Strict):
     mmsi: Annotated[str, Field(pattern=r"^[2-7]\d{8}$", description="9-digit MMSI")]
-    name_zh: Annotated[str, Field(min_length=1, max_length=40, examples=["长江之星"])]
-    name_en: Annotated[str | None, Field(max_length=60)] = None
-    home_port: Annotated[str, Field(min_length=1, max_length=40)]
-    jurisdiction: Annotated[str | None, Field(max_length=64)] = None
-    length_m: Annotated[float, Field(gt=0, le=500)]
+    name_zh: Annotated[Line, Field(min_length=1, max_length=40, examples=["长江之星"])]
+    name_en: Annotated[Line | None, Field(max_length=60)] = None
+    home_port: Annotated[Line, Field(min_length=1, max_length=40)]
+    jurisdiction: Jurisdiction | None = None
+    length_m: Annotated[Number, Field(gt=0, le=500)]
     manning: Annotated[list[PostIn], Field(min_length=1, max_length=40)]
 
     @field_validator("manning")
@@ -60,9 +72,9 @@ class VesselIn(Strict):
 
 
 class PositionIn(Strict):
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
-    sog_knots: Annotated[float, Field(ge=0, le=60)] = 0
+    lat: Latitude
+    lon: Longitude
+    sog_knots: Annotated[Number, Field(ge=0, le=60)] = 0
     reported_at: datetime | None = Field(
         default=None, description="AIS report time; server time when absent"
     )
@@ -92,10 +104,16 @@ class CertificateIn(Strict):
     number: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,32}$")]
     type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
     grade: Grade
-    issuer: Annotated[str, Field(max_length=64)] = ""
-    issued_on: date | None = None
-    expires_on: date
+    issuer: Annotated[Line, Field(max_length=64)] = ""
+    issued_on: CalendarDate | None = None
+    expires_on: CalendarDate
     status: CertificateStatus = "valid"
+
+    @model_validator(mode="after")
+    def _issued_before_expiry(self) -> CertificateIn:
+        if self.issued_on is not None and self.issued_on > self.expires_on:
+            raise ValueError("a certificate cannot be issued after it expires")
+        return self
 
 
 class CertificateOut(BaseModel):
@@ -109,7 +127,7 @@ class CertificateOut(BaseModel):
 
 
 class CrewIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[Line, Field(min_length=1, max_length=64)]
     id_number: Annotated[
         str,
         Field(pattern=r"^(\d{17}[\dXx]|[A-Z][A-Z0-9]{5,19})$", description="ID card or passport"),
@@ -140,7 +158,7 @@ class CrewOut(BaseModel):
 
 class CertificateStatusIn(Strict):
     status: CertificateStatus
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 class EnrolmentOut(BaseModel):
@@ -162,7 +180,7 @@ class LinkIn(Strict):
 
 
 class BindingIn(Strict):
-    vessel_name: Annotated[str | None, Field(max_length=40, description="Chinese name")] = None
+    vessel_name: Annotated[Line | None, Field(max_length=40, description="Chinese name")] = None
     vessel_id: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
     post: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 
@@ -220,7 +238,7 @@ class CheckOut(BaseModel):
 
 class TaskIn(Strict):
     window_seconds: Annotated[
-        int | None, Field(ge=1, le=86_400, description="default: the configured window (2 h)")
+        Whole | None, Field(ge=1, le=86_400, description="default: the configured window (2 h)")
     ] = None
 
 
@@ -266,8 +284,8 @@ class HealthIn(Strict):
         default=None, description="a shipmate; yourself when absent"
     )
     symptoms: Annotated[list[Symptom], Field(min_length=1, max_length=10)]
-    temperature_c: Annotated[float | None, Field(ge=30, le=45)] = None
-    note: Annotated[str | None, Field(max_length=500)] = None
+    temperature_c: Annotated[Number | None, Field(ge=30, le=45)] = None
+    note: Annotated[Paragraph | None, Field(max_length=500)] = None
 
 
 class HealthOut(BaseModel):

@@ -299,12 +299,17 @@ def report_position(principal: Principal, vessel_id: str, body: PositionIn) -> d
     reported = body.reported_at or now
     if reported.tzinfo is None:
         reported = reported.replace(tzinfo=UTC)
-    if reported > now + timedelta(minutes=1):
-        raise Unprocessable("position_in_future", "reported_at is in the future")
+    stored = clock.parse(vessel.position.reported_at) if vessel.position else None
+    problem = rules.position_report_problem(reported, now, stored)
+    if problem == "position_not_newer":
+        raise Conflict(problem, "a newer position of this vessel is already stored")
+    if problem:
+        raise Unprocessable(problem, "reported_at must lie within the last day, not ahead")
     at = clock.iso(reported.astimezone(UTC))
     position = PositionAttribute(
         lat=body.lat, lon=body.lon, sog_knots=body.sog_knots, reported_at=at, source="officer"
     )
+    newer = Vessel.position["reported_at"] < at  # type: ignore[operator]
     audit.commit(
         audit.AuditEvent(
             principal.actor,
@@ -315,7 +320,10 @@ def report_position(principal: Principal, vessel_id: str, body: PositionIn) -> d
         lambda tx: tx.update(
             vessel,
             actions=[Vessel.position.set(position)],
-            condition=Vessel.vessel_id.exists(),
+            condition=Vessel.vessel_id.exists() & (Vessel.position.does_not_exist() | newer),
+        ),
+        on_conflict=Conflict(
+            "position_not_newer", "a newer position of this vessel is already stored"
         ),
         agency=jurisdictions.owner(vessel.jurisdiction),
     )
@@ -738,6 +746,7 @@ def check_summaries(checks: list[Check]) -> list[rules.CheckSummary]:
             reasons=tuple(str(r) for r in c.reasons or []),
             decided_at=clock.parse(c.decided_at or c.created_at),
             task_id=c.task_id,
+            made_at=clock.parse(c.created_at),
         )
         for c in checks
         if c.purpose == "duty" and c.status in ("verified", "failed")
@@ -757,7 +766,12 @@ def manning(principal: Principal, vessel_id: str) -> dict[str, Any]:
     crews = {h.crew_id: load_crew(h.crew_id) for h in holders}
     met, reports = rules.manning_report(
         posts_of(vessel),
-        [rules.Holder(h.crew_id, h.post, h.status, crews[h.crew_id].name or "") for h in holders],
+        [
+            rules.Holder(
+                h.crew_id, h.post, h.status, crews[h.crew_id].name or "", clock.parse(h.since)
+            )
+            for h in holders
+        ],
         check_summaries(checks),
         {cid: certificates_of(c) for cid, c in crews.items()},
         now,

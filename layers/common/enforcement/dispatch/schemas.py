@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from enforcement.schemas import Strict
+from enforcement.schemas import Flag, Jurisdiction, Line, Paragraph, Strict, Whole
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 DecimalText = Annotated[str, Field(pattern=r"^\d{1,6}(\.\d{1,12})?$", examples=["0.05"])]
@@ -16,13 +16,13 @@ TargetKind = Literal["ship", "cargo", "company"]
 
 class IndicatorIn(Strict):
     code: Code
-    name: Annotated[str, Field(max_length=120)] = ""
+    name: Annotated[Line, Field(max_length=120)] = ""
     weight: DecimalText
 
 
 class CategoryIn(Strict):
     code: Code
-    name: Annotated[str, Field(max_length=120)] = ""
+    name: Annotated[Line, Field(max_length=120)] = ""
     weight: DecimalText = "1"
     indicators: Annotated[list[IndicatorIn], Field(min_length=1, max_length=60)]
 
@@ -36,21 +36,21 @@ class LevelIn(Strict):
 class RiskModelIn(Strict):
     """A new version of a risk model: categories of weighted indicators, levels and rates."""
 
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[Line, Field(min_length=1, max_length=120)]
     target_kind: TargetKind = "ship"
     categories: Annotated[list[CategoryIn], Field(min_length=1, max_length=60)]
     levels: Annotated[list[LevelIn], Field(min_length=1, max_length=10)]
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Paragraph, Field(max_length=500)] = ""
 
 
 class TargetIn(Strict):
     """An inspection target and its indicator values (each within 0-1; a flag is 0 or 1)."""
 
     kind: TargetKind
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    jurisdiction: Annotated[str | None, Field(max_length=64)] = None
+    name: Annotated[Line, Field(min_length=1, max_length=80)]
+    jurisdiction: Jurisdiction | None = None
     company_id: Code
-    company_name: Annotated[str | None, Field(max_length=80)] = None
+    company_name: Annotated[Line | None, Field(max_length=80)] = None
     model_id: Code
     indicators: Annotated[dict[str, Decimal], Field(max_length=200)] = Field(default_factory=dict)
 
@@ -74,43 +74,43 @@ class InspectorIn(Strict):
             description="target kinds it may inspect (ship, cargo, company) and duties (patrol)",
         ),
     ]
-    on_duty: bool
+    on_duty: Flag
     conflicts: Annotated[list[Code], Field(max_length=200)] = Field(default_factory=list)
 
 
 class DutyIn(Strict):
-    on_duty: bool
+    on_duty: Flag
 
 
 class ConflictIn(Strict):
     company_id: Code
-    reason: Annotated[str, Field(min_length=2, max_length=300)]
+    reason: Annotated[Line, Field(min_length=2, max_length=300)]
 
 
 class DrawIn(Strict):
     model_id: Code
-    team_size: Annotated[int, Field(ge=1, le=6)] = 2
+    team_size: Annotated[Whole, Field(ge=1, le=6)] = 2
     reveal_wait_seconds: Annotated[
-        int | None, Field(ge=0, le=86_400, description="time between commitment and reveal")
+        Whole | None, Field(ge=0, le=86_400, description="time between commitment and reveal")
     ] = None
 
 
 class PlanIn(DrawIn):
     """What the daily schedule draws for the agency."""
 
-    enabled: bool = True
+    enabled: Flag = True
 
 
 class ResultIn(Strict):
-    passed: bool
-    findings: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=50)] = Field(
-        default_factory=list
+    passed: Flag
+    findings: Annotated[list[Annotated[Paragraph, Field(max_length=300)]], Field(max_length=50)] = (
+        Field(default_factory=list)
     )
-    photos: Annotated[int, Field(ge=0, le=9, description="photos to upload")] = 0
+    photos: Annotated[Whole, Field(ge=0, le=9, description="photos to upload")] = 0
 
 
 class RedrawIn(Strict):
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
+    reason: Annotated[Paragraph, Field(min_length=5, max_length=500)]
 
 
 class VerifyIn(Strict):

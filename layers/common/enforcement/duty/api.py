@@ -16,11 +16,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from enforcement.duty import hazards, service
 from enforcement.duty.schemas import CloseTaskIn, HazardCloseIn, HazardIn, PatrolAreaIn, ReassignIn
 from enforcement.http import SECURED, caller, created, once
+from enforcement.schemas import CalendarDay
 
 router = Router()
 
 AreaId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")]
-Day = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Day = Annotated[CalendarDay, Path()]
 TaskId = Annotated[str, Path(pattern=service.TASK_ID.pattern)]
 ReportId = Annotated[str, Path(pattern=r"^hz-[0-9a-f]{16}$")]
 Document = dict[str, Any]
@@ -83,7 +84,7 @@ def get_rota(day: Day) -> Document:
 
 @router.get("/dispatch/duty/me/tasks", summary="My duty tasks of a day", security=SECURED)
 def my_tasks(
-    day: Annotated[str | None, Query(alias="date", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    day: Annotated[CalendarDay | None, Query(alias="date")] = None,
 ) -> list[Document]:
     return service.my_tasks(caller(router), day)
 

@@ -7,7 +7,18 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from enforcement.duty import rota
-from enforcement.schemas import GpsFixIn, Strict
+from enforcement.schemas import (
+    Flag,
+    GpsFixIn,
+    Jurisdiction,
+    Latitude,
+    Line,
+    Longitude,
+    Number,
+    Paragraph,
+    Strict,
+    Whole,
+)
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["07:30"])]
@@ -25,9 +36,9 @@ HAZARD_PRIORITY: dict[str, int] = {
 class SlotIn(Strict):
     start: ClockTime
     end: Annotated[ClockTime, Field(description="before the start: the slot runs past midnight")]
-    officers: Annotated[int, Field(ge=1, le=10, description="officers the slot needs")] = 1
+    officers: Annotated[Whole, Field(ge=1, le=10, description="officers the slot needs")] = 1
     weekdays: Annotated[
-        list[Annotated[int, Field(ge=1, le=7)]],
+        list[Annotated[Whole, Field(ge=1, le=7)]],
         Field(min_length=1, max_length=7, description="ISO weekdays, Monday 1 to Sunday 7"),
     ] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7])
 
@@ -42,14 +53,14 @@ class PatrolAreaIn(Strict):
     """A patrol area: a name, a centre and radius (where closing GPS fixes are expected), the
     qualification its officers need (optional) and its time slots."""
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    jurisdiction: Annotated[str | None, Field(max_length=64)] = None
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
-    radius_m: Annotated[float, Field(ge=50, le=50_000)] = 1000
+    name: Annotated[Line, Field(min_length=1, max_length=80)]
+    jurisdiction: Jurisdiction | None = None
+    lat: Latitude
+    lon: Longitude
+    radius_m: Annotated[Number, Field(ge=50, le=50_000)] = 1000
     qualification: Code | None = None
     slots: Annotated[list[SlotIn], Field(min_length=1, max_length=24)]
-    active: bool = True
+    active: Flag = True
 
     @field_validator("slots")
     @classmethod
@@ -63,12 +74,12 @@ class PatrolAreaIn(Strict):
 
 
 class CloseTaskIn(Strict):
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Paragraph, Field(max_length=500)] = ""
     gps: GpsFixIn
 
 
 class ReassignIn(Strict):
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
+    reason: Annotated[Paragraph, Field(min_length=5, max_length=500)]
     officer_id: Annotated[
         str | None,
         Field(
@@ -82,12 +93,12 @@ class HazardIn(Strict):
     """What an officer on patrol saw; place from the GPS fix, time from the server."""
 
     kind: HazardKind
-    description: Annotated[str, Field(min_length=2, max_length=1000)]
+    description: Annotated[Paragraph, Field(min_length=2, max_length=1000)]
     gps: GpsFixIn
-    photos: Annotated[int, Field(ge=0, le=6, description="photos to upload")] = 1
+    photos: Annotated[Whole, Field(ge=0, le=6, description="photos to upload")] = 1
     task_id: Annotated[str | None, Field(max_length=120)] = None
 
 
 class HazardCloseIn(Strict):
     outcome: Literal["resolved", "dismissed"]
-    resolution: Annotated[str, Field(min_length=2, max_length=1000)]
+    resolution: Annotated[Paragraph, Field(min_length=2, max_length=1000)]
