@@ -263,7 +263,20 @@ def _crew_session(stack: Any) -> str:
         lambda r: r["status"] == "verified",
         timeout=120,
     )
-    crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
+    binding = crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
+    officer = Client(
+        stack.api_url,
+        anon.post(
+            "/auth/officer/login",
+            {"username": "zhang", "password": "zhang-demo-2026"},
+            expect=200,
+        )["token"],
+    )
+    officer.post(  # outside his appointments, the binding waits for the officer
+        f"/checkin/vessels/{binding['vessel_id']}/bindings/{binding['binding_id']}/approve",
+        {"reason": "on the crew list"},
+        expect=200,
+    )
     return str(token)
 
 
