@@ -292,6 +292,10 @@ class LambdaRuntime:
         self._overrides: dict[str, Handler] = {}
         self._importer = _ModuleImporter()
         self._load_lock = threading.Lock()
+        #: One execution environment per function: Lambda gives an environment one event at a
+        #: time, and a handler module's state (the resolver's current event and route) relies
+        #: on it. Requests of one function wait for each other; different functions run at once.
+        self._environments = {logical_id: threading.Lock() for logical_id in self.functions}
 
     # ------------------------------------------------------------------ lookup and overrides
     def spec(self, logical_id: str) -> FunctionSpec:
@@ -340,17 +344,18 @@ class LambdaRuntime:
         """
         spec = self.spec(logical_id)
         request_id = str(uuid.uuid4())
-        started_at = time.time()
-        start = time.monotonic()
-        context = LambdaContext(spec, request_id, start + spec.timeout_s)
-        error: dict[str, Any] | None = None
-        try:
-            payload_json = json.dumps(self.handler_for(spec)(event, context))
-        except HandlerLoadError as exc:
-            error = _error_payload(exc.error_type, str(exc), request_id, [])
-        except Exception as exc:
-            error = self._handler_error(spec, exc, request_id)
-        duration_ms = (time.monotonic() - start) * 1000
+        with self._environments[logical_id]:  # the function's environment is free: its turn
+            started_at = time.time()
+            start = time.monotonic()
+            context = LambdaContext(spec, request_id, start + spec.timeout_s)
+            error: dict[str, Any] | None = None
+            try:
+                payload_json = json.dumps(self.handler_for(spec)(event, context))
+            except HandlerLoadError as exc:
+                error = _error_payload(exc.error_type, str(exc), request_id, [])
+            except Exception as exc:
+                error = self._handler_error(spec, exc, request_id)
+            duration_ms = (time.monotonic() - start) * 1000
         if error is not None:
             payload_json = json.dumps(error)
             sys.stderr.write(
