@@ -145,39 +145,13 @@ def live_photo(n: int) -> bytes:
 
 
 def stack_figures() -> dict[str, Any]:
-    from infra.local import demo
+    from benchmarks.demo_session import demo_crew
     from infra.local.stack import LocalStack
-    from tests.integration.client import Client, upload, wait_for
-    from tests.photos import photo_bytes
+    from tests.integration.client import upload, wait_for
 
     figures: dict[str, Any] = {}
     with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
-        demo.load(stack)
-        anon = Client(stack.api_url)
-        crew = Client(
-            stack.api_url,
-            anon.post("/auth/miniprogram/login", {"code": "li-1"}, expect=200)["token"],
-        )
-        link = crew.post("/checkin/me/link", {"id_number": "310101198001011234"})
-        upload(link["upload"], photo_bytes("obama2.jpg"))
-        wait_for(
-            lambda: crew.get(f"/checkin/me/link/{link['check_id']}"),
-            lambda r: r["status"] == "verified",
-        )
-        binding = crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
-        officer = Client(
-            stack.api_url,
-            anon.post(
-                "/auth/officer/login",
-                {"username": "zhang", "password": "zhang-demo-2026"},
-                expect=200,
-            )["token"],
-        )
-        officer.post(  # outside his appointments, the binding waits for the officer
-            f"/checkin/vessels/{binding['vessel_id']}/bindings/{binding['binding_id']}/approve",
-            {"reason": "on the crew list"},
-            expect=200,
-        )
+        crew, _ = demo_crew(stack)
         gps = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
 
         crew.post("/checkin/checks", gps)  # warm the function

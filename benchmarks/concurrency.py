@@ -157,8 +157,9 @@ def fresh_stack(**options: Any) -> Iterator[Any]:
 
 
 def many_agencies() -> dict[str, Any]:
-    from enforcement import accounts
     from enforcement.auth import Role
+
+    from tests.integration.client import officer_session
 
     with fresh_stack() as stack:
         api = stack.api_url
@@ -166,24 +167,15 @@ def many_agencies() -> dict[str, Any]:
         for agency in AGENCIES:
             jurisdiction = f"{agency}-harbour"
             for n in range(WRITERS_PER_AGENCY):
-                username = f"{agency}-w{n}-{secrets.token_hex(3)}"
-                password = secrets.token_urlsafe(12)
-                accounts.create_officer(
-                    "system:bench",
-                    username=username,
-                    password=password,
-                    name=username,
+                client = officer_session(
+                    api,
+                    f"{agency}-w{n}-{secrets.token_hex(3)}",
                     role=Role.OFFICER,
                     agency=agency,
                     jurisdiction=jurisdiction,
+                    name=f"writer {n}",
                 )
-                login = requests.post(
-                    f"{api}/auth/officer/login",
-                    json={"username": username, "password": password},
-                    timeout=TIMEOUT,
-                )
-                login.raise_for_status()
-                tokens.append((jurisdiction, login.json()["token"]))
+                tokens.append((jurisdiction, str(client.token)))
         outcome = Outcome()
         barrier = threading.Barrier(len(tokens))
         base = 200_000_000 + secrets.randbelow(10_000) * 10_000
@@ -248,36 +240,10 @@ def many_agencies() -> dict[str, Any]:
 
 
 def _crew_session(stack: Any) -> str:
-    from infra.local import demo
-    from tests.integration.client import Client, upload, wait_for
-    from tests.photos import photo_bytes
+    from benchmarks.demo_session import demo_crew
 
-    demo.load(stack)
-    anon = Client(stack.api_url)
-    token = anon.post("/auth/miniprogram/login", {"code": "li-1"}, expect=200)["token"]
-    crew = Client(stack.api_url, token)
-    link = crew.post("/checkin/me/link", {"id_number": "310101198001011234"})
-    upload(link["upload"], photo_bytes("obama2.jpg"))
-    wait_for(
-        lambda: crew.get(f"/checkin/me/link/{link['check_id']}"),
-        lambda r: r["status"] == "verified",
-        timeout=120,
-    )
-    binding = crew.put("/checkin/me/binding", {"vessel_name": "长江之星", "post": "master"})
-    officer = Client(
-        stack.api_url,
-        anon.post(
-            "/auth/officer/login",
-            {"username": "zhang", "password": "zhang-demo-2026"},
-            expect=200,
-        )["token"],
-    )
-    officer.post(  # outside his appointments, the binding waits for the officer
-        f"/checkin/vessels/{binding['vessel_id']}/bindings/{binding['binding_id']}/approve",
-        {"reason": "on the crew list"},
-        expect=200,
-    )
-    return str(token)
+    crew, _ = demo_crew(stack)
+    return str(crew.token)
 
 
 def one_crew_member() -> dict[str, Any]:

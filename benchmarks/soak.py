@@ -39,27 +39,19 @@ def rss_mb() -> float:
 
 
 def _officer(api: str) -> str:
-    from enforcement import accounts
     from enforcement.auth import Role
 
-    username = f"soak-{secrets.token_hex(3)}"
-    password = secrets.token_urlsafe(12)
-    accounts.create_officer(
-        "system:bench",
-        username=username,
-        password=password,
-        name=username,
+    from tests.integration.client import officer_session
+
+    client = officer_session(
+        api,
+        f"soak-{secrets.token_hex(3)}",
         role=Role.OFFICER,
         agency="msa",
         jurisdiction="soak-harbour",
+        name="soak",
     )
-    login = requests.post(
-        f"{api}/auth/officer/login",
-        json={"username": username, "password": password},
-        timeout=TIMEOUT,
-    )
-    login.raise_for_status()
-    return str(login.json()["token"])
+    return str(client.token)
 
 
 def soak() -> int:
