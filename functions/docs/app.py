@@ -10,12 +10,14 @@ from enforcement.checkin.api import router as checkin_router
 from enforcement.dispatch.api import router as dispatch_router
 from enforcement.duty.api import router as duty_router
 from enforcement.http import make_resolver
+from enforcement.notifications_api import router as notifications_router
 
 app = make_resolver(
     "Field enforcement API",
     "Crew check-in, remote survey, e-tickets and random dispatch for mini-programs and consoles.",
 )
 app.include_router(auth_router)
+app.include_router(notifications_router)
 app.include_router(checkin_router)
 app.include_router(dispatch_router)
 app.include_router(duty_router)

@@ -11,6 +11,8 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement import evidence, uploads
+from enforcement.dispatch import models as _dispatch_models  # noqa: F401 - registers "inspection"
+from enforcement.duty import models as _duty_models  # noqa: F401 - registers "hazard"
 from enforcement.idempotency import store
 
 logger = Logger()

@@ -185,7 +185,7 @@ curl -s $API/checkin/checks/$(get check_id < check.json) -H "authorization: Bear
 # 5. A remote check task (2 hours in production; here as configured), then its outcome
 curl -s -X POST $API/checkin/vessels/413000001/remote-tasks -H "$J" \\
   -H "authorization: Bearer $OFFICER" -d '{{"window_seconds":120}}' > task.json; cat task.json; echo
-curl -s $API/checkin/me/notifications -H "authorization: Bearer $CREW"; echo
+curl -s $API/notifications -H "authorization: Bearer $CREW"; echo
 curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
   -d '{{"gps":{{"lat":31.3903,"lon":121.5013,"accuracy_m":12}},"task_id":"'$(get task_id < task.json)'"}}' > c2.json
 python3 scripts/upload.py c2.json .cache/photos/obama.jpg   # the reference photo: refused as a replay

@@ -300,7 +300,7 @@ def test_a_binding_outside_appointments_gives_nothing_until_an_officer_approves(
     # refused, with a reason the crew member reads
     world.officer.post(f"{binding}/refuse", {"reason": "not on the crew list"}, expect=200)
     assert zhao.get("/checkin/me")["postings"] == []
-    [note] = [n for n in zhao.get("/checkin/me/notifications") if n["kind"] == "binding.refused"]
+    [note] = [n for n in zhao.get("/notifications") if n["kind"] == "binding.refused"]
     assert note["body"] == "not on the crew list"
     assert code(world.officer.call("POST", f"{binding}/approve", {}))[0] == 404
 
@@ -318,7 +318,7 @@ def test_a_binding_outside_appointments_gives_nothing_until_an_officer_approves(
     )  # fmt: skip
     assert zhao.get(f"/checkin/vessels/{vessel_id}")["vessel_id"] == vessel_id
     assert zhao.get(f"/checkin/vessels/{vessel_id}/manning")["vessel_id"] == vessel_id
-    assert zhao.get("/checkin/me/notifications")[0]["kind"] == "binding.approved"
+    assert zhao.get("/notifications")[0]["kind"] == "binding.approved"
     actions = [(e.action, e.target) for e in audit.entries()]
     assert ("posting.bind_refused", f"vessel:{vessel_id}/post:chief_engineer") in actions
     assert ("posting.bind_approved", f"vessel:{vessel_id}/post:chief_engineer") in actions

@@ -279,7 +279,7 @@ class World:
     def _dispatched_day(self, agency: str) -> None:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
         of officer_same."""
-        from enforcement.dispatch.service import put_document
+        from enforcement import documents
         from enforcement.duty import rota
         from enforcement.duty import service as duty
         from enforcement.duty.models import DutyDay, DutyTask
@@ -287,7 +287,7 @@ class World:
         document = duty.build_document(agency, self.day, "00" * 32)
         digest = rota.document_hash(document)
         key = f"{duty.ROTA_PREFIX}{agency}/{self.day}/{digest}.json"
-        put_document(key, document)
+        documents.put(key, document)
         DutyDay(
             agency,
             self.day,
@@ -444,7 +444,6 @@ def rows(w: World) -> dict[str, Row]:
             },
         ),
         "GET /checkin/me/service-record": Row(only(linked_crew)),
-        "GET /checkin/me/notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "POST /checkin/checks": Row(
             only({**linked_crew, "crew_own": CREATED, "crew_other": (409, "not_posted")}),
             body=lambda _: {"gps": NEAR},
@@ -599,8 +598,8 @@ def rows(w: World) -> dict[str, Row]:
             {"task_id": w.duty_task},
             lambda _: {"reason": "officer is ill"},
         ),
-        "GET /dispatch/me/notifications": Row(only(every_officer_and_admin)),
-        "GET /dispatch/centre/notifications": Row(only(dict.fromkeys(ADMINS, OK))),
+        "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
+        "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
         "POST /dispatch/hazards": Row(
             only(dict.fromkeys(OFFICERS, CREATED)),
             body=lambda _: {"kind": "road_works", "description": "施工", "gps": NEAR, "photos": 0},

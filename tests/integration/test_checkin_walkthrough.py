@@ -450,7 +450,7 @@ def test_a_remote_task_that_times_out_reports_missing_posts(world: World) -> Non
     assert task["status"] == "running"
     li = world.crew["li"]["client"]
     inbox = wait_for(
-        lambda: li.get("/checkin/me/notifications"),
+        lambda: li.get("/notifications"),
         lambda items: any(n["data"].get("task_id") == task["task_id"] for n in items),
     )
     assert inbox

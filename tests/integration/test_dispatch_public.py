@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from enforcement import documents as system_documents
 from enforcement.auth import Role
 from enforcement.dispatch import draw, risk, service, synthetic
 from enforcement.dispatch.models import Draw
@@ -291,8 +292,8 @@ def test_a_version_1_draw_still_verifies(world: World) -> None:
     assert published["format"] == "dispatch-result/1"
     snapshot_key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{published['snapshot_hash']}.json"
     result_key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
-    service.put_document(snapshot_key, snapshot)
-    service.put_document(result_key, published)
+    system_documents.put(snapshot_key, snapshot)
+    system_documents.put(result_key, published)
     Draw(
         draw_id,
         agency=world.agency,

@@ -189,7 +189,7 @@ def test_a_day_is_dispatched_once_to_eligible_officers_balanced(world: World) ->
     )
     assert tasks[0]["task_id"] in {t["task_id"] for t in mine}
     assert all(t["officer_id"] == tasks[0]["officer_id"] for t in mine)
-    inbox = world.officers[tasks[0]["officer_id"]].get("/dispatch/me/notifications")
+    inbox = world.officers[tasks[0]["officer_id"]].get("/notifications")
     assert any(
         n["kind"] == "duty.tasks" and tasks[0]["task_id"] in n["data"]["tasks"] for n in inbox
     )
@@ -249,7 +249,7 @@ def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
     assert moved["officer_id"] != task["officer_id"]
     assert moved["officer_id"] in world.officers
     assert moved["reassignments"][0]["previous"] == task["officer_id"]
-    withdrawn = world.officers[task["officer_id"]].get("/dispatch/me/notifications")
+    withdrawn = world.officers[task["officer_id"]].get("/notifications")
     assert any(n["kind"] == "duty.withdrawn" for n in withdrawn)
     # the unstaffed all-day slot: the rule finds nobody, a named officer who is free may take it
     unstaffed = next(t for t in world.state["tasks"] if t["officer_id"] is None)
@@ -408,7 +408,7 @@ def test_the_command_centre_works_through_the_queue(world: World) -> None:
     queue = world.centre.get("/dispatch/hazards")
     ids = [r["report_id"] for r in queue]
     assert ids.index(accident["report_id"]) < ids.index(works["report_id"])  # accidents first
-    inbox = world.centre.get("/dispatch/centre/notifications")
+    inbox = world.centre.get("/notifications/centre")
     assert {accident["report_id"], works["report_id"]} <= {
         n["data"].get("report_id") for n in inbox
     }
@@ -440,7 +440,7 @@ def test_the_command_centre_works_through_the_queue(world: World) -> None:
         == "report_closed"
     )
     reporter = world.officers[accident["reported_by"]]
-    assert any(n["kind"] == "hazard.resolved" for n in reporter.get("/dispatch/me/notifications"))
+    assert any(n["kind"] == "hazard.resolved" for n in reporter.get("/notifications"))
 
 
 def test_every_change_is_in_the_audit_chain(world: World) -> None:
@@ -532,7 +532,7 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
         "acknowledged"
     )
     assert world.centre.get(f"/dispatch/duty/days/{day}/rota")["identical"]
-    inbox = owner.get("/dispatch/me/notifications")
+    inbox = owner.get("/notifications")
     assert sum(1 for n in inbox if n["kind"] == "duty.tasks" and n["data"]["date"] == day) == 1
     assert world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=409)["code"] == (
         "already_dispatched"

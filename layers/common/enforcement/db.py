@@ -10,17 +10,18 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from enforcement.config import settings
 from enforcement.errors import NotFound
 
 _M = TypeVar("_M", bound=Model)
 
 
 def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
+    return settings().region
 
 
 def _host() -> str | None:
-    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
+    return settings().dynamodb_endpoint
 
 
 class _LazyMeta(type):
@@ -62,12 +63,6 @@ def _connection(region: str, host: str | None) -> Connection:
 def transaction() -> TransactWrite:
     """A write transaction on the configured endpoint (all-or-nothing, conditions honoured)."""
     return TransactWrite(connection=_connection(_region(), _host()))
-
-
-def cancellation_codes(error: Exception) -> list[str | None]:
-    """The per-operation cancellation reason codes of a cancelled transaction, in order."""
-    reasons: Any = getattr(error, "cancellation_reasons", None) or []
-    return [getattr(reason, "code", None) if reason is not None else None for reason in reasons]
 
 
 def get_or_404(

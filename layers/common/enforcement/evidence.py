@@ -15,6 +15,7 @@ posted again) is refused and deleted without touching the record (`enforcement.u
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -26,8 +27,6 @@ from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, uploads
 from enforcement.config import settings
-from enforcement.dispatch.models import Assignment
-from enforcement.duty.models import HazardReport
 from enforcement.errors import Conflict
 from enforcement.models import EvidencePhoto, Upload
 from enforcement.upload_versions import (
@@ -58,18 +57,32 @@ def prepare(
     return tickets, grants
 
 
-def _subject(ticket: Upload) -> tuple[Model, ListAttribute[EvidencePhoto], Any]:
+#: Where the photos of each purpose go: purpose -> the record of a ticket's subject id, that
+#: record's photo list, and the condition that the record exists. Filled by the capabilities
+#: (`register`) when their models are imported; this module imports none of them.
+Subject = tuple[Model, ListAttribute[EvidencePhoto], Any]
+_PURPOSES: dict[str, Callable[[str], Subject]] = {}
+
+
+def register(purpose: str, subject: Callable[[str], Subject]) -> None:
+    """Photos of `purpose` belong to the record `subject(ticket.subject_id)` names."""
+    known = _PURPOSES.get(purpose)
+    if known is not None and known is not subject:
+        raise ValueError(f"evidence purpose {purpose!r} is registered twice")
+    _PURPOSES[purpose] = subject
+
+
+def purposes() -> frozenset[str]:
+    """The purposes registered so far."""
+    return frozenset(_PURPOSES)
+
+
+def _subject(ticket: Upload) -> Subject:
     """The record a ticket's photo belongs to, its photo list, and the condition it exists."""
-    if ticket.purpose == "hazard":
-        return (
-            HazardReport(ticket.subject_id),
-            HazardReport.photos,
-            HazardReport.report_id.exists(),
-        )
-    if ticket.purpose == "inspection":
-        draw_id, target_id = ticket.subject_id.split("/", 1)
-        return Assignment(draw_id, target_id), Assignment.photos, Assignment.draw_id.exists()
-    raise ValueError(f"no evidence record for purpose {ticket.purpose!r}")
+    subject = _PURPOSES.get(ticket.purpose)
+    if subject is None:
+        raise ValueError(f"no evidence record for purpose {ticket.purpose!r}")
+    return subject(ticket.subject_id)
 
 
 def check_image(data: bytes, max_bytes: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from enforcement import idempotency, inputs, openapi_errors
 from enforcement.auth import Principal
 from enforcement.config import settings
-from enforcement.errors import DomainError
+from enforcement.errors import DomainError, PayloadTooLarge
 from enforcement.request_gate import RequestGate, principal_of
 
 logger = Logger(child=True)
@@ -60,15 +60,14 @@ class EnforcementResolver(APIGatewayRestResolver):
         limit = settings().max_body_bytes
         body = event.get("body") if isinstance(event, Mapping) else None
         if body and len(body) > limit:
+            # answered before the resolver runs: no route, no middleware, no exception handler
+            too_large = PayloadTooLarge(
+                "body_too_large", f"request bodies are limited to {limit} bytes"
+            )
             return {
-                "statusCode": 413,
+                "statusCode": too_large.status,
                 "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": json.dumps(
-                    {
-                        "code": "body_too_large",
-                        "message": f"request bodies are limited to {limit} bytes",
-                    }
-                ),
+                "body": json.dumps(too_large.body()),
                 "isBase64Encoded": False,
             }
         return super().resolve(event, context)

@@ -6,7 +6,6 @@ reusing it with a different body is refused.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -21,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from enforcement.config import settings
 from enforcement.errors import Conflict, Unprocessable
 
 CONFIG = IdempotencyConfig(
@@ -34,7 +34,7 @@ CONFIG = IdempotencyConfig(
 @cache
 def store(purpose: str) -> DynamoDBPersistenceLayer:
     """One persistence layer per purpose (a shared one would carry one config's key over)."""
-    return DynamoDBPersistenceLayer(table_name=os.environ.get("IDEMPOTENCY_TABLE", "idempotency"))
+    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
 
 
 def once(

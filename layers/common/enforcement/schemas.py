@@ -104,6 +104,13 @@ CalendarDate = Annotated[date, AfterValidator(_in_range)]
 # ------------------------------------------------------------------ models
 
 
+#: Types of answers' fields that are text on the wire: a client generator reads the `format`.
+#: Timestamps are ISO 8601 in UTC as the service writes them (`clock.iso()`), days YYYY-MM-DD.
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+Link = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+
+
 class Strict(BaseModel):
     """Request bodies: unknown fields are refused, strings trimmed."""
 

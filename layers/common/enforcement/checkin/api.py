@@ -32,7 +32,6 @@ from enforcement.checkin.schemas import (
     LinkIn,
     ManningOut,
     MeOut,
-    NotificationOut,
     OnsiteCheckIn,
     PositionIn,
     PostingOut,
@@ -267,11 +266,6 @@ def refuse_binding(vessel_id: VesselId, binding_id: BindingId, body: RefuseBindi
 )
 def service_record() -> ServiceOut:
     return ServiceOut.model_validate(service.service_record(caller(router)))
-
-
-@router.get("/checkin/me/notifications", summary="My notifications, newest first", security=SECURED)
-def notifications() -> list[NotificationOut]:
-    return [NotificationOut.model_validate(n) for n in service.notifications(caller(router))]
 
 
 # ------------------------------------------------------------------ checks and applications

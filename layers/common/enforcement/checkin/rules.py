@@ -7,13 +7,13 @@ certificate (valid, unexpired, not revoked, of the type and grade the post requi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-EARTH_RADIUS_M = 6_371_008.8
+from enforcement.geo import haversine_m
+
 KNOT_M_PER_S = 0.514444
 
 #: Competency grades, best first: 甲 (A, unlimited), 乙 (B), 丙 (C, coastal), 丁 (D).
@@ -100,14 +100,6 @@ def position_report_problem(
     if stored_at is not None and reported_at <= stored_at:
         return "position_not_newer"
     return None
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def geofence_radius_m(

@@ -299,11 +299,3 @@ class HealthOut(BaseModel):
     temperature_c: float | None = None
     abnormal: bool
     reasons: list[str]
-
-
-class NotificationOut(BaseModel):
-    kind: str
-    title: str
-    body: str
-    data: dict[str, Any]
-    created_at: str

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, auth, clock, jurisdictions, notify, uploads
+from enforcement import access, audit, auth, clock, jurisdictions, notify, uploads, workflows
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
@@ -835,16 +832,13 @@ def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str
         lambda tx: tx.save(task, condition=RemoteTask.task_id.does_not_exist()),
         agency=jurisdictions.owner(vessel.jurisdiction),
     )
-    sfn = boto3.client("stepfunctions", region_name=cfg.region)
     try:
-        execution = sfn.start_execution(
-            stateMachineArn=cfg.remote_task_state_machine_arn,
-            name=task.task_id,  # one execution per task, whatever retries happen
-            input=json.dumps(
-                {"task_id": task.task_id, "poll_seconds": min(cfg.remote_task_poll_seconds, window)}
-            ),
+        execution_arn = workflows.start(
+            cfg.remote_task_state_machine_arn,
+            task.task_id,  # one execution per task, whatever retries happen
+            {"task_id": task.task_id, "poll_seconds": min(cfg.remote_task_poll_seconds, window)},
         )
-    except (BotoCoreError, ClientError) as exc:
+    except workflows.WorkflowError as exc:
         # never leave a task "running" that nothing will close
         task.update(
             actions=[
@@ -853,7 +847,7 @@ def publish_task(principal: Principal, vessel_id: str, body: TaskIn) -> dict[str
             ]
         )
         raise UpstreamError("workflow_unavailable", "the task could not be started; retry") from exc
-    task.update(actions=[RemoteTask.execution_arn.set(execution["executionArn"])])
+    task.update(actions=[RemoteTask.execution_arn.set(execution_arn)])
     return task_view(task)
 
 
@@ -985,8 +979,3 @@ def list_health(
         limit=limit,
     )
     return [health_view(r) for r in found]
-
-
-def notifications(principal: Principal) -> list[dict[str, Any]]:
-    recipient = access.crew_of(principal) if principal.role is Role.CREW else principal.account_id
-    return [notify.view(n) for n in notify.inbox(recipient)]

@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from enforcement.dispatch.models import InspectorProfile
+from enforcement.officers import InspectorProfile
 
 PREFIX = "insp-"
 BATCH = 100

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from enforcement import evidence
 from enforcement.db import table_meta
 from enforcement.models import EvidencePhoto, _index_meta
 
@@ -73,34 +74,6 @@ class DispatchTarget(Model):
     updated_by = UnicodeAttribute()
 
     by_agency = TargetAgencyIndex()
-
-
-class InspectorAgencyIndex(GlobalSecondaryIndex["InspectorProfile"]):
-    Meta = _index_meta("by_agency")
-    agency = UnicodeAttribute(hash_key=True)
-    account_id = UnicodeAttribute(range_key=True)
-
-
-class InspectorProfile(Model):
-    """What a draw needs to know of an officer account: qualifications, roster, workload and
-    declared conflicts of interest."""
-
-    Meta = table_meta("DISPATCH_INSPECTORS_TABLE", "dispatch-inspectors")
-
-    account_id = UnicodeAttribute(hash_key=True)
-    agency = UnicodeAttribute()
-    jurisdiction = UnicodeAttribute()
-    qualifications = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
-    on_duty = BooleanAttribute(default=False)
-    open_assignments = NumberAttribute(default=0)
-    conflicts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
-    last_draw_id = UnicodeAttribute(null=True)  # the last draw whose assignments were counted
-    updated_at = UnicodeAttribute()
-    #: The inspector's id in snapshots, results and public pages: random, never the account's
-    #: name (`dispatch.inspectors`); set once, kept for good.
-    public_id = UnicodeAttribute(null=True)
-
-    by_agency = InspectorAgencyIndex()
 
 
 class DrawAgencyIndex(GlobalSecondaryIndex["Draw"]):
@@ -171,3 +144,12 @@ class Assignment(Model):
     photos = ListAttribute[EvidencePhoto](of=EvidencePhoto, null=True)  # as they arrive
     redraws = JSONAttribute(null=True)  # [{at, by, reason, previous_team, team}]
     inspected_at = UnicodeAttribute(null=True)
+
+
+def _inspection_photos(subject_id: str) -> evidence.Subject:
+    """Inspection photos go on the assignment `<draw_id>/<target_id>`."""
+    draw_id, target_id = subject_id.split("/", 1)
+    return Assignment(draw_id, target_id), Assignment.photos, Assignment.draw_id.exists()
+
+
+evidence.register("inspection", _inspection_photos)

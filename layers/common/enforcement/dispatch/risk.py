@@ -22,12 +22,16 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from enforcement.documents import DocumentError
+from enforcement.documents import canonical_bytes as canonical_bytes
+from enforcement.documents import strict_loads as strict_loads
+
 #: The example model shipped with the code: ships, as maritime safety administrations score them.
 SHIP_MODEL_PATH = Path(__file__).with_name("ship_risk_model.json")
 
 
-class ModelError(ValueError):
-    """A risk model or an indicator value that does not make sense."""
+#: A risk model, an indicator value or a published document that does not make sense.
+ModelError = DocumentError
 
 
 def exact(value: Any, what: str) -> Fraction:
@@ -157,36 +161,6 @@ class RiskModel:
 
     def rates(self) -> dict[str, Fraction]:
         return {level.level: level.rate for level in self.levels}
-
-
-def canonical_bytes(value: Any, *, check: bool = True) -> bytes:
-    """Canonical JSON: keys sorted by code point, no whitespace, non-ASCII characters escaped as
-    lowercase `\\uXXXX` (surrogate pairs beyond the BMP), integers and strings only — no floats,
-    whose text differs across languages. Large documents read with `strict_loads` (which refuses
-    floats at parse time) may skip the float `check`."""
-    if check:
-        _refuse_floats(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
-
-
-def strict_loads(text: str | bytes) -> Any:
-    """JSON as published documents must be: floats and non-finite numbers are refused."""
-
-    def refuse(token: str) -> Any:
-        raise ModelError(f"published documents hold no floats ({token}); use decimal strings")
-
-    return json.loads(text, parse_float=refuse, parse_constant=refuse)
-
-
-def _refuse_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise ModelError(f"canonical documents hold no floats ({value!r}); use decimal strings")
-    if isinstance(value, dict):
-        for item in value.values():
-            _refuse_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _refuse_floats(item)
 
 
 def _code(value: Any, what: str) -> str:

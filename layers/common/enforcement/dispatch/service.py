@@ -9,7 +9,6 @@ agency maintain its models, targets, inspectors and plans and start draws; offic
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 from collections.abc import Callable
@@ -17,14 +16,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, clock, evidence, uploads
+from enforcement import access, audit, clock, documents, evidence, uploads, workflows
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
-from enforcement.config import settings
 from enforcement.db import get_or_404
 from enforcement.dispatch import draw, inspectors, risk
 from enforcement.dispatch.models import (
@@ -32,7 +28,6 @@ from enforcement.dispatch.models import (
     Assignment,
     DispatchTarget,
     Draw,
-    InspectorProfile,
     RiskModelVersion,
 )
 from enforcement.dispatch.schemas import (
@@ -53,6 +48,7 @@ from enforcement.errors import (
     UpstreamError,
 )
 from enforcement.models import Account, Upload
+from enforcement.officers import InspectorProfile
 
 SNAPSHOT_PREFIX = "dispatch/snapshots/"
 RESULT_PREFIX = "dispatch/results/"
@@ -76,10 +72,6 @@ def state_machine_arn() -> str:
 
 
 @lru_cache(maxsize=1)
-def _sfn() -> Any:
-    return boto3.client("stepfunctions", region_name=settings().region)
-
-
 def other_agency(what: str) -> Forbidden:
     """A write to an id another agency already uses (ids are one namespace for all agencies)."""
     return Forbidden("other_agency", f"this {what} id belongs to another agency; choose another")
@@ -520,25 +512,17 @@ def _start(item: Draw) -> Draw:
     if not arn:
         raise UpstreamError("workflow_unavailable", "the draw workflow is not configured")
     try:
-        execution = _sfn().start_execution(
-            stateMachineArn=arn,
-            name=item.draw_id,
-            input=json.dumps(
-                {
-                    "draw_id": item.draw_id,
-                    "reveal_wait_seconds": int(item.reveal_wait_seconds or 0),
-                }
-            ),
+        execution_arn = workflows.start(
+            arn,
+            item.draw_id,
+            {"draw_id": item.draw_id, "reveal_wait_seconds": int(item.reveal_wait_seconds or 0)},
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
-            return load_draw(item.draw_id)
+    except workflows.AlreadyStarted:
+        return load_draw(item.draw_id)
+    except workflows.WorkflowError as exc:
         item.update(actions=[Draw.status.set("failed"), Draw.error.set("failed_to_start")])
         raise UpstreamError("workflow_failed", "the draw workflow could not be started") from exc
-    except BotoCoreError as exc:
-        item.update(actions=[Draw.status.set("failed"), Draw.error.set("failed_to_start")])
-        raise UpstreamError("workflow_failed", "the draw workflow could not be started") from exc
-    item.update(actions=[Draw.execution_arn.set(execution["executionArn"])])
+    item.update(actions=[Draw.execution_arn.set(execution_arn)])
     return item
 
 
@@ -666,27 +650,17 @@ def scheduled_draws(fired_at: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ documents in S3
 
 
-def put_document(key: str, document: dict[str, Any]) -> None:
-    """Store a document the system writes (snapshot, result, rota) in its canonical JSON."""
-    uploads.put_document(key, risk.canonical_bytes(document, check=False))
-
-
-def get_document(key: str) -> Any:
-    """A stored document, read back strictly (no floats, no duplicate keys)."""
-    return risk.strict_loads(uploads.get_document(key))
-
-
 def snapshot_of(item: Draw) -> dict[str, Any]:
     if not item.snapshot_key:
         raise NotFound("snapshot_not_ready", "the population of this draw is not frozen yet")
-    document: dict[str, Any] = get_document(item.snapshot_key)
+    document: dict[str, Any] = documents.get(item.snapshot_key)
     return document
 
 
 def published_of(item: Draw) -> dict[str, Any]:
     if item.status not in ("drawn", "published") or not item.result_key:
         raise NotFound("result_not_ready", "this draw has not been drawn yet")
-    document: dict[str, Any] = get_document(item.result_key)
+    document: dict[str, Any] = documents.get(item.result_key)
     return document
 
 

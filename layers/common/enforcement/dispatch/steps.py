@@ -19,16 +19,16 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, notify
+from enforcement import audit, clock, documents, notify
 from enforcement.dispatch import beacon, draw, risk, service
 from enforcement.dispatch import inspectors as inspectors_ids
 from enforcement.dispatch.models import (
     Assignment,
     DispatchTarget,
     Draw,
-    InspectorProfile,
 )
 from enforcement.errors import Conflict
+from enforcement.officers import InspectorProfile
 
 SYSTEM = "system:draw"
 
@@ -143,7 +143,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
     )
     digest = draw.snapshot_hash(snapshot)
     key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
-    service.put_document(key, snapshot)
+    documents.put(key, snapshot)
     secret = draw.new_secret()
     committed = draw.commitment(secret)
     moved = _transition(
@@ -225,7 +225,7 @@ def select(draw_id: str) -> dict[str, Any]:
         raise RuntimeError(f"stored snapshot of {draw_id} does not match its published hash")
     published = draw.publish(snapshot, item.secret or "", item.beacon_value or "")
     key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
-    service.put_document(key, published)
+    documents.put(key, published)
     # the published teams name public ids; assignments (internal) keep account ids
     members = sorted({m for pick in published["selected"] for m in pick["team"]})
     account = dict(

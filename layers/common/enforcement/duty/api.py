@@ -121,22 +121,6 @@ def reassign(task_id: TaskId, body: ReassignIn) -> Document:
     return service.reassign(caller(router), task_id, body)
 
 
-@router.get(
-    "/dispatch/me/notifications", summary="My notifications, newest first", security=SECURED
-)
-def my_notifications() -> list[Document]:
-    return service.inbox(caller(router), centre=False)
-
-
-@router.get(
-    "/dispatch/centre/notifications",
-    summary="The command centre's notifications (hazards reported), newest first",
-    security=SECURED,
-)
-def centre_notifications() -> list[Document]:
-    return service.inbox(caller(router), centre=True)
-
-
 # ------------------------------------------------------------------ hazard reports
 
 

@@ -17,6 +17,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from enforcement import evidence
 from enforcement.db import table_meta
 from enforcement.models import EvidencePhoto, _index_meta
 
@@ -144,3 +145,11 @@ class HazardReport(Model):
 
     by_queue = HazardQueueIndex()
     by_reporter = HazardReporterIndex()
+
+
+def _hazard_photos(report_id: str) -> evidence.Subject:
+    """Hazard photos go on the hazard report."""
+    return HazardReport(report_id), HazardReport.photos, HazardReport.report_id.exists()
+
+
+evidence.register("hazard", _hazard_photos)

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from enforcement.documents import canonical_bytes
 
 ROTA_FORMAT = "duty-rota/1"
 DAY_MINUTES = 24 * 60
@@ -120,8 +121,7 @@ def tiebreak(seed: bytes, minutes: int, officer_id: str) -> int:
 
 def document_hash(document: Mapping[str, Any]) -> str:
     """SHA-256 of the rota document's canonical JSON (sorted keys, no spaces, ASCII)."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(dict(document), check=False)).hexdigest()
 
 
 def dispatch(

@@ -19,18 +19,17 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, clock, notify
+from enforcement import access, audit, clock, documents, notify
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
-from enforcement.checkin.rules import haversine_m
 from enforcement.db import get_or_404
-from enforcement.dispatch.models import InspectorProfile
-from enforcement.dispatch.service import get_document, put_document
 from enforcement.duty import rota
 from enforcement.duty.models import DutyDay, DutyTask, PatrolArea
 from enforcement.duty.schemas import CloseTaskIn, PatrolAreaIn, ReassignIn
 from enforcement.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from enforcement.geo import haversine_m
 from enforcement.models import Notification
+from enforcement.officers import InspectorProfile
 
 ROTA_PREFIX = "duty/rotas/"
 TASK_ID = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{4})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.(\d+)$")
@@ -233,13 +232,13 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         existing = None
     if existing is not None:
         if existing.status == "dispatching":
-            return _finish(existing, get_document(existing.rota_key))
+            return _finish(existing, documents.get(existing.rota_key))
         raise Conflict("already_dispatched", f"the duty tasks of {day} are already dispatched")
     document = build_document(agency, day, secrets.token_hex(32))
     digest = rota.document_hash(document)
     key = f"{ROTA_PREFIX}{agency}/{day}/{digest}.json"
     tasks = _tasks_of(agency, day, document)
-    put_document(key, document)
+    documents.put(key, document)
     item = DutyDay(
         agency,
         day,
@@ -413,7 +412,7 @@ def rota_document(principal: Principal, day: str) -> dict[str, Any]:
     item = get_or_404(
         DutyDay, agency, day, code="day_not_dispatched", message=f"{day} is not dispatched"
     )
-    document = get_document(item.rota_key)
+    document = documents.get(item.rota_key)
     stored = {t.task_id: t for t in DutyTask.query(day_key(agency, day), consistent_read=True)}
     differences, reassigned = [], []
     for placement in rota.from_document(document):
@@ -443,17 +442,6 @@ def my_tasks(principal: Principal, day: str | None) -> list[dict[str, Any]]:
     found = DutyTask.by_officer.query(principal.account_id, DutyTask.starts_at.startswith(wanted))
     now = clock.now()
     return [task_view(t, now) for t in found]
-
-
-def inbox(principal: Principal, *, centre: bool) -> list[dict[str, Any]]:
-    """An officer's own notifications, or (admins) the command centre's of the agency."""
-    agency = access.member_agency(principal)
-    if centre:
-        access.agency_admin(principal)
-        recipient = f"centre:{agency}"
-    else:
-        recipient = principal.account_id
-    return [notify.view(n) for n in notify.inbox(recipient)]
 
 
 # ------------------------------------------------------------------ one task
