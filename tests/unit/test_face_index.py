@@ -4,6 +4,7 @@ their person, replacement and removal, the memory-mapped layout, and the S3 stor
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from enforcement import config
 from enforcement.face import index as face_index
+from enforcement.face import index_store
 from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
 from enforcement.face.index import FaceIndex, IndexStore
 from moto import mock_aws
@@ -154,7 +156,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     config.settings.cache_clear()
-    face_index._s3.cache_clear()
+    index_store._s3.cache_clear()
     face_index._loaded.clear()
     with mock_aws():
         client = boto3.client("s3", region_name=REGION)
@@ -163,7 +165,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         yield client
     config.settings.cache_clear()
-    face_index._s3.cache_clear()
+    index_store._s3.cache_clear()
     face_index._loaded.clear()
 
 
@@ -246,7 +248,7 @@ def test_a_warm_reader_refreshes_without_downloading_the_base_again(
 def test_module_level_add_and_search_use_the_upload_bucket(
     s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(face_index.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     face_index.add("crew#obama", template("obama.jpg"))
     face_index.add("crew#biden", template("biden.jpg"))
     assert face_index.search(template("obama2.jpg"), 1)[0][0] == "crew#obama"
