@@ -296,7 +296,9 @@ def test_the_dispatch_and_duty_walk_through_parses_every_answer(
     admin = world.login(world.admin_name)
     officer = world.login(world.officer_name)
 
-    # an officer on duty, the agency's patrol areas and published draws
+    # an officer's dispatch profile, on duty; the agency's patrol areas and published draws
+    profile = m.InspectorIn.from_dict({"qualifications": ["ship", "patrol"], "on_duty": False})
+    admin.call("dispatch.put_inspector", 200, account_id=f"off-{world.officer_name}", body=profile)
     on_duty = officer.call("dispatch.set_duty", 200, body=m.DutyIn(on_duty=True))
     assert on_duty.to_dict()
     admin.call("duty.list_areas", 200)
