@@ -9,6 +9,8 @@ from typing import Any
 
 import requests
 
+from tests.integration import contract
+
 
 class ApiError(AssertionError):
     pass
@@ -49,6 +51,7 @@ class Client:
             allow_redirects=allow_redirects,
             timeout=60,
         )
+        contract.check(self.base_url, response)
         if expect is not None and response.status_code != expect:
             raise ApiError(
                 f"{method} {path}: expected {expect}, got {response.status_code}: {response.text}"

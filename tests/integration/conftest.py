@@ -9,6 +9,8 @@ import pytest
 import requests
 
 from infra.local.stack import LocalStack
+from tests.integration import contract
+from tests.integration.contract import pytest_runtest_call, pytest_runtest_setup  # noqa: F401
 
 #: Short remote-task timings so that state machines finish within a test.
 STACK_PARAMETERS = {"RemoteTaskWindowSeconds": "6", "RemoteTaskPollSeconds": "1"}
@@ -33,7 +35,9 @@ class ApiSession(requests.Session):
         if isinstance(url, str) and url.startswith("/"):
             url = self.base_url + url
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        contract.check(self.base_url, response)
+        return response
 
     def call(
         self, method: str, path: str, *, token: str | None = None, **kwargs: Any

@@ -30,6 +30,7 @@ from infra.local.provision import (
     references,
 )
 from infra.local.stack import LocalStack, wait_for
+from tests.integration import contract
 
 if TYPE_CHECKING:
     from tests.integration.conftest import ApiSession
@@ -187,7 +188,7 @@ def test_a_template_route_answers_through_its_handler(stack: LocalStack, api: Ap
 
 
 def test_requests_become_api_gateway_proxy_events(stack: LocalStack, api: ApiSession) -> None:
-    with stack.override_handler("CheckinApiFunction", _echo):
+    with stack.override_handler("CheckinApiFunction", _echo), contract.paused():
         response = api.call(
             "GET", "/checkin/vessels/v-1?x=1&x=2&empty=", token="tok", headers={"X-Trace": "a"}
         )

@@ -1,4 +1,6 @@
-"""Routes of the auth function: logins, session refresh, officer administration."""
+"""Routes of the auth function: logins, session refresh, officer administration.
+
+Each handler's docstring is its operation's description in the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from pydantic import BaseModel, Field
 from enforcement import access, accounts
 from enforcement.auth import Role
 from enforcement.errors import NotFound
-from enforcement.http import SECURED, caller, created
-from enforcement.schemas import Jurisdiction, Line, Strict
+from enforcement.http import SECURED, answers, caller, created
+from enforcement.schemas import Jurisdiction, Line, Strict, Timestamp
 
 router = Router()
 
@@ -27,17 +29,21 @@ class MiniProgramLogin(Strict):
 
 
 class AccountOut(BaseModel):
-    account_id: str
-    role: str
+    """An account as its owner and the admins of its agency see it."""
+
+    account_id: str = Field(description="`off-<username>` for officers, `mp-...` for crew")
+    role: Role
     name: str | None = None
-    agency: str | None = None
-    jurisdiction: str | None = None
-    crew_id: str | None = None
+    agency: str | None = Field(default=None, description="officers' agency, e.g. `msa`")
+    jurisdiction: str | None = Field(default=None, description="officers' jurisdiction")
+    crew_id: str | None = Field(default=None, description="the crew record a crew account links")
 
 
 class SessionOut(BaseModel):
-    token: str
-    expires_at: str
+    """A session: send `token` as `Authorization: Bearer <token>` until `expires_at`."""
+
+    token: str = Field(description="a signed JWT")
+    expires_at: Timestamp
     account: AccountOut
 
 
@@ -50,12 +56,20 @@ class NewOfficer(Strict):
 
 
 @router.post("/auth/officer/login", summary="Officer login with username and password")
+@answers(401)
 def officer_login(body: OfficerLogin) -> SessionOut:
+    """Log in an officer or admin with the username and password their agency's admin gave them.
+    A wrong username, a wrong password and a disabled account all answer the same 401
+    `bad_credentials`."""
     return SessionOut.model_validate(accounts.officer_login(body.username, body.password))
 
 
 @router.post("/auth/miniprogram/login", summary="Mini-program login: exchange a wx.login() code")
+@answers(401)
 def miniprogram_login(body: MiniProgramLogin) -> SessionOut:
+    """Exchange the one-time code of `wx.login()` for a session of the mini-program user it
+    names (a crew account, made on the first login). A used or unknown code answers 401
+    `login_code_invalid`; a login platform that does not answer, 502."""
     return SessionOut.model_validate(accounts.miniprogram_login(body.code))
 
 
@@ -63,11 +77,14 @@ def miniprogram_login(body: MiniProgramLogin) -> SessionOut:
     "/auth/refresh", summary="A fresh token with the account's current state", security=SECURED
 )
 def refresh() -> SessionOut:
+    """A new token for the calling account, carrying its current role, agency, jurisdiction and
+    crew link (after a change of these, the old token still says the old ones)."""
     return SessionOut.model_validate(accounts.refresh(caller(router)))
 
 
 @router.get("/auth/me", summary="The calling account", security=SECURED)
 def me() -> AccountOut:
+    """The account of the bearer token, as stored now (404 once the account is gone)."""
     principal = caller(router)
     account = accounts.get(principal.account_id)
     if account is None:
@@ -77,6 +94,8 @@ def me() -> AccountOut:
 
 @router.post("/auth/officers", summary="Create an officer of the admin's agency", security=SECURED)
 def create_officer(body: NewOfficer) -> Response[AccountOut]:
+    """An admin creates an officer (or another admin) of the admin's own agency, in a
+    jurisdiction that agency owns. A taken username answers 409."""
     admin = caller(router)
     agency = access.new_account(admin, Role(body.role), body.jurisdiction)
     account = accounts.create_officer(

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
 from pydantic import BaseModel
 
-from enforcement import idempotency, inputs, openapi_errors
+from enforcement import idempotency, inputs, openapi
 from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import DomainError, PayloadTooLarge
@@ -54,7 +54,9 @@ class EnforcementResolver(APIGatewayRestResolver):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
         document = super().get_openapi_schema(**kwargs)
         raw = document.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return OpenAPI.model_validate(openapi_errors.document_errors(raw))
+        routes = self._dynamic_routes + self._static_routes
+        described = openapi.describe(raw, routes, created=created, once=once)
+        return OpenAPI.model_validate(described)
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         limit = settings().max_body_bytes
@@ -138,8 +140,15 @@ def idempotency_key(router: BaseRouter) -> str | None:
 
 
 def created(body: Any) -> Response[Any]:
-    """A 201 answer with `body` (a pydantic model or a JSON-able value)."""
+    """A 201 answer with `body` (a pydantic model or a JSON-able value); a route that answers
+    with it is documented with 201 as its success status."""
     return Response(201, content_types.APPLICATION_JSON, body)
+
+
+#: `@redirects("when ...")` on a route that may answer 303 to a `Location` (see openapi.py).
+redirects = openapi.redirects
+#: `@answers(401)` on a route that gives an error its declarations do not imply (openapi.py).
+answers = openapi.answers
 
 
 def once(
@@ -149,6 +158,7 @@ def once(
     body: BaseModel | None,
     run: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Run a creating route's work once per the client's Idempotency-Key (see idempotency.py)."""
+    """Run a creating route's work once per the client's Idempotency-Key (see idempotency.py);
+    a route that calls it is documented with the `Idempotency-Key` header."""
     payload = body.model_dump(mode="json") if body is not None else {}
     return idempotency.once(operation, principal.account_id, idempotency_key(router), payload, run)

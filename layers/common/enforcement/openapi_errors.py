@@ -4,14 +4,17 @@ Powertools documents a 422 whose body (`{detail: [...]}`) is not the one sent an
 error. Here every operation gets the errors it can answer, decided from what it declares, so a
 new route is documented like the others without a line of its own:
 
-- 400 (malformed: body not JSON, too deep, a repeated header) and 500, everywhere;
+- 400 (malformed: body not JSON, too deep, a repeated header), 500 and 502 (a service behind,
+  such as the login platform or a workflow, failed), everywhere;
 - 401 and 403 where the operation declares `security`; 404 there and wherever a path names a
   record; 409 on every method that writes;
-- 413 and 415 where there is a request body; 422 where there is a body, a parameter or a caller.
+- 413 and 415 where there is a request body; 422 where there is a body, a parameter or a caller;
+- any other a route declares (`enforcement.openapi.answers`, noted under `EXTRA` until here).
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from enforcement.schemas import ErrorOut
@@ -28,7 +31,10 @@ DESCRIPTIONS: dict[int, str] = {
     415: "The body is not sent as application/json",
     422: "Well-formed but invalid: fields, ranges, dates or a rule (`details` lists the fields)",
     500: "An unexpected failure on the server side",
+    502: "A service behind the API (the login platform, a workflow) failed or did not answer",
 }
+#: The key under which an operation carries the extra error statuses its route declares.
+EXTRA = "x-enforcement-errors"
 _REPLACED_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 _WRITES = {"post", "put", "patch", "delete"}
 
@@ -49,7 +55,8 @@ def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses += [413, 415]
     if has_body or parameters or secured:
         statuses.append(422)
-    return [*statuses, 500]
+    statuses += [int(s) for s in operation.get(EXTRA, ()) if int(s) not in statuses]
+    return sorted([*statuses, 500, 502])
 
 
 def error_schema() -> dict[str, Any]:
@@ -70,10 +77,12 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            for status in error_statuses(method, operation):
+            statuses = error_statuses(method, operation)
+            operation.pop(EXTRA, None)
+            for status in statuses:
                 responses.pop(status, None)
                 responses[str(status)] = {
-                    "description": DESCRIPTIONS[status],
+                    "description": DESCRIPTIONS.get(status) or HTTPStatus(status).phrase,
                     "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
                 }
     return document

@@ -100,6 +100,12 @@ CalendarDay = Annotated[
 #: A date in a body.
 CalendarDate = Annotated[date, AfterValidator(_in_range)]
 
+#: A moment in an answer, as the server writes it (`clock.iso`: UTC, e.g.
+#: `2025-05-01T08:30:00.000Z`).
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+#: A calendar day in an answer (`YYYY-MM-DD`).
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+
 
 # ------------------------------------------------------------------ models
 
@@ -137,6 +143,14 @@ class GpsFixIn(Strict):
 class Message(BaseModel):
     code: str
     message: str
+
+
+class RedirectOut(BaseModel):
+    """The body of a 303: the same link as its `Location` header."""
+
+    model_config = ConfigDict(title="Redirect")
+
+    url: str = Field(description="where to get the answer (a presigned link, valid for minutes)")
 
 
 class ErrorOut(BaseModel):

@@ -26,7 +26,7 @@ from enforcement.dispatch.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from enforcement.http import SECURED, caller, created, once
+from enforcement.http import SECURED, caller, created, once, redirects
 
 router = Router()
 
@@ -198,6 +198,7 @@ def _document_or_redirect(answer: Document | str) -> Response[Any]:
     "/public/draws/<draw_id>/snapshot",
     summary="The frozen population of a draw (303 to a download link when it is large)",
 )
+@redirects("to a download link when the document is too large to answer")
 def public_snapshot(draw_id: DrawId) -> Response[Any]:
     return _document_or_redirect(public.public_snapshot(draw_id))
 
@@ -206,6 +207,7 @@ def public_snapshot(draw_id: DrawId) -> Response[Any]:
     "/public/draws/<draw_id>/result",
     summary="The published result document of a draw (303 to a download link when it is large)",
 )
+@redirects("to a download link when the document is too large to answer")
 def public_result(draw_id: DrawId) -> Response[Any]:
     return _document_or_redirect(public.public_result(draw_id))
 
