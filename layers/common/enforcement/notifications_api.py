@@ -13,16 +13,24 @@ from pydantic import BaseModel, Field
 from enforcement import access, notify
 from enforcement.auth import Principal, Role
 from enforcement.http import SECURED, caller
+from enforcement.schemas import Timestamp
 
 router = Router()
+
+
+#: A value of a notification's data: ids and counts, lists of ids, a position.
+NoticeValue = str | int | float | bool | list[str] | dict[str, float]
 
 
 class NotificationOut(BaseModel):
     kind: str = Field(description="what happened, e.g. `binding.approved`, `hazard.reported`")
     title: str
     body: str
-    data: dict[str, Any] = Field(description="the ids a client needs to open the record")
-    created_at: str
+    data: dict[str, NoticeValue] = Field(
+        description="what a client needs to open the record: its ids (`vessel_id`, `check_id`, "
+        "`task_id`, `report_id`...), and for some kinds a count or a position"
+    )
+    created_at: Timestamp
 
 
 def mine(principal: Principal) -> list[dict[str, Any]]:
@@ -39,7 +47,14 @@ def centre(principal: Principal) -> list[dict[str, Any]]:
     return [notify.view(n) for n in notify.inbox(f"centre:{agency}")]
 
 
-@router.get("/notifications", summary="My notifications, newest first", security=SECURED)
+@router.get(
+    "/notifications",
+    summary="My notifications, newest first",
+    description="The caller's own notifications, the latest 50: a crew member's (kept under "
+    "the crew record, 403 `account_not_linked` before the account is linked) or an officer's or "
+    "admin's.",
+    security=SECURED,
+)
 def my_notifications() -> list[NotificationOut]:
     return [NotificationOut.model_validate(n) for n in mine(caller(router))]
 
@@ -47,6 +62,8 @@ def my_notifications() -> list[NotificationOut]:
 @router.get(
     "/notifications/centre",
     summary="The command centre's notifications (hazards reported), newest first",
+    description="Admins only (403 otherwise): the latest 50 notifications of the command "
+    "centre of the admin's own agency.",
     security=SECURED,
 )
 def centre_notifications() -> list[NotificationOut]:

@@ -105,16 +105,11 @@ CalendarDate = Annotated[date, AfterValidator(_in_range)]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 #: A calendar day in an answer (`YYYY-MM-DD`).
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+#: A link in an answer (a presigned URL).
+Link = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 
 
 # ------------------------------------------------------------------ models
-
-
-#: Types of answers' fields that are text on the wire: a client generator reads the `format`.
-#: Timestamps are ISO 8601 in UTC as the service writes them (`clock.iso()`), days YYYY-MM-DD.
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
-Link = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 
 
 class Strict(BaseModel):
