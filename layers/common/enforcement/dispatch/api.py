@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.dispatch import public, service
+from enforcement.dispatch import draws, public
 from enforcement.dispatch.schemas import (
     ConflictIn,
     DrawIn,
@@ -52,7 +52,7 @@ def put_model(model_id: CodeId, body: RiskModelIn) -> Response[Document]:
         f"risk_model.version:{model_id}",
         principal,
         body,
-        lambda: service.put_model(principal, model_id, body),
+        lambda: draws.put_model(principal, model_id, body),
     )
     return created(result)
 
@@ -61,7 +61,7 @@ def put_model(model_id: CodeId, body: RiskModelIn) -> Response[Document]:
     "/dispatch/risk-models/<model_id>", summary="The latest version of a model", security=SECURED
 )
 def get_model(model_id: CodeId) -> Document:
-    return service.get_model(caller(router), model_id)
+    return draws.get_model(caller(router), model_id)
 
 
 @router.get(
@@ -70,7 +70,7 @@ def get_model(model_id: CodeId) -> Document:
     security=SECURED,
 )
 def get_model_version(model_id: CodeId, version: Version) -> Document:
-    return service.get_model(caller(router), model_id, version)
+    return draws.get_model(caller(router), model_id, version)
 
 
 # ------------------------------------------------------------------ targets and inspectors
@@ -82,12 +82,12 @@ def get_model_version(model_id: CodeId, version: Version) -> Document:
     security=SECURED,
 )
 def put_target(target_id: CodeId, body: TargetIn) -> Document:
-    return service.put_target(caller(router), target_id, body)
+    return draws.put_target(caller(router), target_id, body)
 
 
 @router.get("/dispatch/targets/<target_id>", summary="A target and its history", security=SECURED)
 def get_target(target_id: CodeId) -> Document:
-    return service.get_target(caller(router), target_id)
+    return draws.get_target(caller(router), target_id)
 
 
 @router.put(
@@ -96,17 +96,17 @@ def get_target(target_id: CodeId) -> Document:
     security=SECURED,
 )
 def put_inspector(account_id: AccountId, body: InspectorIn) -> Document:
-    return service.put_inspector(caller(router), account_id, body)
+    return draws.put_inspector(caller(router), account_id, body)
 
 
 @router.get("/dispatch/inspectors/<account_id>", summary="A dispatch profile", security=SECURED)
 def get_inspector(account_id: AccountId) -> Document:
-    return service.get_inspector(caller(router), account_id)
+    return draws.get_inspector(caller(router), account_id)
 
 
 @router.put("/dispatch/me/duty", summary="Go on or off duty", security=SECURED)
 def set_duty(body: DutyIn) -> Document:
-    return service.set_duty(caller(router), body.on_duty)
+    return draws.set_duty(caller(router), body.on_duty)
 
 
 @router.post(
@@ -115,7 +115,7 @@ def set_duty(body: DutyIn) -> Document:
     security=SECURED,
 )
 def declare_conflict(body: ConflictIn) -> Response[Document]:
-    return created(service.declare_conflict(caller(router), body))
+    return created(draws.declare_conflict(caller(router), body))
 
 
 # ------------------------------------------------------------------ draws
@@ -125,21 +125,21 @@ def declare_conflict(body: ConflictIn) -> Response[Document]:
     "/dispatch/plan", summary="What the daily schedule draws for your agency", security=SECURED
 )
 def put_plan(body: PlanIn) -> Document:
-    return service.put_plan(caller(router), body)
+    return draws.put_plan(caller(router), body)
 
 
 @router.post("/dispatch/draws", summary="Start a draw now", security=SECURED)
 def request_draw(body: DrawIn) -> Response[Document]:
     principal = caller(router)
     result = once(
-        router, "draw.request", principal, body, lambda: service.request_draw(principal, body)
+        router, "draw.request", principal, body, lambda: draws.request_draw(principal, body)
     )
     return created(result)
 
 
 @router.get("/dispatch/draws/<draw_id>", summary="A draw and its assignments", security=SECURED)
 def get_draw(draw_id: DrawId) -> Document:
-    return service.get_draw(caller(router), draw_id)
+    return draws.get_draw(caller(router), draw_id)
 
 
 @router.post(
@@ -154,7 +154,7 @@ def record_result(draw_id: DrawId, target_id: CodeId, body: ResultIn) -> Respons
         f"inspection.result:{draw_id}:{target_id}",
         principal,
         body,
-        lambda: service.record_result(principal, draw_id, target_id, body),
+        lambda: draws.record_result(principal, draw_id, target_id, body),
     )
     return created(result)
 
@@ -165,7 +165,7 @@ def record_result(draw_id: DrawId, target_id: CodeId, body: ResultIn) -> Respons
     security=SECURED,
 )
 def redraw(draw_id: DrawId, target_id: CodeId, body: RedrawIn) -> Response[Document]:
-    return created(service.redraw(caller(router), draw_id, target_id, body))
+    return created(draws.redraw(caller(router), draw_id, target_id, body))
 
 
 # ------------------------------------------------------------------ public, no token

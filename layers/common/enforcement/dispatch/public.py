@@ -21,8 +21,7 @@ from typing import Any
 from enforcement import clock, uploads
 from enforcement.config import settings
 from enforcement.dispatch import anchors, beacon, inspectors, risk
-from enforcement.dispatch.models import Assignment, DispatchTarget, Draw
-from enforcement.dispatch.service import (
+from enforcement.dispatch.draws import (
     LINK_TTL_SECONDS,
     assignment_view,
     assignments,
@@ -33,6 +32,7 @@ from enforcement.dispatch.service import (
     snapshot_link,
     snapshot_of,
 )
+from enforcement.dispatch.models import Assignment, DispatchTarget, Draw
 from enforcement.errors import BadRequest, NotFound
 from enforcement.models import Account
 
