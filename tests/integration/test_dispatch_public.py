@@ -25,10 +25,11 @@ import jsonschema
 import pytest
 from enforcement import documents as system_documents
 from enforcement.auth import Role
-from enforcement.dispatch import draw, draws, risk, synthetic
+from enforcement.dispatch import draw, draws, risk
 from enforcement.dispatch.models import Draw
 
 from tests import spec_verifier as spec
+from tests import synthetic
 from tests.draw_pages import drop_first_drawn, lower_a_level
 from tests.integration.client import Client, officer_session, wait_for
 

@@ -1,4 +1,5 @@
-"""Routes of the dispatch API. Thin: validate (pydantic), authenticate, call `service`.
+"""Routes of the dispatch API. Thin: validate (pydantic), authenticate, call the aggregate's
+module (`catalogue`, `inspectors`, `draws`, `results`, `public`).
 
 `/dispatch/...` needs a bearer token (admins and officers of an agency); `/public/...` needs
 none: published draws, their snapshots and results, and verification, for anyone.
@@ -12,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.dispatch import draws, public
+from enforcement.dispatch import catalogue, draws, inspectors, public, results
 from enforcement.dispatch.schemas import (
     ConflictIn,
     DrawIn,
@@ -52,7 +53,7 @@ def put_model(model_id: CodeId, body: RiskModelIn) -> Response[Document]:
         f"risk_model.version:{model_id}",
         principal,
         body,
-        lambda: draws.put_model(principal, model_id, body),
+        lambda: catalogue.put_model(principal, model_id, body),
     )
     return created(result)
 
@@ -61,7 +62,7 @@ def put_model(model_id: CodeId, body: RiskModelIn) -> Response[Document]:
     "/dispatch/risk-models/<model_id>", summary="The latest version of a model", security=SECURED
 )
 def get_model(model_id: CodeId) -> Document:
-    return draws.get_model(caller(router), model_id)
+    return catalogue.get_model(caller(router), model_id)
 
 
 @router.get(
@@ -70,7 +71,7 @@ def get_model(model_id: CodeId) -> Document:
     security=SECURED,
 )
 def get_model_version(model_id: CodeId, version: Version) -> Document:
-    return draws.get_model(caller(router), model_id, version)
+    return catalogue.get_model(caller(router), model_id, version)
 
 
 # ------------------------------------------------------------------ targets and inspectors
@@ -82,12 +83,12 @@ def get_model_version(model_id: CodeId, version: Version) -> Document:
     security=SECURED,
 )
 def put_target(target_id: CodeId, body: TargetIn) -> Document:
-    return draws.put_target(caller(router), target_id, body)
+    return catalogue.put_target(caller(router), target_id, body)
 
 
 @router.get("/dispatch/targets/<target_id>", summary="A target and its history", security=SECURED)
 def get_target(target_id: CodeId) -> Document:
-    return draws.get_target(caller(router), target_id)
+    return catalogue.get_target(caller(router), target_id)
 
 
 @router.put(
@@ -96,17 +97,17 @@ def get_target(target_id: CodeId) -> Document:
     security=SECURED,
 )
 def put_inspector(account_id: AccountId, body: InspectorIn) -> Document:
-    return draws.put_inspector(caller(router), account_id, body)
+    return inspectors.put_inspector(caller(router), account_id, body)
 
 
 @router.get("/dispatch/inspectors/<account_id>", summary="A dispatch profile", security=SECURED)
 def get_inspector(account_id: AccountId) -> Document:
-    return draws.get_inspector(caller(router), account_id)
+    return inspectors.get_inspector(caller(router), account_id)
 
 
 @router.put("/dispatch/me/duty", summary="Go on or off duty", security=SECURED)
 def set_duty(body: DutyIn) -> Document:
-    return draws.set_duty(caller(router), body.on_duty)
+    return inspectors.set_duty(caller(router), body.on_duty)
 
 
 @router.post(
@@ -115,7 +116,7 @@ def set_duty(body: DutyIn) -> Document:
     security=SECURED,
 )
 def declare_conflict(body: ConflictIn) -> Response[Document]:
-    return created(draws.declare_conflict(caller(router), body))
+    return created(inspectors.declare_conflict(caller(router), body))
 
 
 # ------------------------------------------------------------------ draws
@@ -154,7 +155,7 @@ def record_result(draw_id: DrawId, target_id: CodeId, body: ResultIn) -> Respons
         f"inspection.result:{draw_id}:{target_id}",
         principal,
         body,
-        lambda: draws.record_result(principal, draw_id, target_id, body),
+        lambda: results.record_result(principal, draw_id, target_id, body),
     )
     return created(result)
 
@@ -165,7 +166,7 @@ def record_result(draw_id: DrawId, target_id: CodeId, body: ResultIn) -> Respons
     security=SECURED,
 )
 def redraw(draw_id: DrawId, target_id: CodeId, body: RedrawIn) -> Response[Document]:
-    return created(draws.redraw(caller(router), draw_id, target_id, body))
+    return created(results.redraw(caller(router), draw_id, target_id, body))
 
 
 # ------------------------------------------------------------------ public, no token

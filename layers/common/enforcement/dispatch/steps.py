@@ -20,7 +20,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, documents, notify
-from enforcement.dispatch import beacon, draw, draws, risk
+from enforcement.dispatch import beacon, catalogue, draw, draws, risk
 from enforcement.dispatch import inspectors as inspectors_ids
 from enforcement.dispatch.models import (
     Assignment,
@@ -69,8 +69,8 @@ def freeze(draw_id: str) -> dict[str, Any]:
     item = draws.load_draw(draw_id)
     if item.status != "requested":
         return _state(item)
-    version = draws.load_model(item.model_id or "")
-    model = draws.parsed(version)
+    version = catalogue.load_model(item.model_id or "")
+    model = catalogue.parsed(version)
     agency = item.agency or ""
     targets = []
     for target in DispatchTarget.by_agency.query(agency):
