@@ -54,6 +54,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("AWS_ENDPOINT_URL") or name == "DYNAMODB_ENDPOINT":
             monkeypatch.delenv(name)
+    monkeypatch.delenv("DRAW_STATE_MACHINE_ARN", raising=False)  # the local stack's, if it ran
     for name, value in {
         "AWS_DEFAULT_REGION": "cn-north-1",
         "AWS_REGION": "cn-north-1",
