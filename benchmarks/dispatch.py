@@ -24,7 +24,9 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from enforcement.dispatch import anchors, draw, risk, synthetic
+from enforcement.dispatch import anchors, draw, risk
+
+from tests import synthetic
 
 TARGETS = 100_000
 INSPECTORS = 1_000

@@ -39,7 +39,9 @@ def published_draw() -> tuple[dict[str, Any], dict[str, Any]]:
     """A published draw (documents as the stack stores them) naming a quicknet round: the
     first after its commitment time plus its reveal wait."""
     from enforcement import clock
-    from enforcement.dispatch import beacon, draw, risk, synthetic
+    from enforcement.dispatch import beacon, draw, risk
+
+    from tests import synthetic
 
     model = risk.parse_model(risk.ship_model_document())
     snapshot = synthetic.population(model, targets=300, inspectors=16, salt="anchors")

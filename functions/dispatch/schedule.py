@@ -7,7 +7,7 @@ exists (and is audited) before its execution, and a re-delivered event starts no
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement import clock
-from enforcement.dispatch import service
+from enforcement.dispatch import draws
 
 logger = Logger()
 
@@ -15,6 +15,6 @@ logger = Logger()
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     fired_at = str(event.get("time") or clock.iso())
-    started = service.scheduled_draws(fired_at)
+    started = draws.scheduled_draws(fired_at)
     logger.info("scheduled draws", extra={"draws": started})
     return {"draws": started}

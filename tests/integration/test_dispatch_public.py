@@ -25,10 +25,11 @@ import jsonschema
 import pytest
 from enforcement import documents as system_documents
 from enforcement.auth import Role
-from enforcement.dispatch import draw, risk, service, synthetic
+from enforcement.dispatch import draw, draws, risk
 from enforcement.dispatch.models import Draw
 
 from tests import spec_verifier as spec
+from tests import synthetic
 from tests.draw_pages import drop_first_drawn, lower_a_level
 from tests.integration.client import Client, officer_session, wait_for
 
@@ -290,8 +291,8 @@ def test_a_version_1_draw_still_verifies(world: World) -> None:
     secret = secrets.token_hex(32)
     published = draw.publish(snapshot, secret)
     assert published["format"] == "dispatch-result/1"
-    snapshot_key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{published['snapshot_hash']}.json"
-    result_key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
+    snapshot_key = f"{draws.SNAPSHOT_PREFIX}{draw_id}/{published['snapshot_hash']}.json"
+    result_key = f"{draws.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
     system_documents.put(snapshot_key, snapshot)
     system_documents.put(result_key, published)
     Draw(

@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 import pytest
-from enforcement import audit, clock
+from enforcement import audit, clock, config
 from enforcement.auth import Role
 from enforcement.dispatch import beacon, draw, risk
 from enforcement.dispatch.models import Draw
@@ -282,6 +282,7 @@ def test_documents_too_large_to_answer_inline_are_a_redirect_to_a_link(
         part: world.anon.get(f"/public/draws/{draw_id}/{part}") for part in ("snapshot", "result")
     }
     monkeypatch.setenv("PUBLIC_DOCUMENT_INLINE_BYTES", "1000")  # the stack runs in this process
+    config.settings.cache_clear()  # settings are read once per process
     for part, document in inline.items():
         answer = world.anon.call("GET", f"/public/draws/{draw_id}/{part}", allow_redirects=False)
         assert answer.status_code == 303

@@ -280,7 +280,7 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     assert health.to_dict()
     reports = officer.call("checkin.list_health", 200, abnormal=True)
     assert health.report_id in [r.report_id for r in reports]
-    zhao.call("checkin.notifications", 200)
+    zhao.call("notifications.my_notifications", 200)
 
 
 @pytest.mark.xfail(

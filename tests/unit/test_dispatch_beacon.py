@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from enforcement import clock, config
-from enforcement.dispatch import beacon, draw, risk, synthetic
+from enforcement.dispatch import beacon, draw, risk
 from enforcement.dispatch import verify as verify_cli
 from enforcement.dispatch.beacon import QUICKNET, BeaconError, BeaconNotReady
 
 from infra.local.beacon import Beacon
+from tests import synthetic
 from tests.draw_pages import page_of
 
 SECRET = "fedcba9876543210" * 4

@@ -10,8 +10,10 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from enforcement.dispatch import draw, risk, synthetic
+from enforcement.dispatch import draw, risk
 from enforcement.dispatch.draw import Inspector, Target
+
+from tests import synthetic
 
 MODEL = risk.parse_model(risk.ship_model_document())
 SECRET = "0123456789abcdef" * 4

@@ -14,10 +14,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from enforcement.dispatch import draw, layout, risk, synthetic
+from enforcement.dispatch import draw, layout, risk
 from enforcement.dispatch.risk import ModelError
 
 from tests import spec_verifier as spec
+from tests import synthetic
 from tests.draw_pages import drop_first_drawn, page_of, published_draw
 from tests.vectors import generate
 

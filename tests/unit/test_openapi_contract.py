@@ -25,8 +25,6 @@ from tests.openapi_contract import build_document, offences, operations
 #: byte as stored and checked by their hash (their format is the draw specification's).
 FREE_JSON = frozenset(
     {
-        "GET /public/draws/{draw_id}/snapshot",
-        "GET /public/draws/{draw_id}/result",
     }
 )
 
@@ -49,7 +47,6 @@ PENDING_TYPED = frozenset(
         "GET /checkin/vessels",
         "GET /checkin/vessels/{vessel_id}",
         "GET /checkin/vessels/{vessel_id}/manning",
-        "GET /dispatch/draws/{draw_id}",
         "GET /dispatch/duty/areas",
         "GET /dispatch/duty/days/{day}",
         "GET /dispatch/duty/days/{day}/rota",
@@ -58,15 +55,6 @@ PENDING_TYPED = frozenset(
         "GET /dispatch/hazards",
         "GET /dispatch/hazards/mine",
         "GET /dispatch/hazards/{report_id}",
-        "GET /dispatch/inspectors/{account_id}",
-        "GET /dispatch/risk-models/{model_id}",
-        "GET /dispatch/risk-models/{model_id}/versions/{version}",
-        "GET /dispatch/targets/{target_id}",
-        "GET /public/draws",
-        "GET /public/draws/{draw_id}",
-        "GET /public/draws/{draw_id}/result",
-        "GET /public/draws/{draw_id}/snapshot",
-        "GET /public/draws/{draw_id}/verify",
         "POST /checkin/applications",
         "POST /checkin/checks",
         "POST /checkin/crew",
@@ -78,9 +66,6 @@ PENDING_TYPED = frozenset(
         "POST /checkin/vessels/{vessel_id}/bindings/{binding_id}/refuse",
         "POST /checkin/vessels/{vessel_id}/onsite-checks",
         "POST /checkin/vessels/{vessel_id}/remote-tasks",
-        "POST /dispatch/draws",
-        "POST /dispatch/draws/{draw_id}/targets/{target_id}/redraw",
-        "POST /dispatch/draws/{draw_id}/targets/{target_id}/result",
         "POST /dispatch/duty/days/{day}/dispatch",
         "POST /dispatch/duty/tasks/{task_id}/acknowledge",
         "POST /dispatch/duty/tasks/{task_id}/close",
@@ -88,17 +73,10 @@ PENDING_TYPED = frozenset(
         "POST /dispatch/hazards",
         "POST /dispatch/hazards/{report_id}/close",
         "POST /dispatch/hazards/{report_id}/take",
-        "POST /dispatch/me/conflicts",
-        "POST /dispatch/risk-models/{model_id}/versions",
-        "POST /public/verify",
         "PUT /checkin/crew/{crew_id}/certificates/{number}/status",
         "PUT /checkin/me/binding",
         "PUT /checkin/vessels/{vessel_id}/position",
         "PUT /dispatch/duty/areas/{area_id}",
-        "PUT /dispatch/inspectors/{account_id}",
-        "PUT /dispatch/me/duty",
-        "PUT /dispatch/plan",
-        "PUT /dispatch/targets/{target_id}",
     }
 )
 

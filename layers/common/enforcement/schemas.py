@@ -126,7 +126,7 @@ class UploadOut(BaseModel):
     fields: dict[str, str]
     file_field: str = "file"
     max_bytes: int
-    expires_at: str
+    expires_at: Timestamp
 
 
 class GpsFixIn(Strict):

@@ -33,15 +33,18 @@ import hashlib
 import heapq
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from enforcement.dispatch import layout
 from enforcement.dispatch.risk import ModelError, canonical_bytes, exact
+from enforcement.dispatch.snapshot import SNAPSHOT_FORMAT as SNAPSHOT_FORMAT
+from enforcement.dispatch.snapshot import Inspector as Inspector
+from enforcement.dispatch.snapshot import Target as Target
+from enforcement.dispatch.snapshot import make_snapshot as make_snapshot
 
-SNAPSHOT_FORMAT = "dispatch-snapshot/2"
 RESULT_FORMAT = "dispatch-result/2"
 #: Every snapshot format still drawn, and the format of the result it gives.
 FORMATS = {
@@ -106,95 +109,6 @@ def ticket(seed_bytes: bytes, target_id: str) -> int:
 def _tiebreak(seed_bytes: bytes, load: int, inspector_id: str) -> int:
     data = seed_bytes + INSPECTOR_TAG + load.to_bytes(4, "big") + inspector_id.encode("utf-8")
     return int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
-
-
-# ------------------------------------------------------------------ snapshot
-
-
-@dataclass(frozen=True)
-class Target:
-    id: str
-    kind: str
-    jurisdiction: str
-    company: str
-    level: str
-    score: str = "0"
-    last_team: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "jurisdiction": self.jurisdiction,
-            "company": self.company,
-            "level": self.level,
-            "score": self.score,
-            "last_team": sorted(self.last_team),
-        }
-
-
-@dataclass(frozen=True)
-class Inspector:
-    id: str
-    jurisdiction: str
-    qualifications: tuple[str, ...]
-    on_duty: bool
-    load: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "jurisdiction": self.jurisdiction,
-            "qualifications": sorted(set(self.qualifications)),
-            "on_duty": self.on_duty,
-            "load": self.load,
-        }
-
-
-def make_snapshot(
-    *,
-    draw_id: str,
-    agency: str,
-    frozen_at: str,
-    model: Mapping[str, Any],
-    team_size: int,
-    targets: Sequence[Target],
-    inspectors: Sequence[Inspector],
-    conflicts: Sequence[tuple[str, str]],
-    beacon: str | None = None,
-    reveal_wait_seconds: int = 0,
-    version: int = 2,
-) -> dict[str, Any]:
-    """The canonical snapshot document. `model` is {model_id, version, hash, levels: [{level,
-    min_score, rate}]} with decimal strings. `version=1` gives the layout of draws published
-    before the reveal wait was part of the snapshot (for tests of old draws)."""
-    if team_size < 1:
-        raise ModelError("team_size must be at least 1")
-    if version not in (1, 2):
-        raise ModelError(f"no snapshot version {version}")
-    if not 0 <= reveal_wait_seconds <= 86_400:
-        raise ModelError("reveal_wait_seconds is within 0 and 86400")
-    ids = [t.id for t in targets]
-    if len(set(ids)) != len(ids):
-        raise ModelError("target ids must be unique")
-    inspector_ids = [i.id for i in inspectors]
-    if len(set(inspector_ids)) != len(inspector_ids):
-        raise ModelError("inspector ids must be unique")
-    document: dict[str, Any] = {
-        "format": f"dispatch-snapshot/{version}",
-        "draw_id": draw_id,
-        "agency": agency,
-        "frozen_at": frozen_at,
-        "beacon": beacon,
-        "model": dict(model),
-        "team_size": team_size,
-        "targets": [t.as_dict() for t in sorted(targets, key=lambda t: t.id)],
-        "inspectors": [i.as_dict() for i in sorted(inspectors, key=lambda i: i.id)],
-        "conflicts": [list(pair) for pair in sorted({(a, b) for a, b in conflicts})],
-    }
-    if version >= 2:
-        document["reveal_wait_seconds"] = reveal_wait_seconds
-    return document
 
 
 # ------------------------------------------------------------------ the draw

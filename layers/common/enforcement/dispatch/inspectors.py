@@ -1,4 +1,8 @@
-"""Inspectors' public ids: how snapshots, results and public pages name an inspector.
+"""Inspectors: their dispatch profiles (qualifications, duty, conflicts of interest) and their
+public ids, how snapshots, results and public pages name an inspector.
+
+An admin of the agency writes an officer's profile; the officer goes on and off duty and
+declares conflicts; members of the agency read profiles. Writes go through `audit.commit`.
 
 Account ids are user names (`off-zhang`), so published documents never carry them. Each
 inspector profile gets a public id once, `insp-` and 16 random hex digits from the operating
@@ -19,6 +23,14 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from enforcement import access, audit, clock
+from enforcement.access import Action
+from enforcement.auth import Principal, Role
+from enforcement.db import get_or_404
+from enforcement.dispatch import rules
+from enforcement.dispatch.schemas import ConflictIn, InspectorIn
+from enforcement.errors import NotFound, Unprocessable
+from enforcement.models import Account
 from enforcement.officers import InspectorProfile
 
 PREFIX = "insp-"
@@ -89,3 +101,127 @@ def to_snapshot_ids(snapshot: Mapping[str, Any], account_ids: Iterable[str]) -> 
     if not uses_public_ids(snapshot):
         return {a: a for a in account_ids}
     return public_ids(account_ids)
+
+
+# ------------------------------------------------------------------ profiles
+
+
+def load_profile(account_id: str) -> InspectorProfile:
+    return get_or_404(
+        InspectorProfile,
+        account_id,
+        code="inspector_not_found",
+        message=f"{account_id} has no dispatch profile",
+    )
+
+
+def profile_view(profile: InspectorProfile) -> dict[str, Any]:
+    return {
+        "account_id": profile.account_id,
+        "agency": profile.agency,
+        "jurisdiction": profile.jurisdiction,
+        "qualifications": list(profile.qualifications),
+        "on_duty": bool(profile.on_duty),
+        "open_assignments": int(profile.open_assignments or 0),
+        "conflicts": list(profile.conflicts or []),
+        "public_id": profile.public_id,
+        "updated_at": profile.updated_at,
+    }
+
+
+def put_inspector(principal: Principal, account_id: str, body: InspectorIn) -> dict[str, Any]:
+    agency = access.agency_admin(principal)
+    hidden = NotFound("account_not_found", f"no account {account_id}")
+    try:
+        account = Account.get(account_id, consistent_read=True)
+    except Account.DoesNotExist as exc:
+        raise hidden from exc
+    access.in_agency(principal, account.agency, Action.ADMINISTER, hidden=hidden)
+    if account.role != Role.OFFICER.value or account.disabled:
+        raise Unprocessable("not_an_officer", "inspectors are active officers of your agency")
+    try:
+        existing: InspectorProfile | None = load_profile(account_id)
+    except NotFound:
+        existing = None
+    profile = InspectorProfile(
+        account_id,
+        agency=agency,
+        jurisdiction=account.jurisdiction or "",
+        qualifications=sorted(set(body.qualifications)),
+        on_duty=body.on_duty,
+        open_assignments=int(existing.open_assignments or 0) if existing else 0,
+        conflicts=rules.merged_conflicts(existing.conflicts if existing else None, body.conflicts),
+        last_draw_id=existing.last_draw_id if existing else None,
+        updated_at=clock.iso(),
+        public_id=(existing.public_id if existing else None) or new_public_id(),
+    )
+    audit.commit(
+        audit.AuditEvent(
+            principal.actor,
+            "inspector.put",
+            f"inspector:{account_id}",
+            {"qualifications": profile.qualifications, "on_duty": body.on_duty},
+        ),
+        lambda tx: tx.save(profile),
+        agency=agency,
+    )
+    return profile_view(profile)
+
+
+def _own_profile(principal: Principal) -> InspectorProfile:
+    access.require_role(principal, Role.OFFICER)
+    profile = load_profile(principal.account_id)
+    access.own_profile(principal, profile.account_id, profile.agency)
+    return profile
+
+
+def set_duty(principal: Principal, on_duty: bool) -> dict[str, Any]:
+    """The roster: an officer goes on or off duty (a draw freezes whoever is on duty then)."""
+    profile = _own_profile(principal)
+    at = clock.iso()
+    audit.commit(
+        audit.AuditEvent(
+            principal.actor,
+            "inspector.duty",
+            f"inspector:{profile.account_id}",
+            {"on_duty": on_duty},
+        ),
+        lambda tx: tx.update(
+            profile,
+            actions=[InspectorProfile.on_duty.set(on_duty), InspectorProfile.updated_at.set(at)],
+            condition=InspectorProfile.account_id.exists(),
+        ),
+        agency=profile.agency,
+    )
+    return profile_view(load_profile(profile.account_id))
+
+
+def declare_conflict(principal: Principal, body: ConflictIn) -> dict[str, Any]:
+    """An inspector declares a conflict of interest with a company: never drawn for it again."""
+    profile = _own_profile(principal)
+    conflicts = rules.merged_conflicts(profile.conflicts, [body.company_id])
+    audit.commit(
+        audit.AuditEvent(
+            principal.actor,
+            "inspector.conflict",
+            f"inspector:{profile.account_id}",
+            {"company_id": body.company_id, "reason": body.reason},
+        ),
+        lambda tx: tx.update(
+            profile,
+            actions=[
+                InspectorProfile.conflicts.set(conflicts),
+                InspectorProfile.updated_at.set(clock.iso()),
+            ],
+            condition=InspectorProfile.account_id.exists(),
+        ),
+        agency=profile.agency,
+    )
+    return profile_view(load_profile(profile.account_id))
+
+
+def get_inspector(principal: Principal, account_id: str) -> dict[str, Any]:
+    access.member_agency(principal)
+    profile = load_profile(account_id)
+    access.profile_visible(principal, account_id, profile.agency)
+    return profile_view(profile)

@@ -13,31 +13,27 @@ said to be so, however well they agree with each other.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from enforcement import clock, uploads
 from enforcement.config import settings
-from enforcement.dispatch import anchors, beacon, inspectors, risk
-from enforcement.dispatch.models import Assignment, DispatchTarget, Draw
-from enforcement.dispatch.service import (
+from enforcement.dispatch import anchors, beacon, inspectors, risk, rules
+from enforcement.dispatch.draws import (
     LINK_TTL_SECONDS,
     assignment_view,
     assignments,
     draw_view,
     load_draw,
-    mask,
     published_of,
     snapshot_link,
     snapshot_of,
 )
+from enforcement.dispatch.models import Assignment, DispatchTarget, Draw
 from enforcement.errors import BadRequest, NotFound
 from enforcement.models import Account
 
-PUBLIC_STATES = ("committed", "revealed", "drawn", "published")
-DRAWN = ("drawn", "published")
 #: How long the public verification waits for the beacon.
 BEACON_CHECK_SECONDS = 3.0
 DRAW_ID = re.compile(r"draw-[0-9a-f]{16}")
@@ -45,6 +41,11 @@ BATCH = 100
 
 
 # ------------------------------------------------------------------ draw pages
+
+
+def mask(name: str | None) -> str | None:
+    """A name as this deployment shows it in public (`DISPATCH_PUBLIC_NAMES`, masked by default)."""
+    return rules.public_name(name, settings().dispatch_public_names)
 
 
 def _names(account_ids: Iterable[str]) -> dict[str, str | None]:
@@ -81,7 +82,7 @@ def page(item: Draw) -> dict[str, Any]:
 
 def public_draws(agency: str, limit: int = 50) -> list[dict[str, Any]]:
     items = Draw.by_agency.query(agency, scan_index_forward=False, limit=limit * 2)
-    return [page(i) for i in items if i.status in PUBLIC_STATES][:limit]
+    return [page(i) for i in items if rules.public(i.status)][:limit]
 
 
 def _members(row: Assignment) -> list[str]:
@@ -128,11 +129,11 @@ def assignment_public_view(
 
 def public_draw(draw_id: str) -> dict[str, Any]:
     item = load_draw(draw_id)
-    if item.status not in PUBLIC_STATES:
+    if not rules.public(item.status):
         raise NotFound("draw_not_public", "this draw has not committed to its population yet")
     view = page(item)
     view["snapshot_url"] = snapshot_link(item)
-    if item.status in DRAWN:
+    if rules.drawn(item.status):
         rows = assignments(draw_id)
         accounts = {a for row in rows for a in _members(row)}
         public_ids = inspectors.public_ids(accounts)
@@ -155,7 +156,7 @@ def public_draw(draw_id: str) -> dict[str, Any]:
 def inline_limit() -> int:
     """Largest document answered in the response body; larger ones are answered with a link
     (a Lambda response is at most 6 MB, and a 100k-target snapshot is about 11 MiB)."""
-    return int(os.environ.get("PUBLIC_DOCUMENT_INLINE_BYTES", str(5 * 1024 * 1024)))
+    return settings().public_document_inline_bytes
 
 
 def _document_or_link(key: str, load: Callable[[], dict[str, Any]]) -> dict[str, Any] | str:
@@ -170,7 +171,7 @@ def _document_or_link(key: str, load: Callable[[], dict[str, Any]]) -> dict[str,
 def public_snapshot(draw_id: str) -> dict[str, Any] | str:
     """The frozen population, or a presigned link to it when it is too large to answer inline."""
     item = load_draw(draw_id)
-    if item.status not in PUBLIC_STATES:
+    if not rules.public(item.status):
         raise NotFound("draw_not_public", "this draw has not committed to its population yet")
     return _document_or_link(item.snapshot_key or "", lambda: snapshot_of(item))
 
@@ -178,7 +179,7 @@ def public_snapshot(draw_id: str) -> dict[str, Any] | str:
 def public_result(draw_id: str) -> dict[str, Any] | str:
     """The published result document, or a presigned link to it when it is too large."""
     item = load_draw(draw_id)
-    if item.status not in DRAWN or not item.result_key:
+    if not rules.drawn(item.status) or not item.result_key:
         raise NotFound("result_not_ready", "this draw has not been drawn yet")
     return _document_or_link(item.result_key, lambda: published_of(item))
 
@@ -198,7 +199,7 @@ def _published_draw(draw_id: Any) -> Draw | None:
         item = load_draw(draw_id)
     except NotFound:
         return None
-    return item if item.status in PUBLIC_STATES else None
+    return item if rules.public(item.status) else None
 
 
 def verify_documents(published: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:

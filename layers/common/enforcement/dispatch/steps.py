@@ -20,7 +20,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, documents, notify
-from enforcement.dispatch import beacon, draw, risk, service
+from enforcement.dispatch import beacon, catalogue, draw, draws, risk
 from enforcement.dispatch import inspectors as inspectors_ids
 from enforcement.dispatch.models import (
     Assignment,
@@ -66,11 +66,11 @@ def _state(item: Draw) -> dict[str, Any]:
 
 def freeze(draw_id: str) -> dict[str, Any]:
     """Freeze the population into a snapshot, store it, publish its hash and the commitment."""
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if item.status != "requested":
         return _state(item)
-    version = service.load_model(item.model_id or "")
-    model = service.parsed(version)
+    version = catalogue.load_model(item.model_id or "")
+    model = catalogue.parsed(version)
     agency = item.agency or ""
     targets = []
     for target in DispatchTarget.by_agency.query(agency):
@@ -142,7 +142,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
         reveal_wait_seconds=wait,
     )
     digest = draw.snapshot_hash(snapshot)
-    key = f"{service.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
+    key = f"{draws.SNAPSHOT_PREFIX}{draw_id}/{digest}.json"
     documents.put(key, snapshot)
     secret = draw.new_secret()
     committed = draw.commitment(secret)
@@ -168,7 +168,7 @@ def freeze(draw_id: str) -> dict[str, Any]:
             *([Draw.beacon.set(named)] if named else []),
         ],
     )
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if not moved:
         return _state(item)
     return {
@@ -185,7 +185,7 @@ def reveal(draw_id: str) -> dict[str, Any]:
     """Publish the secret and the named beacon round's value; the seed follows from them and
     the snapshot hash. While the round is not published, BeaconNotReady (the state machine asks
     again) and the draw is left as it is."""
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if item.status != "committed":
         return _state(item)
     value = _beacon_value(item)
@@ -202,7 +202,7 @@ def reveal(draw_id: str) -> dict[str, Any]:
             Draw.revealed_at.set(clock.iso()),
         ],
     )
-    return _state(service.load_draw(draw_id))
+    return _state(draws.load_draw(draw_id))
 
 
 def _beacon_value(item: Draw) -> str:
@@ -217,14 +217,14 @@ def _beacon_value(item: Draw) -> str:
 
 def select(draw_id: str) -> dict[str, Any]:
     """Draw the targets and teams from the stored snapshot; store the result and assignments."""
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if item.status != "revealed":
         return _state(item)
-    snapshot = service.snapshot_of(item)
+    snapshot = draws.snapshot_of(item)
     if draw.snapshot_hash(snapshot) != item.snapshot_hash:
         raise RuntimeError(f"stored snapshot of {draw_id} does not match its published hash")
     published = draw.publish(snapshot, item.secret or "", item.beacon_value or "")
-    key = f"{service.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
+    key = f"{draws.RESULT_PREFIX}{draw_id}/{published['result_hash']}.json"
     documents.put(key, published)
     # the published teams name public ids; assignments (internal) keep account ids
     members = sorted({m for pick in published["selected"] for m in pick["team"]})
@@ -262,16 +262,16 @@ def select(draw_id: str) -> dict[str, Any]:
             Draw.drawn_at.set(clock.iso()),
         ],
     )
-    return {**_state(service.load_draw(draw_id)), "selected": len(published["selected"])}
+    return {**_state(draws.load_draw(draw_id)), "selected": len(published["selected"])}
 
 
 def publish(draw_id: str) -> dict[str, Any]:
     """Count the assignments into workloads, remember each target's team, tell the inspectors,
     and mark the draw published."""
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if item.status != "drawn":
         return _state(item)
-    rows = [row for row in service.assignments(draw_id) if row.status == "assigned"]
+    rows = [row for row in draws.assignments(draw_id) if row.status == "assigned"]
     per_inspector: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         for member in row.team:
@@ -317,13 +317,13 @@ def publish(draw_id: str) -> dict[str, Any]:
     )
     if moved:
         notify.publish(notes)
-    return {**_state(service.load_draw(draw_id)), "notified": len(notes)}
+    return {**_state(draws.load_draw(draw_id)), "notified": len(notes)}
 
 
 def fail(draw_id: str, error: str) -> dict[str, Any]:
     """A step gave up: the draw is marked failed (it never reaches the public as published)."""
-    item = service.load_draw(draw_id)
+    item = draws.load_draw(draw_id)
     if item.status in ("published", "failed"):
         return _state(item)
     item.update(actions=[Draw.status.set("failed"), Draw.error.set(error[:500])])
-    return _state(service.load_draw(draw_id))
+    return _state(draws.load_draw(draw_id))

@@ -1,13 +1,13 @@
-"""A synthetic population for tests, benchmarks and demos: deterministic (hash-derived, no
-`random`), so the same arguments give the same snapshot everywhere."""
+"""A synthetic dispatch population for tests and benchmarks: deterministic (hash-derived, no
+`random`), so the same arguments give the same snapshot everywhere. Not part of the layer."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from enforcement.dispatch.draw import Inspector, Target, make_snapshot
 from enforcement.dispatch.risk import RiskModel, rate_text
+from enforcement.dispatch.snapshot import Inspector, Target, make_snapshot
 
 KINDS = ("ship", "cargo", "company")
 
