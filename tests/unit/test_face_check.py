@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from enforcement import config, notify, uploads
 from enforcement.checkin import decisions
+from enforcement.checkin.models import FaceRecord, PhotoDigest
 from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
 from enforcement.face.replays import UsedPhotoLog
-from enforcement.models import FaceRecord, PhotoDigest, UsedPhotos
+from enforcement.models import UsedPhotos
 from moto import mock_aws
 from PIL import Image
 

@@ -25,9 +25,10 @@ from enforcement.access import Action
 from enforcement.auth import Principal
 from enforcement.checkin import service
 from enforcement.checkin.binding_schemas import ApproveBindingIn, RefuseBindingIn
+from enforcement.checkin.models import CrewMember, Posting, Vessel
 from enforcement.checkin.schemas import BindingIn
 from enforcement.errors import BadRequest, Conflict, NotFound, Unprocessable
-from enforcement.models import CrewMember, Notification, Posting, Vessel
+from enforcement.models import Notification
 
 APPROVED_WITHIN_APPOINTMENT = "appointment"
 

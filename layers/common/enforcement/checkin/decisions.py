@@ -21,20 +21,19 @@ from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
 from enforcement.checkin import rules, service
-from enforcement.config import settings
-from enforcement.db import transaction
-from enforcement.errors import Conflict
-from enforcement.face import engine, liveness, replays
-from enforcement.models import (
-    Account,
+from enforcement.checkin.models import (
     Check,
     CrewMember,
     FaceRecord,
     PhotoDigest,
     Posting,
     ServiceRecord,
-    Upload,
 )
+from enforcement.config import settings
+from enforcement.db import transaction
+from enforcement.errors import Conflict
+from enforcement.face import engine, liveness, replays
+from enforcement.models import Account, Upload
 from enforcement.upload_versions import (
     Arrival,
     after_conflict,

@@ -20,6 +20,19 @@ from enforcement import access, audit, auth, clock, jurisdictions, notify, uploa
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
+from enforcement.checkin.models import (
+    CertificateAttribute,
+    Check,
+    CrewMember,
+    GpsAttribute,
+    HealthReport,
+    PositionAttribute,
+    PostAttribute,
+    Posting,
+    RemoteTask,
+    ServiceRecord,
+    Vessel,
+)
 from enforcement.checkin.schemas import (
     ApplicationIn,
     CertificateIn,
@@ -40,20 +53,7 @@ from enforcement.errors import (
     Unprocessable,
     UpstreamError,
 )
-from enforcement.models import (
-    Account,
-    CertificateAttribute,
-    Check,
-    CrewMember,
-    GpsAttribute,
-    HealthReport,
-    PositionAttribute,
-    PostAttribute,
-    Posting,
-    RemoteTask,
-    ServiceRecord,
-    Vessel,
-)
+from enforcement.models import Account
 
 # ------------------------------------------------------------------ loading with access rules
 

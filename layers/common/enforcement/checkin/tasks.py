@@ -10,9 +10,9 @@ from typing import Any
 
 from enforcement import audit, clock, jurisdictions, notify
 from enforcement.checkin import service
+from enforcement.checkin.models import RemoteTask
 from enforcement.db import transaction
 from enforcement.errors import Conflict
-from enforcement.models import RemoteTask
 
 SYSTEM = "system:remote-task"
 
