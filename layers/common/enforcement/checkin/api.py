@@ -1,4 +1,4 @@
-"""Routes of the check-in API. Thin: validate (pydantic), authenticate, call `service`.
+"""Routes of the check-in API. Thin: validate (pydantic), authenticate, call the aggregates.
 
 Creating routes honour an `Idempotency-Key` header: a mini-program that re-sends a request gets
 the first answer back instead of a second record.
@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.checkin import bindings, service
+from enforcement.checkin import bindings, crew
 from enforcement.checkin.binding_schemas import (
     ApproveBindingIn,
     BindingOut,
@@ -65,7 +65,7 @@ BindingId = Annotated[str, Path(pattern=r"^bnd-[0-9a-f]{16}$")]
 def create_vessel(body: VesselIn) -> Response[VesselOut]:
     principal = caller(router)
     result = once(
-        router, "vessel.create", principal, body, lambda: service.create_vessel(principal, body)
+        router, "vessel.create", principal, body, lambda: crew.create_vessel(principal, body)
     )
     return created(VesselOut.model_validate(result))
 
@@ -78,12 +78,12 @@ def create_vessel(body: VesselIn) -> Response[VesselOut]:
 def find_vessels(
     name: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[VesselMatchOut]:
-    return [VesselMatchOut.model_validate(v) for v in service.find_vessels(caller(router), name)]
+    return [VesselMatchOut.model_validate(v) for v in crew.find_vessels(caller(router), name)]
 
 
 @router.get("/checkin/vessels/<vessel_id>", summary="A vessel", security=SECURED)
 def get_vessel(vessel_id: VesselId) -> VesselOut:
-    return VesselOut.model_validate(service.get_vessel(caller(router), vessel_id))
+    return VesselOut.model_validate(crew.get_vessel(caller(router), vessel_id))
 
 
 @router.put(
@@ -92,7 +92,7 @@ def get_vessel(vessel_id: VesselId) -> VesselOut:
     security=SECURED,
 )
 def report_position(vessel_id: VesselId, body: PositionIn) -> VesselOut:
-    return VesselOut.model_validate(service.report_position(caller(router), vessel_id, body))
+    return VesselOut.model_validate(crew.report_position(caller(router), vessel_id, body))
 
 
 @router.get(
@@ -101,7 +101,7 @@ def report_position(vessel_id: VesselId, body: PositionIn) -> VesselOut:
     security=SECURED,
 )
 def manning(vessel_id: VesselId) -> ManningOut:
-    return ManningOut.model_validate(service.manning(caller(router), vessel_id))
+    return ManningOut.model_validate(crew.manning(caller(router), vessel_id))
 
 
 @router.post(
@@ -116,7 +116,7 @@ def onsite_check(vessel_id: VesselId, body: OnsiteCheckIn) -> Response[CheckOut]
         "check.onsite",
         principal,
         body,
-        lambda: service.start_onsite_check(principal, vessel_id, body),
+        lambda: crew.start_onsite_check(principal, vessel_id, body),
     )
     return created(CheckOut.model_validate(result))
 
@@ -133,7 +133,7 @@ def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
         "task.publish",
         principal,
         body,
-        lambda: service.publish_task(principal, vessel_id, body),
+        lambda: crew.publish_task(principal, vessel_id, body),
     )
     return created(TaskOut.model_validate(result))
 
@@ -144,7 +144,7 @@ def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
     security=SECURED,
 )
 def get_task(task_id: TaskId) -> TaskOut:
-    return TaskOut.model_validate(service.get_task(caller(router), task_id))
+    return TaskOut.model_validate(crew.get_task(caller(router), task_id))
 
 
 # ------------------------------------------------------------------ crew
@@ -154,14 +154,14 @@ def get_task(task_id: TaskId) -> TaskOut:
 def register_crew(body: CrewIn) -> Response[CrewOut]:
     principal = caller(router)
     result = once(
-        router, "crew.register", principal, body, lambda: service.register_crew(principal, body)
+        router, "crew.register", principal, body, lambda: crew.register_crew(principal, body)
     )
     return created(CrewOut.model_validate(result))
 
 
 @router.get("/checkin/crew/<crew_id>", summary="A crew member's record", security=SECURED)
 def get_crew(crew_id: CrewId) -> CrewOut:
-    return CrewOut.model_validate(service.get_crew(caller(router), crew_id))
+    return CrewOut.model_validate(crew.get_crew(caller(router), crew_id))
 
 
 @router.put(
@@ -171,7 +171,7 @@ def get_crew(crew_id: CrewId) -> CrewOut:
 )
 def certificate_status(crew_id: CrewId, number: CertNo, body: CertificateStatusIn) -> CrewOut:
     return CrewOut.model_validate(
-        service.set_certificate_status(caller(router), crew_id, number, body)
+        crew.set_certificate_status(caller(router), crew_id, number, body)
     )
 
 
@@ -181,7 +181,7 @@ def certificate_status(crew_id: CrewId, number: CertNo, body: CertificateStatusI
     security=SECURED,
 )
 def request_enrolment(crew_id: CrewId) -> Response[EnrolmentOut]:
-    return created(EnrolmentOut.model_validate(service.request_enrolment(caller(router), crew_id)))
+    return created(EnrolmentOut.model_validate(crew.request_enrolment(caller(router), crew_id)))
 
 
 @router.get(
@@ -190,7 +190,7 @@ def request_enrolment(crew_id: CrewId) -> Response[EnrolmentOut]:
     security=SECURED,
 )
 def enrolment_status(crew_id: CrewId) -> EnrolmentOut:
-    return EnrolmentOut.model_validate(service.enrolment_status(caller(router), crew_id))
+    return EnrolmentOut.model_validate(crew.enrolment_status(caller(router), crew_id))
 
 
 # ------------------------------------------------------------------ the crew member's own
@@ -198,7 +198,7 @@ def enrolment_status(crew_id: CrewId) -> EnrolmentOut:
 
 @router.get("/checkin/me", summary="My crew record and postings", security=SECURED)
 def me() -> MeOut:
-    return MeOut.model_validate(service.me(caller(router)))
+    return MeOut.model_validate(crew.me(caller(router)))
 
 
 @router.post(
@@ -213,14 +213,14 @@ def link(body: LinkIn) -> Response[CheckOut]:
         "link",
         principal,
         body,
-        lambda: service.start_link(principal, body.id_number, body.jurisdiction),
+        lambda: crew.start_link(principal, body.id_number, body.jurisdiction),
     )
     return created(CheckOut.model_validate(result))
 
 
 @router.get("/checkin/me/link/<check_id>", summary="Result of a link request", security=SECURED)
 def link_result(check_id: CheckId) -> CheckOut:
-    return CheckOut.model_validate(service.get_check(caller(router), check_id, ("link",)))
+    return CheckOut.model_validate(crew.get_check(caller(router), check_id, ("link",)))
 
 
 @router.put(
@@ -265,7 +265,7 @@ def refuse_binding(vessel_id: VesselId, binding_id: BindingId, body: RefuseBindi
     "/checkin/me/service-record", summary="My service record and credit points", security=SECURED
 )
 def service_record() -> ServiceOut:
-    return ServiceOut.model_validate(service.service_record(caller(router)))
+    return ServiceOut.model_validate(crew.service_record(caller(router)))
 
 
 # ------------------------------------------------------------------ checks and applications
@@ -279,7 +279,7 @@ def service_record() -> ServiceOut:
 def self_check(body: SelfCheckIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        router, "check.self", principal, body, lambda: service.start_self_check(principal, body)
+        router, "check.self", principal, body, lambda: crew.start_self_check(principal, body)
     )
     return created(CheckOut.model_validate(result))
 
@@ -290,7 +290,7 @@ def self_check(body: SelfCheckIn) -> Response[CheckOut]:
     security=SECURED,
 )
 def get_check(check_id: CheckId) -> CheckOut:
-    return CheckOut.model_validate(service.get_check(caller(router), check_id, ("duty",)))
+    return CheckOut.model_validate(crew.get_check(caller(router), check_id, ("duty",)))
 
 
 @router.post(
@@ -301,7 +301,7 @@ def get_check(check_id: CheckId) -> CheckOut:
 def apply(body: ApplicationIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        router, "application", principal, body, lambda: service.start_application(principal, body)
+        router, "application", principal, body, lambda: crew.start_application(principal, body)
     )
     return created(CheckOut.model_validate(result))
 
@@ -311,7 +311,7 @@ def apply(body: ApplicationIn) -> Response[CheckOut]:
 )
 def get_application(check_id: CheckId) -> CheckOut:
     return CheckOut.model_validate(
-        service.get_check(caller(router), check_id, ("appointment", "discharge"))
+        crew.get_check(caller(router), check_id, ("appointment", "discharge"))
     )
 
 
@@ -324,7 +324,7 @@ def get_application(check_id: CheckId) -> CheckOut:
 def report_health(body: HealthIn) -> Response[HealthOut]:
     principal = caller(router)
     result = once(
-        router, "health.report", principal, body, lambda: service.report_health(principal, body)
+        router, "health.report", principal, body, lambda: crew.report_health(principal, body)
     )
     return created(HealthOut.model_validate(result))
 
@@ -335,4 +335,4 @@ def report_health(body: HealthIn) -> Response[HealthOut]:
     security=SECURED,
 )
 def list_health(abnormal: Annotated[bool, Query()] = True) -> list[HealthOut]:
-    return [HealthOut.model_validate(r) for r in service.list_health(caller(router), abnormal)]
+    return [HealthOut.model_validate(r) for r in crew.list_health(caller(router), abnormal)]

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from enforcement import access, audit, clock, jurisdictions, notify
 from enforcement.access import Action
 from enforcement.auth import Principal
-from enforcement.checkin import service
+from enforcement.checkin import crew as service
 from enforcement.checkin.binding_schemas import ApproveBindingIn, RefuseBindingIn
 from enforcement.checkin.models import CrewMember, Posting, Vessel
 from enforcement.checkin.schemas import BindingIn

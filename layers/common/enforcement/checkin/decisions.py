@@ -20,7 +20,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
-from enforcement.checkin import rules, service
+from enforcement.checkin import crew as service
+from enforcement.checkin import rules
 from enforcement.checkin.models import (
     Check,
     CrewMember,

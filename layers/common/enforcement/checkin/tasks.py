@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from enforcement import audit, clock, jurisdictions, notify
-from enforcement.checkin import service
+from enforcement.checkin import crew
 from enforcement.checkin.models import RemoteTask
 from enforcement.db import transaction
 from enforcement.errors import Conflict
@@ -18,11 +18,11 @@ SYSTEM = "system:remote-task"
 
 
 def notify_crew(task_id: str) -> dict[str, Any]:
-    task = service.load_task(task_id)
+    task = crew.load_task(task_id)
     if task.notified:
         return {"state": "notified", "notified": len(task.notified)}
-    vessel = service.load_vessel(task.vessel_id)
-    crew_ids = sorted({p.crew_id for p in service.postings_of_vessel(task.vessel_id)})
+    vessel = crew.load_vessel(task.vessel_id)
+    crew_ids = sorted({p.crew_id for p in crew.postings_of_vessel(task.vessel_id)})
     notes = [
         notify.notification(
             crew_id,
@@ -46,21 +46,21 @@ def notify_crew(task_id: str) -> dict[str, Any]:
 
 
 def evaluate(task_id: str) -> dict[str, Any]:
-    task = service.load_task(task_id)
+    task = crew.load_task(task_id)
     if task.status != "running":
         return {"state": task.status}
-    outcome = service.evaluate_task(task)
+    outcome = crew.evaluate_task(task)
     return {"state": outcome.state, "manning_met": outcome.manning_met}
 
 
 def close(task_id: str) -> dict[str, Any]:
-    task = service.load_task(task_id)
+    task = crew.load_task(task_id)
     if task.status != "running":
         return {"state": task.status, "outcome": task.outcome}
-    outcome = service.evaluate_task(task)
+    outcome = crew.evaluate_task(task)
     final = "complete" if outcome.state == "complete" else "window_closed"
     closed_at = clock.iso()
-    vessel = service.load_vessel(task.vessel_id)
+    vessel = crew.load_vessel(task.vessel_id)
     note = notify.notification(
         task.created_by,
         f"task.{final}",
@@ -90,7 +90,7 @@ def close(task_id: str) -> dict[str, Any]:
             agency=jurisdictions.owner(task.jurisdiction),
         )
     except Conflict:  # closed meanwhile by a retried step: report what is stored
-        task = service.load_task(task_id)
+        task = crew.load_task(task_id)
         return {"state": task.status, "outcome": task.outcome}
     notify.publish([note])
     return {"state": final, "outcome": outcome.as_dict()}
