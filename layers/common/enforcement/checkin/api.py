@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.checkin import bindings, crew
+from enforcement.checkin import bindings, checks, crew, health, manning, tasks, vessels
 from enforcement.checkin.binding_schemas import (
     ApproveBindingIn,
     BindingOut,
@@ -65,7 +65,7 @@ BindingId = Annotated[str, Path(pattern=r"^bnd-[0-9a-f]{16}$")]
 def create_vessel(body: VesselIn) -> Response[VesselOut]:
     principal = caller(router)
     result = once(
-        router, "vessel.create", principal, body, lambda: crew.create_vessel(principal, body)
+        router, "vessel.create", principal, body, lambda: vessels.create_vessel(principal, body)
     )
     return created(VesselOut.model_validate(result))
 
@@ -78,12 +78,12 @@ def create_vessel(body: VesselIn) -> Response[VesselOut]:
 def find_vessels(
     name: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[VesselMatchOut]:
-    return [VesselMatchOut.model_validate(v) for v in crew.find_vessels(caller(router), name)]
+    return [VesselMatchOut.model_validate(v) for v in vessels.find_vessels(caller(router), name)]
 
 
 @router.get("/checkin/vessels/<vessel_id>", summary="A vessel", security=SECURED)
 def get_vessel(vessel_id: VesselId) -> VesselOut:
-    return VesselOut.model_validate(crew.get_vessel(caller(router), vessel_id))
+    return VesselOut.model_validate(vessels.get_vessel(caller(router), vessel_id))
 
 
 @router.put(
@@ -92,7 +92,7 @@ def get_vessel(vessel_id: VesselId) -> VesselOut:
     security=SECURED,
 )
 def report_position(vessel_id: VesselId, body: PositionIn) -> VesselOut:
-    return VesselOut.model_validate(crew.report_position(caller(router), vessel_id, body))
+    return VesselOut.model_validate(vessels.report_position(caller(router), vessel_id, body))
 
 
 @router.get(
@@ -100,8 +100,8 @@ def report_position(vessel_id: VesselId, body: PositionIn) -> VesselOut:
     summary="Manning report: who is verified where, is it enough",
     security=SECURED,
 )
-def manning(vessel_id: VesselId) -> ManningOut:
-    return ManningOut.model_validate(crew.manning(caller(router), vessel_id))
+def manning_report(vessel_id: VesselId) -> ManningOut:
+    return ManningOut.model_validate(manning.manning(caller(router), vessel_id))
 
 
 @router.post(
@@ -116,7 +116,7 @@ def onsite_check(vessel_id: VesselId, body: OnsiteCheckIn) -> Response[CheckOut]
         "check.onsite",
         principal,
         body,
-        lambda: crew.start_onsite_check(principal, vessel_id, body),
+        lambda: checks.start_onsite_check(principal, vessel_id, body),
     )
     return created(CheckOut.model_validate(result))
 
@@ -133,7 +133,7 @@ def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
         "task.publish",
         principal,
         body,
-        lambda: crew.publish_task(principal, vessel_id, body),
+        lambda: tasks.publish_task(principal, vessel_id, body),
     )
     return created(TaskOut.model_validate(result))
 
@@ -144,7 +144,7 @@ def publish_task(vessel_id: VesselId, body: TaskIn) -> Response[TaskOut]:
     security=SECURED,
 )
 def get_task(task_id: TaskId) -> TaskOut:
-    return TaskOut.model_validate(crew.get_task(caller(router), task_id))
+    return TaskOut.model_validate(tasks.get_task(caller(router), task_id))
 
 
 # ------------------------------------------------------------------ crew
@@ -220,7 +220,7 @@ def link(body: LinkIn) -> Response[CheckOut]:
 
 @router.get("/checkin/me/link/<check_id>", summary="Result of a link request", security=SECURED)
 def link_result(check_id: CheckId) -> CheckOut:
-    return CheckOut.model_validate(crew.get_check(caller(router), check_id, ("link",)))
+    return CheckOut.model_validate(checks.get_check(caller(router), check_id, ("link",)))
 
 
 @router.put(
@@ -279,7 +279,7 @@ def service_record() -> ServiceOut:
 def self_check(body: SelfCheckIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        router, "check.self", principal, body, lambda: crew.start_self_check(principal, body)
+        router, "check.self", principal, body, lambda: checks.start_self_check(principal, body)
     )
     return created(CheckOut.model_validate(result))
 
@@ -290,7 +290,7 @@ def self_check(body: SelfCheckIn) -> Response[CheckOut]:
     security=SECURED,
 )
 def get_check(check_id: CheckId) -> CheckOut:
-    return CheckOut.model_validate(crew.get_check(caller(router), check_id, ("duty",)))
+    return CheckOut.model_validate(checks.get_check(caller(router), check_id, ("duty",)))
 
 
 @router.post(
@@ -301,7 +301,7 @@ def get_check(check_id: CheckId) -> CheckOut:
 def apply(body: ApplicationIn) -> Response[CheckOut]:
     principal = caller(router)
     result = once(
-        router, "application", principal, body, lambda: crew.start_application(principal, body)
+        router, "application", principal, body, lambda: checks.start_application(principal, body)
     )
     return created(CheckOut.model_validate(result))
 
@@ -311,7 +311,7 @@ def apply(body: ApplicationIn) -> Response[CheckOut]:
 )
 def get_application(check_id: CheckId) -> CheckOut:
     return CheckOut.model_validate(
-        crew.get_check(caller(router), check_id, ("appointment", "discharge"))
+        checks.get_check(caller(router), check_id, ("appointment", "discharge"))
     )
 
 
@@ -324,7 +324,7 @@ def get_application(check_id: CheckId) -> CheckOut:
 def report_health(body: HealthIn) -> Response[HealthOut]:
     principal = caller(router)
     result = once(
-        router, "health.report", principal, body, lambda: crew.report_health(principal, body)
+        router, "health.report", principal, body, lambda: health.report_health(principal, body)
     )
     return created(HealthOut.model_validate(result))
 
@@ -335,4 +335,4 @@ def report_health(body: HealthIn) -> Response[HealthOut]:
     security=SECURED,
 )
 def list_health(abnormal: Annotated[bool, Query()] = True) -> list[HealthOut]:
-    return [HealthOut.model_validate(r) for r in crew.list_health(caller(router), abnormal)]
+    return [HealthOut.model_validate(r) for r in health.list_health(caller(router), abnormal)]

@@ -16,25 +16,20 @@ from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
-from enforcement.checkin import crew as service
-from enforcement.checkin import rules
+from enforcement.checkin import checks, crew, loading, rules
 from enforcement.checkin.models import (
     Check,
     CrewMember,
     FaceRecord,
     PhotoDigest,
-    Posting,
-    ServiceRecord,
 )
 from enforcement.config import settings
-from enforcement.db import transaction
 from enforcement.errors import Conflict
 from enforcement.face import engine, liveness, replays
-from enforcement.models import Account, Upload
+from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
     after_conflict,
@@ -49,7 +44,6 @@ logger = Logger(child=True)
 #: Errors after which the object is deleted: it is not a usable image at all.
 JUNK = {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
 ENGINE_NAME = "face_recognition-1.3.0"
-SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
 UPLOAD_GRACE = timedelta(seconds=60)
 
 
@@ -146,7 +140,7 @@ def _close_ticket(
 def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     crew_id = ticket.subject_id
     crew = CrewMember(crew_id)
-    agency = jurisdictions.owner(service.load_crew(crew_id).jurisdiction)
+    agency = jurisdictions.owner(loading.load_crew(crew_id).jurisdiction)
     now = clock.iso()
     if photo.template is None:
 
@@ -272,7 +266,7 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     if check.purpose == "link":
         return outcomes
     cfg = settings()
-    vessel = service.load_vessel(check.vessel_id or "")
+    vessel = loading.load_vessel(check.vessel_id or "")
     fix = (
         rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
         if check.gps
@@ -286,16 +280,16 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     # the fix was taken when the check started; the ship's position is judged at that moment
     outcomes[rules.LOCATION] = rules.location_check(
         fix,
-        service.position_of(vessel),
+        loading.position_of(vessel),
         float(vessel.length_m),
         clock.parse(check.created_at),
         geofence,
     )
     if check.purpose in ("duty", "appointment"):
-        crew = service.load_crew(check.crew_id)
-        post = service.find_post(vessel, check.post or "")
+        crew = loading.load_crew(check.crew_id)
+        post = loading.find_post(vessel, check.post or "")
         outcomes[rules.CERTIFICATE] = rules.certificate_check(
-            service.certificates_of(crew), post, clock.now().date()
+            loading.certificates_of(crew), post, clock.now().date()
         )
     return outcomes
 
@@ -309,7 +303,7 @@ TITLES = {
 
 
 def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
-    check = service.load_check(ticket.subject_id)
+    check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
     outcomes = check_outcomes(check, photo)
@@ -347,7 +341,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
             tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
         tx.save(note)
         if verified:
-            apply_effects(tx, check)
+            checks.apply_effects(tx, check)
 
     audit.commit(
         audit.AuditEvent(
@@ -362,7 +356,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     )
     notify.publish([note])
     if verified and check.purpose == "duty":
-        record_service(check, decided_at)
+        crew.record_service(check, decided_at)
     return {"key": ticket.object_key, "outcome": status, "reasons": reasons}
 
 
@@ -374,67 +368,3 @@ def _photo_actions(photo: Photo) -> list[Any]:
     if photo.digest is not None:
         actions.append(Check.photo_sha256.set(photo.digest))
     return actions
-
-
-def apply_effects(tx: TransactWrite, check: Check) -> None:
-    """What an approved check changes: a linked account, an appointment, a discharge."""
-    if check.purpose == "link":
-        tx.update(
-            Account(check.account_id),
-            actions=[Account.crew_id.set(check.crew_id)],
-            condition=Account.crew_id.does_not_exist(),
-        )
-        tx.update(
-            CrewMember(check.crew_id),
-            actions=[CrewMember.account_id.set(check.account_id)],
-            condition=CrewMember.account_id.does_not_exist(),
-        )
-    elif check.purpose == "appointment":
-        vessel_id, post = check.vessel_id or "", check.post or ""
-        since = clock.iso()
-        for old in service.postings_of_crew(check.crew_id, pending=True):
-            if (old.vessel_id, old.post) == (vessel_id, post):
-                if old.status == "bound":
-                    since = old.since  # the same posting goes on, now appointed
-            elif old.status != "appointed":
-                tx.delete(old, condition=Posting.status == old.status)
-        tx.save(
-            Posting(
-                vessel_id,
-                f"{post}#{check.crew_id}",
-                crew_id=check.crew_id,
-                post=post,
-                status="appointed",
-                since=since,
-            )
-        )
-    elif check.purpose == "discharge":
-        tx.delete(
-            Posting(check.vessel_id or "", f"{check.post}#{check.crew_id}"),
-            condition=Posting.status == "appointed",
-        )
-
-
-def record_service(check: Check, decided_at: str) -> bool:
-    """Add the day to the service record and credit points, once per day and post."""
-    vessel = service.load_vessel(check.vessel_id or "")
-    day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
-    points = settings().credit_points_per_day
-    record = ServiceRecord(
-        check.crew_id,
-        f"{day}#{vessel.vessel_id}#{check.post}",
-        day=day,
-        vessel_id=vessel.vessel_id,
-        vessel_name=vessel.name_zh,
-        post=check.post or "",
-        check_id=check.check_id,
-        points=points,
-        recorded_at=decided_at,
-    )
-    try:
-        with transaction() as tx:
-            tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
-            tx.update(CrewMember(check.crew_id), actions=[CrewMember.credit_points.add(points)])
-    except TransactWriteError:
-        return False  # that day is already on the record
-    return True
