@@ -13,15 +13,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from enforcement.checkin import bindings, checks, crew, health, manning, tasks, vessels
-from enforcement.checkin.binding_schemas import (
-    ApproveBindingIn,
-    BindingOut,
-    RefuseBindingIn,
-    VesselMatchOut,
-)
 from enforcement.checkin.schemas import (
     ApplicationIn,
+    ApproveBindingIn,
     BindingIn,
+    BindingOut,
     CertificateStatusIn,
     CheckOut,
     CrewIn,
@@ -35,11 +31,13 @@ from enforcement.checkin.schemas import (
     OnsiteCheckIn,
     PositionIn,
     PostingOut,
+    RefuseBindingIn,
     SelfCheckIn,
     ServiceOut,
     TaskIn,
     TaskOut,
     VesselIn,
+    VesselMatchOut,
     VesselOut,
 )
 from enforcement.http import SECURED, caller, created, once

@@ -24,9 +24,8 @@ from enforcement import access, audit, clock, jurisdictions, notify
 from enforcement.access import Action
 from enforcement.auth import Principal
 from enforcement.checkin import loading
-from enforcement.checkin.binding_schemas import ApproveBindingIn, RefuseBindingIn
 from enforcement.checkin.models import CrewMember, Posting, Vessel
-from enforcement.checkin.schemas import BindingIn
+from enforcement.checkin.schemas import ApproveBindingIn, BindingIn, RefuseBindingIn
 from enforcement.errors import BadRequest, Conflict, NotFound, Unprocessable
 from enforcement.models import Notification
 
