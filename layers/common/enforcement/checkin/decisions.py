@@ -11,7 +11,6 @@ deleted (`enforcement.upload_versions`).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +28,7 @@ from enforcement.checkin.models import (
 from enforcement.config import settings
 from enforcement.errors import Conflict
 from enforcement.face import engine, liveness, replays
+from enforcement.face.configured import engine_config, replay_rule
 from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
@@ -65,11 +65,6 @@ class Photo:
     def evidence(self) -> dict[str, Any]:
         """The photo as the audit entry names it: object version and SHA-256."""
         return {"version_id": self.version, "sha256": self.digest}
-
-
-def engine_config() -> engine.EngineConfig:
-    """The engine's settings, with the face photo pixel limit of `Settings`."""
-    return replace(engine.EngineConfig.from_env(), max_pixels=settings().face_max_pixels)
 
 
 def read_photo(ticket: Upload, version: str | None = None) -> Photo:
@@ -232,7 +227,7 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
         if reference.reference_signature
         else None
     )
-    rule = liveness.ReplayRule.from_env()
+    rule = replay_rule()
     if (photo.digest and photo.digest == reference.reference_digest) or rule.check(
         photo.template, enrolled, reference_signature
     ):
@@ -242,9 +237,8 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
     used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
     if used.copy_of(photo.template, photo.digest, committed=_seen, rule=rule):
         return rules.Outcome(False, "replayed_photo")
-    threshold = settings().face_match_threshold
-    match = engine.compare(enrolled, photo.template, threshold)
-    outcome = rules.face_outcome(match.distance, threshold)
+    match = engine.compare(enrolled, photo.template, engine_config().threshold)
+    outcome = rules.face_outcome(match)
     if outcome.passed and photo.digest:
         used.remember(photo.digest, photo.template)
     return outcome

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from enforcement.geo import haversine_m
 
@@ -185,9 +185,24 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
     )
 
 
-def face_outcome(distance: float, threshold: float) -> Outcome:
-    detail = {"distance": round(distance, 4), "threshold": threshold}
-    if distance <= threshold:
+class FaceMatch(Protocol):
+    """A 1:1 comparison of the live face with the enrolled one (`enforcement.face.engine.Match`,
+    which rules.py does not import: it needs numpy, which only the face function carries)."""
+
+    @property
+    def distance(self) -> float: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def matched(self) -> bool: ...
+
+
+def face_outcome(match: FaceMatch) -> Outcome:
+    """The face check passes when the engine matched the faces (distance at most the deployment's
+    threshold, `Settings.face_match_threshold`): the comparison is made once, by
+    `enforcement.face.engine.compare`; this only reports it, with its figures."""
+    detail = {"distance": round(match.distance, 4), "threshold": match.threshold}
+    if match.matched:
         return Outcome(True, "face_matches", detail)
     return Outcome(False, "face_mismatch", detail)
 
