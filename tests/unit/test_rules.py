@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
 
 import numpy as np
 import pytest
-from enforcement.checkin import rules
+from enforcement.checkin import rules, verdicts
 from enforcement.checkin.rules import (
     Certificate,
     CheckSummary,
@@ -333,3 +334,7 @@ def test_a_position_report_replaces_the_fix_only_when_newer_and_plausible(
     reported: datetime, stored: datetime | None, problem: str | None
 ) -> None:
     assert rules.position_report_problem(reported, NOW, stored) == problem
+
+
+def test_the_grades_the_api_names_are_the_rules_grades() -> None:
+    assert get_args(verdicts.Grade) == rules.GRADES
