@@ -25,24 +25,9 @@ from enforcement.checkin.loading import (
     postings_of_crew,
     vessel_for_officer,
 )
-from enforcement.checkin.models import (
-    Check,
-    CrewMember,
-    GpsAttribute,
-    Posting,
-    RemoteTask,
-    Vessel,
-)
-from enforcement.checkin.schemas import (
-    ApplicationIn,
-    OnsiteCheckIn,
-    SelfCheckIn,
-)
-from enforcement.errors import (
-    Conflict,
-    NotFound,
-    Unprocessable,
-)
+from enforcement.checkin.models import Check, CrewMember, GpsAttribute, Posting, RemoteTask, Vessel
+from enforcement.checkin.schemas import ApplicationIn, OnsiteCheckIn, SelfCheckIn
+from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Account
 
 

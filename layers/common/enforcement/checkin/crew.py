@@ -29,23 +29,11 @@ from enforcement.checkin.loading import (
     mask_id_number,
     postings_of_crew,
 )
-from enforcement.checkin.models import (
-    CertificateAttribute,
-    Check,
-    CrewMember,
-    ServiceRecord,
-)
-from enforcement.checkin.schemas import (
-    CertificateIn,
-    CertificateStatusIn,
-    CrewIn,
-)
+from enforcement.checkin.models import CertificateAttribute, Check, CrewMember, ServiceRecord
+from enforcement.checkin.schemas import CertificateIn, CertificateStatusIn, CrewIn
 from enforcement.config import settings
 from enforcement.db import transaction
-from enforcement.errors import (
-    Conflict,
-    NotFound,
-)
+from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
 
 SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time

@@ -13,16 +13,10 @@ from enforcement import access, audit, clock, jurisdictions, notify
 from enforcement.auth import Principal
 from enforcement.checkin import rules
 from enforcement.checkin.loading import postings_of_vessel, vessel_for_crew
-from enforcement.checkin.models import (
-    HealthReport,
-)
-from enforcement.checkin.schemas import (
-    HealthIn,
-)
+from enforcement.checkin.models import HealthReport
+from enforcement.checkin.schemas import HealthIn
 from enforcement.config import settings
-from enforcement.errors import (
-    Unprocessable,
-)
+from enforcement.errors import Unprocessable
 
 
 def health_view(r: HealthReport) -> dict[str, Any]:

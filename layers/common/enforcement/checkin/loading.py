@@ -14,18 +14,9 @@ from enforcement import access, clock
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
-from enforcement.checkin.models import (
-    Check,
-    CrewMember,
-    Posting,
-    RemoteTask,
-    Vessel,
-)
+from enforcement.checkin.models import Check, CrewMember, Posting, RemoteTask, Vessel
 from enforcement.db import get_or_404
-from enforcement.errors import (
-    NotFound,
-    Unprocessable,
-)
+from enforcement.errors import NotFound, Unprocessable
 
 
 def no_vessel(vessel_id: str) -> NotFound:

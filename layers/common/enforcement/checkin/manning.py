@@ -19,9 +19,7 @@ from enforcement.checkin.loading import (
     vessel_for_crew,
     vessel_for_officer,
 )
-from enforcement.checkin.models import (
-    Check,
-)
+from enforcement.checkin.models import Check
 from enforcement.config import settings
 
 

@@ -25,20 +25,11 @@ from enforcement.checkin.loading import (
     vessel_for_officer,
 )
 from enforcement.checkin.manning import check_summaries
-from enforcement.checkin.models import (
-    Check,
-    RemoteTask,
-)
-from enforcement.checkin.schemas import (
-    TaskIn,
-)
+from enforcement.checkin.models import Check, RemoteTask
+from enforcement.checkin.schemas import TaskIn
 from enforcement.config import settings
 from enforcement.db import transaction
-from enforcement.errors import (
-    Conflict,
-    NotFound,
-    UpstreamError,
-)
+from enforcement.errors import Conflict, NotFound, UpstreamError
 
 SYSTEM = "system:remote-task"
 

@@ -17,19 +17,9 @@ from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
 from enforcement.checkin.loading import load_vessel, vessel_for_crew, vessel_for_officer
-from enforcement.checkin.models import (
-    PositionAttribute,
-    PostAttribute,
-    Vessel,
-)
-from enforcement.checkin.schemas import (
-    PositionIn,
-    VesselIn,
-)
-from enforcement.errors import (
-    Conflict,
-    Unprocessable,
-)
+from enforcement.checkin.models import PositionAttribute, PostAttribute, Vessel
+from enforcement.checkin.schemas import PositionIn, VesselIn
+from enforcement.errors import Conflict, Unprocessable
 
 
 def vessel_view(vessel: Vessel) -> dict[str, Any]:
