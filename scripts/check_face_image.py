@@ -209,6 +209,7 @@ class FaceWorld:
     def __init__(self) -> None:
         import boto3
         from enforcement import audit, models
+        from enforcement.checkin import models as checkin_models
         from enforcement.config import settings
         from pynamodb.models import Model
 
@@ -220,7 +221,7 @@ class FaceWorld:
             ObjectLockEnabledForBucket=True,
         )
         tables: dict[str, type[Model]] = {}
-        for value in [*vars(models).values(), audit.AuditEntry]:
+        for value in [*vars(models).values(), *vars(checkin_models).values(), audit.AuditEntry]:
             if isinstance(value, type) and issubclass(value, Model) and value is not Model:
                 tables.setdefault(value.Meta.table_name, value)
         for model in tables.values():
@@ -234,7 +235,7 @@ class FaceWorld:
         self._sequence = 0
 
     def crew(self, crew_id: str) -> None:
-        from enforcement.models import CrewMember
+        from enforcement.checkin.models import CrewMember
 
         CrewMember(crew_id, name=crew_id, face_status="pending", created_at=_now()).save()
 
@@ -285,7 +286,7 @@ class FaceWorld:
 
     def enrol(self, crew_id: str, photo: bytes, handler: Callable[..., Any]) -> dict[str, Any]:
         """An enrolment photo for `crew_id` (created when new); the handler's record."""
-        from enforcement.models import CrewMember
+        from enforcement.checkin.models import CrewMember
 
         try:
             CrewMember.get(crew_id)
@@ -300,7 +301,8 @@ class FaceWorld:
         """A link check (identity only: the face check) of a new account with this photo; the
         crew record's earlier link, if any, is dropped first so that a verified check can link
         it again."""
-        from enforcement.models import Account, Check, CrewMember
+        from enforcement.checkin.models import Check, CrewMember
+        from enforcement.models import Account
 
         CrewMember(crew_id).update(actions=[CrewMember.account_id.remove()])
         account_id = f"acct-{secrets.token_hex(6)}"
@@ -354,7 +356,7 @@ def probe(photos: Path) -> dict[str, Any]:
 
         summary["import_s"] = round(time.perf_counter() - started, 3)
         import enforcement
-        from enforcement.models import FaceRecord
+        from enforcement.checkin.models import FaceRecord
 
         task_root = Path(os.environ["PYTHONPATH"]).resolve()
         for module in (app, enforcement):  # from the task root, not from this repository

@@ -42,7 +42,8 @@ def crew_account(stack: Any, name: str) -> Client:
 
 def link(stack: Any, crew: Client, crew_id: str) -> Client:
     """Link the account to the crew record, and log in again (a token with the crew id)."""
-    from enforcement.models import Account, CrewMember
+    from enforcement.checkin.models import CrewMember
+    from enforcement.models import Account
 
     account_id = crew.get("/auth/me")["account_id"]
     Account(account_id).update(actions=[Account.crew_id.set(crew_id)])

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from enforcement import accounts, audit
 from enforcement.auth import Role, hash_password
+from enforcement.checkin.models import CrewMember, RemoteTask
 from enforcement.dispatch import risk
-from enforcement.models import Account, CrewMember, RemoteTask
+from enforcement.models import Account
 
 from tests.integration.client import Client, officer_session, wait_for
 from tests.integration.people import (

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from enforcement import clock
 from enforcement.auth import Role
+from enforcement.checkin.models import Check
 from enforcement.dispatch import risk
 from enforcement.dispatch.models import Assignment, Draw
-from enforcement.models import Check
 
 from tests.integration.client import Client, officer_session, wait_for
 from tests.integration.people import (

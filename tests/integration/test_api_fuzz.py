@@ -32,7 +32,8 @@ SEED = 20261201
 def seed_callers(stack: Any) -> dict[str, str]:
     """An admin and an officer of a new agency, a vessel of theirs, and a crew member linked
     to a mini-program account and bound to a post of it; their tokens."""
-    from enforcement.models import Account, CrewMember
+    from enforcement.checkin.models import CrewMember
+    from enforcement.models import Account
 
     suffix = secrets.token_hex(3)
     agency, jurisdiction = f"fz{suffix}", f"fz-{suffix}"

@@ -201,7 +201,8 @@ def _day(iso: str) -> Any:
 
 
 def test_a_face_enrolment_posted_again_keeps_the_first_photo(stack: Any) -> None:
-    from enforcement.models import CrewMember, FaceRecord, Upload
+    from enforcement.checkin.models import CrewMember, FaceRecord
+    from enforcement.models import Upload
 
     suffix = secrets.token_hex(3)
     officer = officer_session(
@@ -421,7 +422,8 @@ def test_an_event_for_a_missing_object_changes_nothing(
 
 
 def test_a_face_event_for_a_missing_object_changes_nothing(stack: Any) -> None:
-    from enforcement.models import CrewMember, Upload
+    from enforcement.checkin.models import CrewMember
+    from enforcement.models import Upload
 
     suffix = secrets.token_hex(3)
     officer = officer_session(

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from enforcement import config, notify, uploads
 from enforcement.checkin import decisions
+from enforcement.checkin.models import FaceRecord, PhotoDigest
 from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
 from enforcement.face.replays import UsedPhotoLog
-from enforcement.models import FaceRecord, PhotoDigest, UsedPhotos
+from enforcement.models import UsedPhotos
 from moto import mock_aws
 from PIL import Image
 
@@ -214,6 +215,7 @@ def test_near_duplicate_test_can_be_switched_off_leaving_exact_replays(
 ) -> None:
     monkeypatch.setenv("FACE_REPLAY_MAX_DISTANCE", "0")
     monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", "2")
+    config.settings.cache_clear()  # read once per process: the deployment changes here
     world.enrol("li", photos.photo_bytes("obama.jpg"))
     assert world.check("li", jpeg("obama.jpg", turn=-6)) == []
     assert world.check("li", photos.photo_bytes("obama.jpg")) == ["face:replayed_reference_photo"]

@@ -9,13 +9,16 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from enforcement import config
 from enforcement.face import engine
+from enforcement.face.configured import engine_config
 from enforcement.face.engine import (
     EngineConfig,
     FaceError,
@@ -325,7 +328,8 @@ def test_template_is_immutable_and_validated() -> None:
 # ------------------------------------------------------------------ configuration
 
 
-def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine as deployed is built from `Settings` (the FACE_* variables), in one place."""
     for name in (
         "FACE_MAX_BYTES",
         "FACE_MAX_PIXELS",
@@ -336,10 +340,10 @@ def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "FACE_MATCH_THRESHOLD",
     ):
         monkeypatch.delenv(name, raising=False)
-    assert EngineConfig.from_env() == EngineConfig()
+    assert engine_config() == replace(EngineConfig(), max_pixels=config.Settings().face_max_pixels)
     values = {
         "FACE_MAX_BYTES": "1000",
-        "FACE_MAX_PIXELS": "2000",  # read by Settings (face_max_pixels), not here
+        "FACE_MAX_PIXELS": "2000",
         "FACE_MAX_SIDE": "640",
         "FACE_MIN_FACE_PX": "60",
         "FACE_DETECTION_MODEL": "CNN",
@@ -348,16 +352,23 @@ def test_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    assert EngineConfig.from_env() == EngineConfig(
-        1000, EngineConfig().max_pixels, 640, 60, "cnn", 3, 0.45
-    )
+    config.settings.cache_clear()
+    assert engine_config() == EngineConfig(1000, 2000, 640, 60, "cnn", 3, 0.45)
     monkeypatch.setenv("FACE_DETECTION_MODEL", "mtcnn")
-    with pytest.raises(ValueError, match="FACE_DETECTION_MODEL"):
-        EngineConfig.from_env()
+    config.settings.cache_clear()
+    with pytest.raises(config.SettingsError, match="FACE_DETECTION_MODEL"):
+        engine_config()
     monkeypatch.setenv("FACE_DETECTION_MODEL", "hog")
     monkeypatch.setenv("FACE_MAX_SIDE", "big")
-    with pytest.raises(ValueError, match="FACE_MAX_SIDE"):
-        EngineConfig.from_env()
+    config.settings.cache_clear()
+    with pytest.raises(config.SettingsError, match="FACE_MAX_SIDE"):
+        engine_config()
+
+
+def test_the_library_defaults_are_the_deployments() -> None:
+    """EngineConfig's own defaults (calibration, benchmarks) are the production settings."""
+    deployed = engine_config(config.Settings())
+    assert replace(deployed, max_pixels=EngineConfig().max_pixels) == EngineConfig()
 
 
 def test_encode_without_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

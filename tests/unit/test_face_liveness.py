@@ -10,7 +10,9 @@ from functools import cache
 
 import numpy as np
 import pytest
+from enforcement import config
 from enforcement.face import liveness
+from enforcement.face.configured import replay_rule
 from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
 from enforcement.face.liveness import (
     REPLAY_DISTANCE,
@@ -210,14 +212,21 @@ def test_history_keeps_the_newest_photos_once_each() -> None:
     assert repr(without_signature) == "PhotoHistory(<200 photos>)"
 
 
-def test_rule_from_the_environment() -> None:
-    assert ReplayRule.from_env({}) == ReplayRule()
-    tuned = ReplayRule.from_env(
-        {"FACE_REPLAY_MAX_DISTANCE": "0.25", "FACE_REPLAY_MIN_SIMILARITY": " 0.7 "}
-    )
-    assert tuned == ReplayRule(0.25, 0.7)
-    off = ReplayRule.from_env({"FACE_REPLAY_MAX_DISTANCE": "0", "FACE_REPLAY_MIN_SIMILARITY": "2"})
+def test_rule_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FACE_REPLAY_MAX_DISTANCE", "FACE_REPLAY_MIN_SIMILARITY"):
+        monkeypatch.delenv(name, raising=False)
+    assert replay_rule() == ReplayRule()
+    monkeypatch.setenv("FACE_REPLAY_MAX_DISTANCE", "0.25")
+    monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", " 0.7 ")
+    config.settings.cache_clear()
+    assert replay_rule() == ReplayRule(0.25, 0.7)
+    monkeypatch.setenv("FACE_REPLAY_MAX_DISTANCE", "0")
+    monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", "2")
+    config.settings.cache_clear()
+    off = replay_rule()
     copy = copy_templates("obama.jpg")["rotated-8deg"]
     assert off.check(copy, template("obama.jpg"), template("obama.jpg").signature) is None
-    with pytest.raises(ValueError, match="FACE_REPLAY_MIN_SIMILARITY"):
-        ReplayRule.from_env({"FACE_REPLAY_MIN_SIMILARITY": "high"})
+    monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", "high")
+    config.settings.cache_clear()
+    with pytest.raises(config.SettingsError, match="FACE_REPLAY_MIN_SIMILARITY"):
+        replay_rule()

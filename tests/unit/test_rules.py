@@ -1,11 +1,13 @@
-"""The rules of crew check-in, without AWS: geofence, certificates, manning, tasks."""
+"""The rules of crew check-in, without AWS: geofence, certificates, face, manning, tasks."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
 
+import numpy as np
 import pytest
-from enforcement.checkin import rules
+from enforcement.checkin import rules, verdicts
 from enforcement.checkin.rules import (
     Certificate,
     CheckSummary,
@@ -15,6 +17,7 @@ from enforcement.checkin.rules import (
     Position,
     Post,
 )
+from enforcement.face.engine import FaceTemplate, Match, compare
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -158,10 +161,32 @@ def test_all_three_checks_must_pass() -> None:
     assert rules.verdict({}) == (False, [])
 
 
+def probe_at(distance: float) -> FaceTemplate:
+    """A template `distance` away from `ZERO_FACE`."""
+    vector = np.zeros(128, dtype=np.float32)
+    vector[0] = distance
+    return FaceTemplate(vector)
+
+
+ZERO_FACE = FaceTemplate(np.zeros(128, dtype=np.float32))
+
+
 def test_face_outcome_uses_the_threshold() -> None:
-    assert rules.face_outcome(0.42, 0.5).passed
-    assert not rules.face_outcome(0.51, 0.5).passed
-    assert rules.face_outcome(0.51, 0.5).detail == {"distance": 0.51, "threshold": 0.5}
+    assert rules.face_outcome(compare(ZERO_FACE, probe_at(0.42), 0.5)).passed
+    assert rules.face_outcome(compare(ZERO_FACE, probe_at(0.5), 0.5)).passed  # at most
+    assert not rules.face_outcome(compare(ZERO_FACE, probe_at(0.51), 0.5)).passed
+    assert rules.face_outcome(compare(ZERO_FACE, probe_at(0.51), 0.5)).detail == {
+        "distance": 0.51,
+        "threshold": 0.5,
+    }
+
+
+def test_face_outcome_takes_the_engines_comparison_as_it_is() -> None:
+    """One comparison with the threshold, the engine's: the rule reports `matched`, it does
+    not compare the distance again (so the two can never disagree)."""
+    judged = Match(distance=0.7, threshold=0.5, matched=True)
+    assert rules.face_outcome(judged).passed
+    assert not rules.face_outcome(Match(distance=0.1, threshold=0.5, matched=False)).passed
 
 
 # ------------------------------------------------------------------ manning and tasks
@@ -309,3 +334,7 @@ def test_a_position_report_replaces_the_fix_only_when_newer_and_plausible(
     reported: datetime, stored: datetime | None, problem: str | None
 ) -> None:
     assert rules.position_report_problem(reported, NOW, stored) == problem
+
+
+def test_the_grades_the_api_names_are_the_rules_grades() -> None:
+    assert get_args(verdicts.Grade) == rules.GRADES

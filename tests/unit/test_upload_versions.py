@@ -8,7 +8,8 @@ import hashlib
 from typing import Any
 
 from enforcement.checkin import decisions
-from enforcement.models import Check, Upload
+from enforcement.checkin.models import Check
+from enforcement.models import Upload
 
 from scripts.check_face_image import FaceWorld
 from tests import photos

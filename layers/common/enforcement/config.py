@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,7 +36,10 @@ class Settings(BaseSettings):
     login_platform_url: str = "https://api.weixin.qq.com"
     miniprogram_app_id: str = "wx-enforcement"
     token_ttl_seconds: int = Field(default=28800, gt=0)
-    face_match_threshold: float = Field(default=0.5, gt=0)
+    #: Largest face distance that counts as the same person (calibrate per deployment:
+    #: `python -m enforcement.face.calibrate`); the face check compares it once, in
+    #: `enforcement.face.engine.compare`.
+    face_match_threshold: float = Field(default=0.5, gt=0, lt=2)
     upload_max_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
     #: Life of a presigned upload (seconds). Short: the client asks for it when it is about to
     #: post (the call that creates the check or report answers with it), so it needs only the
@@ -56,11 +59,34 @@ class Settings(BaseSettings):
     #: 800 px and needs a face only 40 px tall, so more pixels add nothing: 16 MP keeps every
     #: phone's default photo, front or back (12-16 MP, 48-64 MP sensors bin to that).
     face_max_pixels: int = Field(default=16_000_000, gt=0)
+    #: The rest of the face engine's tuning (`enforcement.face.engine.EngineConfig`, built from
+    #: these in `enforcement.face.configured`): largest photo in bytes, the working size's longer
+    #: side (0: native), smallest face height in pixels at that size, the detector ("hog", or
+    #: "cnn": ~10 s and 2.2 GB per photo) and the descriptor's re-samplings.
+    face_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    face_max_side: int = Field(default=800, ge=0)
+    face_min_face_px: int = Field(default=40, ge=0)
+    face_detection_model: Literal["hog", "cnn"] = "hog"
+    face_num_jitters: int = Field(default=1, ge=1)
+    #: The replay rule (`enforcement.face.liveness.ReplayRule`): a check photo within this
+    #: template distance of a photo already used, or at least this similar to it, is a copy of
+    #: it. Defaults are the measured ones; 0 and 2 switch the near-duplicate test off, leaving
+    #: only the exact-bytes test.
+    face_replay_max_distance: float = Field(default=0.30, ge=0)
+    face_replay_min_similarity: float = 0.6
+
+    @field_validator("face_detection_model", mode="before")
+    @classmethod
+    def _model_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     #: Object Lock on accepted evidence: days each accepted version is retained, and the mode
     #: (GOVERNANCE: only a principal with s3:BypassGovernanceRetention, which no function has,
     #: can shorten or delete; COMPLIANCE: nobody can, not even the account's root user).
     evidence_retention_days: int = Field(default=1825, gt=0)
     evidence_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    #: How long crew have to check in once a remote check task is published (seconds): the one
+    #: definition; template.yaml's RemoteTaskWindowSeconds and the API's description follow it.
     remote_task_window_seconds: int = Field(default=7200, gt=0)
     remote_task_poll_seconds: int = Field(default=60, gt=0)
     check_valid_hours: int = Field(default=12, gt=0)

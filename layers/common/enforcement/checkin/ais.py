@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from enforcement import clock
-from enforcement.checkin import rules, service
+from enforcement.checkin import rules, vessels
 
 
 @dataclass
@@ -56,7 +56,7 @@ def ingest(text: str, source: str = "ais-feed") -> FeedResult:
         if rules.position_report_problem(at, now, None):  # from the future or absurdly old
             result.invalid.append(number)
             continue
-        if service.set_position(mmsi, lat, lon, sog, at, source):
+        if vessels.set_position(mmsi, lat, lon, sog, at, source):
             result.stored += 1
         else:
             result.skipped_older_or_unknown += 1

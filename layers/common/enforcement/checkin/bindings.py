@@ -23,18 +23,18 @@ from pynamodb.transactions import TransactWrite
 from enforcement import access, audit, clock, jurisdictions, notify
 from enforcement.access import Action
 from enforcement.auth import Principal
-from enforcement.checkin import service
-from enforcement.checkin.binding_schemas import ApproveBindingIn, RefuseBindingIn
-from enforcement.checkin.schemas import BindingIn
+from enforcement.checkin import loading
+from enforcement.checkin.models import CrewMember, Posting, Vessel
+from enforcement.checkin.schemas import ApproveBindingIn, BindingIn, RefuseBindingIn
 from enforcement.errors import BadRequest, Conflict, NotFound, Unprocessable
-from enforcement.models import CrewMember, Notification, Posting, Vessel
+from enforcement.models import Notification
 
 APPROVED_WITHIN_APPOINTMENT = "appointment"
 
 
 def resolve_vessel(name: str | None, vessel_id: str | None) -> Vessel:
     if vessel_id:
-        vessel = service.load_vessel(vessel_id)
+        vessel = loading.load_vessel(vessel_id)
         if name and vessel.name_zh != name:
             raise Unprocessable("vessel_name_mismatch", "the name does not match that vessel")
         return vessel
@@ -67,8 +67,8 @@ def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
     """The crew member declares the vessel they serve on and their post in its manning table."""
     crew_id = access.crew_of(principal)
     vessel = resolve_vessel(body.vessel_name, body.vessel_id)
-    post = service.find_post(vessel, body.post)
-    mine = service.postings_of_crew(crew_id, pending=True)
+    post = loading.find_post(vessel, body.post)
+    mine = loading.postings_of_crew(crew_id, pending=True)
     if any(p.status == "appointed" and p.vessel_id != vessel.vessel_id for p in mine):
         raise Conflict("appointed_elsewhere", "apply for discharge from your current post first")
     existing = [p for p in mine if p.vessel_id == vessel.vessel_id and p.post == post.code]
@@ -83,7 +83,7 @@ def bind(principal: Principal, body: BindingIn) -> dict[str, Any]:
         since=now,
         binding_id=f"bnd-{secrets.token_hex(8)}",
     )
-    if len(service.appointed_at(vessel.vessel_id, post.code)) >= post.count:
+    if len(loading.appointed_at(vessel.vessel_id, post.code)) >= post.count:
         raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
     notes: list[Notification] = []
     if access.binding_needs_approval(mine, crew_id, vessel.vessel_id):
@@ -153,7 +153,7 @@ def binding_view(
         "requested_at": posting.since,
         "crew_id": posting.crew_id,
         "crew_name": (crew.name or "") if crew else "",
-        "id_number_masked": service.mask_id_number(crew.id_number or "") if crew else "",
+        "id_number_masked": loading.mask_id_number(crew.id_number or "") if crew else "",
         "certificates": [c.as_dict() for c in (crew.certificates or [])] if crew else [],
         "decided_by": posting.approved_by,
         "decided_at": posting.approved_at,
@@ -163,7 +163,7 @@ def binding_view(
 
 def _crew(crew_id: str) -> CrewMember | None:
     try:
-        return service.load_crew(crew_id)
+        return loading.load_crew(crew_id)
     except NotFound:
         return None
 
@@ -180,13 +180,13 @@ def pending(principal: Principal, jurisdiction: str | None) -> list[dict[str, An
     views = []
     for posting in Posting.by_pending.query(jurisdiction, limit=200):
         if posting.vessel_id not in vessels:
-            vessels[posting.vessel_id] = service.load_vessel(posting.vessel_id)
+            vessels[posting.vessel_id] = loading.load_vessel(posting.vessel_id)
         views.append(binding_view(posting, vessels[posting.vessel_id], _crew(posting.crew_id)))
     return views
 
 
 def _load(principal: Principal, vessel_id: str, binding_id: str) -> tuple[Vessel, Posting]:
-    vessel = service.vessel_for_officer(principal, vessel_id, Action.ACT)
+    vessel = loading.vessel_for_officer(principal, vessel_id, Action.ACT)
     for posting in Posting.query(vessel_id, consistent_read=True):
         if posting.binding_id == binding_id:
             if posting.status != "pending":
@@ -201,11 +201,11 @@ def approve(
     """An officer of the vessel's jurisdiction approves a binding: it becomes `bound` and
     replaces the crew member's earlier binding."""
     vessel, posting = _load(principal, vessel_id, binding_id)
-    post = service.find_post(vessel, posting.post)
-    others = service.postings_of_crew(posting.crew_id)
+    post = loading.find_post(vessel, posting.post)
+    others = loading.postings_of_crew(posting.crew_id)
     if any(p.status == "appointed" and p.vessel_id != vessel_id for p in others):
         raise Conflict("appointed_elsewhere", "the crew member is appointed on another vessel")
-    if len(service.appointed_at(vessel_id, post.code)) >= post.count:
+    if len(loading.appointed_at(vessel_id, post.code)) >= post.count:
         raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
     stale = [p for p in others if p.status == "bound"]
     at = clock.iso()

@@ -11,30 +11,25 @@ deleted (`enforcement.upload_versions`).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
-from enforcement.checkin import rules, service
-from enforcement.config import settings
-from enforcement.db import transaction
-from enforcement.errors import Conflict
-from enforcement.face import engine, liveness, replays
-from enforcement.models import (
-    Account,
+from enforcement.checkin import checks, crew, loading, rules
+from enforcement.checkin.models import (
     Check,
     CrewMember,
     FaceRecord,
     PhotoDigest,
-    Posting,
-    ServiceRecord,
-    Upload,
 )
+from enforcement.config import settings
+from enforcement.errors import Conflict
+from enforcement.face import engine, liveness, replays
+from enforcement.face.configured import engine_config, replay_rule
+from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
     after_conflict,
@@ -49,7 +44,6 @@ logger = Logger(child=True)
 #: Errors after which the object is deleted: it is not a usable image at all.
 JUNK = {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
 ENGINE_NAME = "face_recognition-1.3.0"
-SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
 UPLOAD_GRACE = timedelta(seconds=60)
 
 
@@ -71,11 +65,6 @@ class Photo:
     def evidence(self) -> dict[str, Any]:
         """The photo as the audit entry names it: object version and SHA-256."""
         return {"version_id": self.version, "sha256": self.digest}
-
-
-def engine_config() -> engine.EngineConfig:
-    """The engine's settings, with the face photo pixel limit of `Settings`."""
-    return replace(engine.EngineConfig.from_env(), max_pixels=settings().face_max_pixels)
 
 
 def read_photo(ticket: Upload, version: str | None = None) -> Photo:
@@ -146,7 +135,7 @@ def _close_ticket(
 def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     crew_id = ticket.subject_id
     crew = CrewMember(crew_id)
-    agency = jurisdictions.owner(service.load_crew(crew_id).jurisdiction)
+    agency = jurisdictions.owner(loading.load_crew(crew_id).jurisdiction)
     now = clock.iso()
     if photo.template is None:
 
@@ -238,7 +227,7 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
         if reference.reference_signature
         else None
     )
-    rule = liveness.ReplayRule.from_env()
+    rule = replay_rule()
     if (photo.digest and photo.digest == reference.reference_digest) or rule.check(
         photo.template, enrolled, reference_signature
     ):
@@ -248,9 +237,8 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
     used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
     if used.copy_of(photo.template, photo.digest, committed=_seen, rule=rule):
         return rules.Outcome(False, "replayed_photo")
-    threshold = settings().face_match_threshold
-    match = engine.compare(enrolled, photo.template, threshold)
-    outcome = rules.face_outcome(match.distance, threshold)
+    match = engine.compare(enrolled, photo.template, engine_config().threshold)
+    outcome = rules.face_outcome(match)
     if outcome.passed and photo.digest:
         used.remember(photo.digest, photo.template)
     return outcome
@@ -272,7 +260,7 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     if check.purpose == "link":
         return outcomes
     cfg = settings()
-    vessel = service.load_vessel(check.vessel_id or "")
+    vessel = loading.load_vessel(check.vessel_id or "")
     fix = (
         rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
         if check.gps
@@ -286,16 +274,16 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     # the fix was taken when the check started; the ship's position is judged at that moment
     outcomes[rules.LOCATION] = rules.location_check(
         fix,
-        service.position_of(vessel),
+        loading.position_of(vessel),
         float(vessel.length_m),
         clock.parse(check.created_at),
         geofence,
     )
     if check.purpose in ("duty", "appointment"):
-        crew = service.load_crew(check.crew_id)
-        post = service.find_post(vessel, check.post or "")
+        crew = loading.load_crew(check.crew_id)
+        post = loading.find_post(vessel, check.post or "")
         outcomes[rules.CERTIFICATE] = rules.certificate_check(
-            service.certificates_of(crew), post, clock.now().date()
+            loading.certificates_of(crew), post, clock.now().date()
         )
     return outcomes
 
@@ -309,7 +297,7 @@ TITLES = {
 
 
 def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
-    check = service.load_check(ticket.subject_id)
+    check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
     outcomes = check_outcomes(check, photo)
@@ -347,7 +335,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
             tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
         tx.save(note)
         if verified:
-            apply_effects(tx, check)
+            checks.apply_effects(tx, check)
 
     audit.commit(
         audit.AuditEvent(
@@ -362,7 +350,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     )
     notify.publish([note])
     if verified and check.purpose == "duty":
-        record_service(check, decided_at)
+        crew.record_service(check, decided_at)
     return {"key": ticket.object_key, "outcome": status, "reasons": reasons}
 
 
@@ -374,67 +362,3 @@ def _photo_actions(photo: Photo) -> list[Any]:
     if photo.digest is not None:
         actions.append(Check.photo_sha256.set(photo.digest))
     return actions
-
-
-def apply_effects(tx: TransactWrite, check: Check) -> None:
-    """What an approved check changes: a linked account, an appointment, a discharge."""
-    if check.purpose == "link":
-        tx.update(
-            Account(check.account_id),
-            actions=[Account.crew_id.set(check.crew_id)],
-            condition=Account.crew_id.does_not_exist(),
-        )
-        tx.update(
-            CrewMember(check.crew_id),
-            actions=[CrewMember.account_id.set(check.account_id)],
-            condition=CrewMember.account_id.does_not_exist(),
-        )
-    elif check.purpose == "appointment":
-        vessel_id, post = check.vessel_id or "", check.post or ""
-        since = clock.iso()
-        for old in service.postings_of_crew(check.crew_id, pending=True):
-            if (old.vessel_id, old.post) == (vessel_id, post):
-                if old.status == "bound":
-                    since = old.since  # the same posting goes on, now appointed
-            elif old.status != "appointed":
-                tx.delete(old, condition=Posting.status == old.status)
-        tx.save(
-            Posting(
-                vessel_id,
-                f"{post}#{check.crew_id}",
-                crew_id=check.crew_id,
-                post=post,
-                status="appointed",
-                since=since,
-            )
-        )
-    elif check.purpose == "discharge":
-        tx.delete(
-            Posting(check.vessel_id or "", f"{check.post}#{check.crew_id}"),
-            condition=Posting.status == "appointed",
-        )
-
-
-def record_service(check: Check, decided_at: str) -> bool:
-    """Add the day to the service record and credit points, once per day and post."""
-    vessel = service.load_vessel(check.vessel_id or "")
-    day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
-    points = settings().credit_points_per_day
-    record = ServiceRecord(
-        check.crew_id,
-        f"{day}#{vessel.vessel_id}#{check.post}",
-        day=day,
-        vessel_id=vessel.vessel_id,
-        vessel_name=vessel.name_zh,
-        post=check.post or "",
-        check_id=check.check_id,
-        points=points,
-        recorded_at=decided_at,
-    )
-    try:
-        with transaction() as tx:
-            tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
-            tx.update(CrewMember(check.crew_id), actions=[CrewMember.credit_points.add(points)])
-    except TransactWriteError:
-        return False  # that day is already on the record
-    return True

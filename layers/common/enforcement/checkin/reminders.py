@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from enforcement import clock, notify
-from enforcement.models import CrewMember
+from enforcement.checkin.models import CrewMember
 
 REMIND_DAYS_BEFORE = (30, 7, 1)
 

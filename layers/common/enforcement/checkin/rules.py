@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from enforcement.geo import haversine_m
 
@@ -185,9 +185,24 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
     )
 
 
-def face_outcome(distance: float, threshold: float) -> Outcome:
-    detail = {"distance": round(distance, 4), "threshold": threshold}
-    if distance <= threshold:
+class FaceMatch(Protocol):
+    """A 1:1 comparison of the live face with the enrolled one (`enforcement.face.engine.Match`,
+    which rules.py does not import: it needs numpy, which only the face function carries)."""
+
+    @property
+    def distance(self) -> float: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def matched(self) -> bool: ...
+
+
+def face_outcome(match: FaceMatch) -> Outcome:
+    """The face check passes when the engine matched the faces (distance at most the deployment's
+    threshold, `Settings.face_match_threshold`): the comparison is made once, by
+    `enforcement.face.engine.compare`; this only reports it, with its figures."""
+    detail = {"distance": round(match.distance, 4), "threshold": match.threshold}
+    if match.matched:
         return Outcome(True, "face_matches", detail)
     return Outcome(False, "face_mismatch", detail)
 
@@ -384,3 +399,16 @@ def task_outcome(
     else:
         state = "pending"
     return TaskOutcome(state, all_verified, rows)
+
+
+# ------------------------------------------------------------------ health
+
+
+def assess_health(
+    symptoms: Sequence[str], temperature_c: float | None, fever_c: float
+) -> list[str]:
+    """Why a report is abnormal (empty when it is not): any symptom, or a fever."""
+    reasons = [f"symptom:{s}" for s in symptoms if s != "none"]
+    if temperature_c is not None and temperature_c >= fever_c:
+        reasons.append(f"temperature:{temperature_c:.1f}")
+    return reasons

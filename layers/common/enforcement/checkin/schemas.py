@@ -1,14 +1,26 @@
-"""Request and response bodies of the check-in API (pydantic v2; the OpenAPI document follows)."""
+"""Request and response bodies of the check-in API (pydantic v2; the OpenAPI document follows).
+
+Answers are typed to the field, statuses as enums with exactly the values the code writes, and
+times and days with their `format`; the JSON on the wire is what the aggregates return.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from enforcement.checkin.verdicts import (
+    CheckResultsOut,
+    Grade,
+    ManningPostOut,
+    TaskOutcomeOut,
+)
+from enforcement.config import Settings
 from enforcement.schemas import (
     CalendarDate,
+    Day,
     GpsFixIn,
     Jurisdiction,
     Latitude,
@@ -17,11 +29,11 @@ from enforcement.schemas import (
     Number,
     Paragraph,
     Strict,
+    Timestamp,
     UploadOut,
     Whole,
 )
 
-Grade = Literal["A", "B", "C", "D"]
 CertificateStatus = Literal["valid", "revoked", "suspended"]
 Symptom = Literal[
     "none",
@@ -35,6 +47,16 @@ Symptom = Literal[
     "headache",
     "muscle_pain",
 ]
+#: The reference face of a crew member: none yet, an upload handed out, enrolled, or failed
+#: (`face_error` says why).
+FaceStatus = Literal["none", "pending", "enrolled", "failed"]
+#: appointed (by an application and its checks), bound (self-declared; approved, or within an
+#: appointment) or pending (a binding waiting for an officer's approval).
+PostingStatus = Literal["appointed", "bound", "pending"]
+#: What a check is for: duty (a check-in), link (an account proving it is the crew member),
+#: appointment or discharge (an application).
+CheckPurpose = Literal["duty", "link", "appointment", "discharge"]
+CheckStatus = Literal["awaiting_photo", "verified", "failed"]
 
 
 class PostIn(Strict):
@@ -49,7 +71,7 @@ class PostOut(BaseModel):
     code: str
     title: str
     certificate_type: str
-    min_grade: str
+    min_grade: Grade = Field(description="the lowest grade of certificate the post accepts")
     count: int
 
 
@@ -84,8 +106,8 @@ class PositionOut(BaseModel):
     lat: float
     lon: float
     sog_knots: float
-    reported_at: str
-    source: str
+    reported_at: Timestamp
+    source: str = Field(description="officer, or ais-feed:<the feed object's key>")
 
 
 class VesselOut(BaseModel):
@@ -119,11 +141,11 @@ class CertificateIn(Strict):
 class CertificateOut(BaseModel):
     number: str
     type: str
-    grade: str
+    grade: Grade
     issuer: str
-    issued_on: str | None = None
-    expires_on: str
-    status: str
+    issued_on: Day | None = None
+    expires_on: Day
+    status: CertificateStatus
 
 
 class CrewIn(Strict):
@@ -150,10 +172,10 @@ class CrewOut(BaseModel):
     id_number_masked: str
     jurisdiction: str
     certificates: list[CertificateOut]
-    face_status: str
-    face_error: str | None = None
+    face_status: FaceStatus
+    face_error: str | None = Field(default=None, description="why the enrolment failed")
     credit_points: int
-    linked: bool
+    linked: bool = Field(description="a mini-program account is linked to this record")
 
 
 class CertificateStatusIn(Strict):
@@ -163,9 +185,11 @@ class CertificateStatusIn(Strict):
 
 class EnrolmentOut(BaseModel):
     crew_id: str
-    face_status: str
-    face_error: str | None = None
-    upload: UploadOut | None = None
+    face_status: FaceStatus
+    face_error: str | None = Field(default=None, description="why the enrolment failed")
+    upload: UploadOut | None = Field(
+        default=None, description="where to post the reference photo (when just requested)"
+    )
 
 
 class LinkIn(Strict):
@@ -189,8 +213,10 @@ class PostingOut(BaseModel):
     vessel_id: str
     vessel_name: str
     post: str
-    status: str = Field(description="appointed, bound, or pending (waiting for an officer)")
-    since: str
+    status: PostingStatus = Field(
+        description="appointed, bound, or pending (waiting for an officer)"
+    )
+    since: Timestamp
     binding_id: str | None = None
 
 
@@ -222,48 +248,72 @@ class ApplicationIn(Strict):
 
 class CheckOut(BaseModel):
     check_id: str
-    purpose: str
-    mode: str | None = None
-    status: str
+    purpose: CheckPurpose
+    mode: Literal["self", "onsite", "remote"] | None = Field(
+        default=None, description="how a duty check was made (none for other purposes)"
+    )
+    status: CheckStatus
     vessel_id: str | None = None
     post: str | None = None
     crew_id: str
     task_id: str | None = None
-    created_at: str
-    decided_at: str | None = None
-    results: dict[str, Any] | None = None
-    reasons: list[str] = []
-    upload: UploadOut | None = None
+    created_at: Timestamp
+    decided_at: Timestamp | None = None
+    results: CheckResultsOut | None = Field(default=None, description="once decided")
+    reasons: list[str] = Field(
+        default=[], description="<check>:<reason> of every failing check; empty when verified"
+    )
+    upload: UploadOut | None = Field(
+        default=None, description="where to post the photo (in the answer that starts it)"
+    )
+
+
+def window_description(seconds: int) -> str:
+    """How a remote check task's default window is described to clients: the setting's own
+    default (`Settings.remote_task_window_seconds`, which template.yaml's parameter repeats)."""
+    hours = f", i.e. {seconds / 3600:g} h" if seconds % 360 == 0 else ""
+    return (
+        f"default: the configured window ({seconds} s{hours}, unless the deployment sets another)"
+    )
 
 
 class TaskIn(Strict):
     window_seconds: Annotated[
-        Whole | None, Field(ge=1, le=86_400, description="default: the configured window (2 h)")
+        Whole | None,
+        Field(
+            ge=1,
+            le=86_400,
+            description=window_description(
+                Settings.model_fields["remote_task_window_seconds"].default
+            ),
+        ),
     ] = None
 
 
 class TaskOut(BaseModel):
     task_id: str
     vessel_id: str
-    status: str
-    created_at: str
-    deadline: str
+    status: Literal["running", "complete", "window_closed", "failed_to_start"]
+    created_at: Timestamp
+    deadline: Timestamp
     window_seconds: int
-    notified: int
-    outcome: dict[str, Any] | None = None
-    closed_at: str | None = None
+    notified: int = Field(description="how many crew members were notified")
+    outcome: TaskOutcomeOut | None = Field(
+        default=None, description="so far while running; final once closed"
+    )
+    closed_at: Timestamp | None = None
 
 
 class ManningOut(BaseModel):
     vessel_id: str
     vessel_name: str
     manning_met: bool
-    as_of: str
-    posts: list[dict[str, Any]]
+    as_of: Timestamp
+    posts: list[ManningPostOut]
 
 
 class ServiceRecordOut(BaseModel):
-    day: str
+    day: Day
     vessel_id: str
     vessel_name: str
     post: str
@@ -292,10 +342,55 @@ class HealthOut(BaseModel):
     report_id: str
     vessel_id: str
     jurisdiction: str
-    reported_at: str
+    reported_at: Timestamp
     reporter_crew_id: str
     subject_crew_id: str
-    symptoms: list[str]
+    symptoms: list[Symptom]
     temperature_c: float | None = None
     abnormal: bool
     reasons: list[str]
+
+
+# ------------------------------------------------------------------ vessel search and bindings
+
+
+class PostMatchOut(BaseModel):
+    code: str
+    title: str
+
+
+class VesselMatchOut(BaseModel):
+    """What binding needs of a vessel: which one it is and its posts, nothing more."""
+
+    vessel_id: str
+    name_zh: str
+    home_port: str
+    posts: list[PostMatchOut]
+
+
+class BindingOut(BaseModel):
+    """A crew member's binding as the approving officer sees it."""
+
+    binding_id: str
+    vessel_id: str
+    vessel_name: str
+    post: str
+    status: Literal["pending", "bound", "refused"] = Field(
+        description="pending, bound (approved) or refused"
+    )
+    requested_at: Timestamp
+    crew_id: str
+    crew_name: str
+    id_number_masked: str
+    certificates: list[CertificateOut]
+    decided_by: str | None = None
+    decided_at: Timestamp | None = None
+    reason: str | None = None
+
+
+class ApproveBindingIn(Strict):
+    reason: Annotated[str | None, Field(max_length=200)] = None
+
+
+class RefuseBindingIn(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=200)]

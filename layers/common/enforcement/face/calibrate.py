@@ -36,6 +36,7 @@ from typing import Final, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from enforcement.face.configured import engine_config
 from enforcement.face.engine import EngineConfig, FaceError, FaceTemplate, encode
 
 __all__ = ["Calibration", "Photo", "calibrate", "encode_folder", "main", "photos_in"]
@@ -310,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitters", type=int, help="override FACE_NUM_JITTERS")
     args = parser.parse_args(argv)
 
-    config = EngineConfig.from_env()
+    config = engine_config()
     if args.max_side is not None:
         config = replace(config, max_side=args.max_side)
     if args.model is not None:

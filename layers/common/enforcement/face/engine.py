@@ -23,12 +23,11 @@ the functions that encode should pay for.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -70,12 +69,12 @@ Model = Literal["hog", "cnn"]
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Limits and tuning of the engine; `from_env` reads the deployment's values.
+    """Limits and tuning of the engine. The deployment's values are `Settings` fields (FACE_*),
+    made into an EngineConfig in one place, `enforcement.face.configured.engine_config`; the
+    defaults here serve library use (calibration, benchmarks, tests).
 
     max_bytes: largest upload accepted, in bytes. max_pixels: largest declared width x height,
-    checked on the header before decoding; the face function takes it from
-    `enforcement.config.Settings.face_max_pixels` (`checkin.decisions.engine_config`), the
-    default here serves library use (calibration, benchmarks).
+    checked on the header before decoding.
     max_side: the longer side is reduced to this many pixels before detection (0 keeps the
     native size; 800 px puts a selfie's face far above min_face_px). min_face_px: smallest face
     height, at the working size, that is encoded. On the reference photos, HOG's smallest boxes
@@ -105,42 +104,6 @@ class EngineConfig:
             raise ValueError("num_jitters must be at least 1")
         if not 0.0 < self.threshold < 2.0:
             raise ValueError("threshold must be between 0 and 2")
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
-        """Read FACE_MAX_BYTES, FACE_MAX_SIDE, FACE_MIN_FACE_PX, FACE_DETECTION_MODEL,
-        FACE_NUM_JITTERS and FACE_MATCH_THRESHOLD; unset means default. (FACE_MAX_PIXELS is read
-        once, by `Settings`.)
-        A malformed value raises ValueError naming the variable (a deployment fault, not a photo
-        fault)."""
-        env = os.environ if environ is None else environ
-        default = cls()
-
-        def number(name: str, fallback: int) -> int:
-            raw = env.get(name, "").strip()
-            try:
-                return int(raw) if raw else fallback
-            except ValueError:
-                raise ValueError(f"{name} must be an integer, not {raw!r}") from None
-
-        raw_threshold = env.get("FACE_MATCH_THRESHOLD", "").strip()
-        try:
-            threshold = float(raw_threshold) if raw_threshold else default.threshold
-        except ValueError:
-            raise ValueError(
-                f"FACE_MATCH_THRESHOLD must be a number, not {raw_threshold!r}"
-            ) from None
-        model = env.get("FACE_DETECTION_MODEL", "").strip().lower() or default.model
-        if model not in ("hog", "cnn"):
-            raise ValueError(f"FACE_DETECTION_MODEL must be 'hog' or 'cnn', not {model!r}")
-        return cls(
-            max_bytes=number("FACE_MAX_BYTES", default.max_bytes),
-            max_side=number("FACE_MAX_SIDE", default.max_side),
-            min_face_px=number("FACE_MIN_FACE_PX", default.min_face_px),
-            model=cast(Model, model),
-            num_jitters=number("FACE_NUM_JITTERS", default.num_jitters),
-            threshold=threshold,
-        )
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -353,12 +316,17 @@ def people(detections: list[Detection]) -> list[Detection]:
 
 
 def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
-    """Photo bytes → the template of the one face in it. `config` None reads the environment.
+    """Photo bytes → the template of the one face in it. `config` None: the deployment's
+    (`enforcement.face.configured.engine_config`).
 
     Raises FaceError: the load_image codes, no_face, multiple_faces (details {"faces": n}) and
     face_too_small (the face is below `min_face_px` at the working size).
     """
-    cfg = EngineConfig.from_env() if config is None else config
+    if config is None:
+        from enforcement.face.configured import engine_config  # it imports this module
+
+        config = engine_config()
+    cfg: EngineConfig = config
     image = load_image(data, cfg)
     faces = people(detect(image, cfg))
     if not faces:
@@ -403,7 +371,9 @@ def _descriptor(image: RGBImage, face: Detection, config: EngineConfig) -> FaceT
 
 def compare(reference: FaceTemplate, probe: FaceTemplate, threshold: float) -> Match:
     """Euclidean distance between two templates (as face_recognition.face_distance computes it);
-    matched when the distance is at most `threshold`."""
+    matched when the distance is at most `threshold`. The one comparison of a face with the
+    threshold: the check-in's face check takes `Match.matched` as it is
+    (`enforcement.checkin.rules.face_outcome`)."""
     distance = float(
         np.linalg.norm(reference.vector.astype(np.float64) - probe.vector.astype(np.float64))
     )

@@ -33,8 +33,6 @@ templates and never shown or logged.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Final
@@ -200,28 +198,11 @@ class Replay:
 @dataclass(frozen=True)
 class ReplayRule:
     """When a photo is the same photograph as another: template distance ≤ max_distance, or
-    signature similarity ≥ min_similarity."""
+    signature similarity ≥ min_similarity. The deployment's values are `Settings` fields
+    (FACE_REPLAY_MAX_DISTANCE, FACE_REPLAY_MIN_SIMILARITY; `enforcement.face.configured`)."""
 
     max_distance: float = REPLAY_DISTANCE
     min_similarity: float = REPLAY_SIMILARITY
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReplayRule:
-        """The rule with FACE_REPLAY_MAX_DISTANCE and FACE_REPLAY_MIN_SIMILARITY applied (unset
-        means the measured default). A deployment whose own measurements differ may move them;
-        0 and 2 switch the near-duplicate test off, leaving only the exact-bytes test."""
-        env = os.environ if environ is None else environ
-        values = {}
-        for name, field, default in (
-            ("FACE_REPLAY_MAX_DISTANCE", "max_distance", REPLAY_DISTANCE),
-            ("FACE_REPLAY_MIN_SIMILARITY", "min_similarity", REPLAY_SIMILARITY),
-        ):
-            raw = env.get(name, "").strip()
-            try:
-                values[field] = float(raw) if raw else default
-            except ValueError:
-                raise ValueError(f"{name} must be a number, not {raw!r}") from None
-        return cls(**values)
 
     def is_replay(self, distance: float, signature_similarity: float | None) -> bool:
         if distance <= self.max_distance:

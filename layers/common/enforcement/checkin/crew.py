@@ -1,0 +1,305 @@
+"""Crew members: registration with certificates (an ID number once per jurisdiction), the
+record, certificate status, the reference face's enrolment, the link of a mini-program account
+to its crew record (by ID number and a face check), the crew member's own view and their
+service record (days of verified service and credit points).
+
+Every function that takes a `Principal` checks access; writes go through `audit.commit`, so a
+change and its audit entry are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from enforcement import access, audit, auth, clock, jurisdictions, uploads
+from enforcement.access import Action
+from enforcement.auth import Principal, Role
+from enforcement.checkin.checks import check_view, commit_check, new_check
+from enforcement.checkin.loading import (
+    crew_for_officer,
+    load_crew,
+    load_vessel,
+    mask_id_number,
+    postings_of_crew,
+)
+from enforcement.checkin.models import CertificateAttribute, Check, CrewMember, ServiceRecord
+from enforcement.checkin.schemas import CertificateIn, CertificateStatusIn, CrewIn
+from enforcement.config import settings
+from enforcement.db import transaction
+from enforcement.errors import Conflict, NotFound
+from enforcement.models import Account
+
+SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
+
+
+def id_number_key(jurisdiction: str, id_number: str) -> str:
+    """The claim key of an ID number in a jurisdiction: a keyed hash, so the table holds no
+    plain lookup of IDs. Claims are per jurisdiction: registering a crew member consults only
+    the registering jurisdiction's claims, so it tells nothing of other jurisdictions."""
+    pepper = hmac.new(auth.signing_key().encode(), b"id-number-claims", hashlib.sha256).digest()
+    subject = f"{jurisdiction}\x1f{id_number.upper()}".encode()
+    return f"idn#{hmac.new(pepper, subject, hashlib.sha256).hexdigest()}"
+
+
+def _certificate(c: CertificateIn) -> CertificateAttribute:
+    return CertificateAttribute(
+        number=c.number,
+        type=c.type,
+        grade=c.grade,
+        issuer=c.issuer,
+        issued_on=c.issued_on.isoformat() if c.issued_on else None,
+        expires_on=c.expires_on.isoformat(),
+        status=c.status,
+    )
+
+
+def crew_view(crew: CrewMember) -> dict[str, Any]:
+    return {
+        "crew_id": crew.crew_id,
+        "name": crew.name or "",
+        "id_number_masked": mask_id_number(crew.id_number or ""),
+        "jurisdiction": crew.jurisdiction or "",
+        "certificates": [c.as_dict() for c in crew.certificates or []],
+        "face_status": crew.face_status or "none",
+        "face_error": crew.face_error,
+        "credit_points": int(crew.credit_points or 0),
+        "linked": bool(crew.account_id),
+    }
+
+
+def register_crew(principal: Principal, body: CrewIn) -> dict[str, Any]:
+    """Register a crew member in the officer's (or admin's) own jurisdiction. An ID number is
+    registered once per jurisdiction; whether another jurisdiction has it is never consulted."""
+    jurisdiction = access.jurisdiction_for(principal, None)
+    crew_id = f"crew-{secrets.token_hex(6)}"
+    crew = CrewMember(
+        crew_id,
+        name=body.name,
+        id_number=body.id_number.upper(),
+        phone=body.phone,
+        jurisdiction=jurisdiction,
+        certificates=[_certificate(c) for c in body.certificates],
+        face_status="none",
+        credit_points=0,
+        created_at=clock.iso(),
+        created_by=principal.account_id,
+    )
+    claim = CrewMember(
+        id_number_key(jurisdiction, body.id_number), claimed_by=crew_id, jurisdiction=jurisdiction
+    )
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(crew, condition=CrewMember.crew_id.does_not_exist())
+        tx.save(claim, condition=CrewMember.crew_id.does_not_exist())
+
+    audit.commit(
+        audit.AuditEvent(
+            principal.actor,
+            "crew.register",
+            f"crew:{crew_id}",
+            {
+                "id_number": mask_id_number(crew.id_number or ""),
+                "certificates": [c.number for c in body.certificates],
+            },
+        ),
+        writes,
+        on_conflict=Conflict(
+            "crew_exists", "a crew member with this ID number is registered in your jurisdiction"
+        ),
+        agency=jurisdictions.owner(crew.jurisdiction),
+    )
+    return crew_view(crew)
+
+
+def get_crew(principal: Principal, crew_id: str) -> dict[str, Any]:
+    if principal.role is Role.CREW:
+        access.own_record(principal, crew_id)
+        return crew_view(load_crew(crew_id))
+    return crew_view(crew_for_officer(principal, crew_id, Action.READ))
+
+
+def set_certificate_status(
+    principal: Principal, crew_id: str, number: str, body: CertificateStatusIn
+) -> dict[str, Any]:
+    crew = crew_for_officer(principal, crew_id, Action.ACT)
+    certificates = list(crew.certificates or [])
+    matching = [c for c in certificates if c.number == number]
+    if not matching:
+        raise NotFound("certificate_not_found", f"crew {crew_id} has no certificate {number}")
+    before = matching[0].status
+    matching[0].status = body.status
+    audit.commit(
+        audit.AuditEvent(
+            principal.actor,
+            "certificate.status",
+            f"crew:{crew_id}/certificate:{number}",
+            {"from": before, "to": body.status, "reason": body.reason},
+        ),
+        lambda tx: tx.update(
+            crew,
+            actions=[CrewMember.certificates.set(certificates)],
+            condition=CrewMember.crew_id.exists(),
+        ),
+        agency=jurisdictions.owner(crew.jurisdiction),
+    )
+    return crew_view(load_crew(crew_id))
+
+
+def request_enrolment(principal: Principal, crew_id: str) -> dict[str, Any]:
+    """Hand out an upload for the crew member's reference photo (official ID photo)."""
+    crew = crew_for_officer(principal, crew_id, Action.ACT)
+    ticket, grant = uploads.prepare("enrolment", principal.actor, crew_id)
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(ticket, condition=type(ticket).object_key.does_not_exist())
+        tx.update(
+            crew,
+            actions=[
+                CrewMember.face_status.set("pending"),
+                CrewMember.face_error.remove(),
+                CrewMember.face_updated_at.set(clock.iso()),
+            ],
+            condition=CrewMember.crew_id.exists(),
+        )
+
+    audit.commit(
+        audit.AuditEvent(principal.actor, "face.enrolment_requested", f"crew:{crew_id}", {}),
+        writes,
+        agency=jurisdictions.owner(crew.jurisdiction),
+    )
+    return {
+        "crew_id": crew_id,
+        "face_status": "pending",
+        "face_error": None,
+        "upload": grant.as_dict(),
+    }
+
+
+def enrolment_status(principal: Principal, crew_id: str) -> dict[str, Any]:
+    crew = crew_for_officer(principal, crew_id, Action.READ)
+    return {
+        "crew_id": crew_id,
+        "face_status": crew.face_status or "none",
+        "face_error": crew.face_error,
+        "upload": None,
+    }
+
+
+def records_of(id_number: str) -> list[CrewMember]:
+    """The crew records of an ID number: at most one per registered jurisdiction."""
+    keys = [id_number_key(j.jurisdiction, id_number) for j in jurisdictions.registered()]
+    claimed = sorted(c.claimed_by for c in CrewMember.batch_get(keys) if c.claimed_by)
+    return [load_crew(crew_id) for crew_id in claimed]
+
+
+def start_link(
+    principal: Principal, id_number: str, jurisdiction: str | None = None
+) -> dict[str, Any]:
+    """A crew account proves it is the crew member with this ID number by a face check.
+
+    The ID number is looked up in every jurisdiction (each registers it on its own); when
+    several registered it, the crew member names the jurisdiction whose record to link."""
+    access.require_role(principal, Role.CREW)
+    account = Account.get(principal.account_id, consistent_read=True)
+    if account.crew_id:
+        raise Conflict("already_linked", "this account is already linked to a crew record")
+    found = [c for c in records_of(id_number) if not jurisdiction or c.jurisdiction == jurisdiction]
+    if not found:
+        raise NotFound("crew_not_found", "no crew record has this ID number")
+    if len(found) > 1:
+        raise Conflict(
+            "crew_record_ambiguous",
+            "several jurisdictions registered this ID number; name the one whose record to link",
+            details=[
+                {"jurisdiction": c.jurisdiction, "registered_on": (c.created_at or "")[:10]}
+                for c in found
+            ],
+        )
+    crew = found[0]
+    if crew.account_id:
+        raise Conflict("crew_already_linked", "this crew record is linked to another account")
+    if crew.face_status != "enrolled":
+        raise Conflict("face_not_enrolled", "the crew member's reference face is not enrolled yet")
+    check, ticket, grant = new_check(
+        principal, purpose="link", crew_id=crew.crew_id, jurisdiction=crew.jurisdiction
+    )
+    commit_check(principal, check, ticket, {"crew_id": crew.crew_id})
+    return check_view(check, grant)
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    access.require_role(principal, Role.CREW)
+    account = Account.get(principal.account_id, consistent_read=True)
+    crew = load_crew(account.crew_id) if account.crew_id else None
+    postings = []
+    if crew:
+        for posting in postings_of_crew(crew.crew_id, pending=True):
+            vessel = load_vessel(posting.vessel_id)
+            postings.append(
+                {
+                    "vessel_id": posting.vessel_id,
+                    "vessel_name": vessel.name_zh,
+                    "post": posting.post,
+                    "status": posting.status,
+                    "since": posting.since,
+                }
+            )
+    return {
+        "account_id": account.account_id,
+        "crew": crew_view(crew) if crew else None,
+        "postings": postings,
+    }
+
+
+def service_record(principal: Principal) -> dict[str, Any]:
+    crew_id = access.crew_of(principal)
+    crew = load_crew(crew_id)
+    records = list(ServiceRecord.query(crew_id, scan_index_forward=False))
+    return {
+        "crew_id": crew_id,
+        "credit_points": int(crew.credit_points or 0),
+        "sea_days": len({r.day for r in records}),
+        "records": [
+            {
+                "day": r.day,
+                "vessel_id": r.vessel_id,
+                "vessel_name": r.vessel_name,
+                "post": r.post,
+                "points": int(r.points),
+                "check_id": r.check_id,
+            }
+            for r in records
+        ],
+    }
+
+
+def record_service(check: Check, decided_at: str) -> bool:
+    """Add the day to the service record and credit points, once per day and post."""
+    vessel = load_vessel(check.vessel_id or "")
+    day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
+    points = settings().credit_points_per_day
+    record = ServiceRecord(
+        check.crew_id,
+        f"{day}#{vessel.vessel_id}#{check.post}",
+        day=day,
+        vessel_id=vessel.vessel_id,
+        vessel_name=vessel.name_zh,
+        post=check.post or "",
+        check_id=check.check_id,
+        points=points,
+        recorded_at=decided_at,
+    )
+    try:
+        with transaction() as tx:
+            tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
+            tx.update(CrewMember(check.crew_id), actions=[CrewMember.credit_points.add(points)])
+    except TransactWriteError:
+        return False  # that day is already on the record
+    return True

@@ -1,0 +1,298 @@
+"""The tables of crew check-in as pynamodb models: vessels, crew, postings, checks, remote
+tasks, service records, health reports, and the face records and photo digests the check
+decisions keep. Table names come from the environment (template.yaml).
+
+The face template table is read and written only by the face function: its IAM policy is the
+only one that names it.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from enforcement.db import table_meta
+from enforcement.models import _index_meta
+
+# ------------------------------------------------------------------ vessels and crew
+
+
+class PostAttribute(MapAttribute[str, object]):
+    code = UnicodeAttribute()
+    title = UnicodeAttribute()
+    certificate_type = UnicodeAttribute()
+    min_grade = UnicodeAttribute()
+    count = NumberAttribute()
+
+
+class PositionAttribute(MapAttribute[str, object]):
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    sog_knots = NumberAttribute(default=0)
+    reported_at = UnicodeAttribute()
+    source = UnicodeAttribute()
+
+
+class VesselNameIndex(GlobalSecondaryIndex["Vessel"]):
+    Meta = _index_meta("by_name")
+    name_zh = UnicodeAttribute(hash_key=True)
+
+
+class VesselJurisdictionIndex(GlobalSecondaryIndex["Vessel"]):
+    Meta = _index_meta("by_jurisdiction")
+    jurisdiction = UnicodeAttribute(hash_key=True)
+    vessel_id = UnicodeAttribute(range_key=True)
+
+
+class Vessel(Model):
+    """A ship, keyed by its MMSI, with its minimum safe manning table and last AIS position."""
+
+    Meta = table_meta("VESSELS_TABLE", "vessels")
+
+    vessel_id = UnicodeAttribute(hash_key=True)
+    name_zh = UnicodeAttribute()
+    name_en = UnicodeAttribute(null=True)
+    mmsi = UnicodeAttribute()
+    home_port = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute()
+    length_m = NumberAttribute(default=0)
+    manning = ListAttribute(of=PostAttribute)
+    position = PositionAttribute(null=True)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+    by_name = VesselNameIndex()
+    by_jurisdiction = VesselJurisdictionIndex()
+
+
+class CertificateAttribute(MapAttribute[str, object]):
+    number = UnicodeAttribute()
+    type = UnicodeAttribute()
+    grade = UnicodeAttribute()
+    issuer = UnicodeAttribute(default="")
+    issued_on = UnicodeAttribute(null=True)
+    expires_on = UnicodeAttribute()
+    status = UnicodeAttribute(default="valid")
+
+
+class CrewMember(Model):
+    """A seafarer's record. Items whose key starts with "idn#" are ID-number claims."""
+
+    Meta = table_meta("CREW_TABLE", "crew")
+
+    crew_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(null=True)
+    id_number = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    jurisdiction = UnicodeAttribute(null=True)
+    certificates = ListAttribute(of=CertificateAttribute, null=True)
+    face_status = UnicodeAttribute(null=True)  # none | pending | enrolled | failed
+    face_error = UnicodeAttribute(null=True)
+    face_updated_at = UnicodeAttribute(null=True)
+    credit_points = NumberAttribute(default=0)
+    created_at = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)  # the mini-program account linked to this record
+    claimed_by = UnicodeAttribute(null=True)  # on "idn#" claim items: the crew_id
+
+
+class PostingCrewIndex(GlobalSecondaryIndex["Posting"]):
+    Meta = _index_meta("by_crew")
+    crew_id = UnicodeAttribute(hash_key=True)
+    vessel_id = UnicodeAttribute(range_key=True)
+
+
+class PostingPendingIndex(GlobalSecondaryIndex["Posting"]):
+    Meta = _index_meta("by_pending")
+    pending_jurisdiction = UnicodeAttribute(hash_key=True)
+    since = UnicodeAttribute(range_key=True)
+
+
+class Posting(Model):
+    """A crew member at a post of a vessel: `appointed` (by an application and its checks),
+    `bound` (self-declared, and approved by an officer unless within an appointment) or
+    `pending` (a binding waiting for an officer's approval: it gives no access at all)."""
+
+    Meta = table_meta("POSTINGS_TABLE", "postings")
+
+    vessel_id = UnicodeAttribute(hash_key=True)
+    posting_key = UnicodeAttribute(range_key=True)  # "<post>#<crew_id>"
+    crew_id = UnicodeAttribute()
+    post = UnicodeAttribute()
+    status = UnicodeAttribute()
+    since = UnicodeAttribute()
+    binding_id = UnicodeAttribute(null=True)  # bindings: "bnd-<16 hex>"
+    pending_jurisdiction = UnicodeAttribute(null=True)  # only while pending (sparse index)
+    approved_by = UnicodeAttribute(null=True)  # account id, or "appointment" when within one
+    approved_at = UnicodeAttribute(null=True)
+
+    by_crew = PostingCrewIndex()
+    by_pending = PostingPendingIndex()
+
+
+# ------------------------------------------------------------------ checks and tasks
+
+
+class GpsAttribute(MapAttribute[str, object]):
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    accuracy_m = NumberAttribute()
+
+
+class CheckVesselIndex(GlobalSecondaryIndex["Check"]):
+    Meta = _index_meta("by_vessel")
+    vessel_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class CheckCrewIndex(GlobalSecondaryIndex["Check"]):
+    Meta = _index_meta("by_crew")
+    crew_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class CheckTaskIndex(GlobalSecondaryIndex["Check"]):
+    Meta = _index_meta("by_task")
+    task_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Check(Model):
+    """One verification of a crew member from one photo.
+
+    purpose: duty (self / onsite / remote check-in), appointment, discharge, or link (an account
+    proving it is the crew member). status: awaiting_photo, verified, failed, rejected (the photo
+    could not be used; `reasons` says why).
+    """
+
+    Meta = table_meta("CHECKS_TABLE", "checks")
+
+    check_id = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()
+    mode = UnicodeAttribute(null=True)
+    vessel_id = UnicodeAttribute(null=True)
+    jurisdiction = UnicodeAttribute(null=True)
+    post = UnicodeAttribute(null=True)
+    crew_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    officer_id = UnicodeAttribute(null=True)
+    task_id = UnicodeAttribute(null=True)
+    gps = GpsAttribute(null=True)
+    status = UnicodeAttribute()
+    results = JSONAttribute(null=True)
+    reasons = ListAttribute(of=UnicodeAttribute, null=True)
+    photo_key = UnicodeAttribute(null=True)
+    photo_version = UnicodeAttribute(null=True)  # the object version the check was decided on
+    photo_sha256 = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+
+    by_vessel = CheckVesselIndex()
+    by_crew = CheckCrewIndex()
+    by_task = CheckTaskIndex()
+
+
+class TaskVesselIndex(GlobalSecondaryIndex["RemoteTask"]):
+    Meta = _index_meta("by_vessel")
+    vessel_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RemoteTask(Model):
+    Meta = table_meta("TASKS_TABLE", "tasks")
+
+    task_id = UnicodeAttribute(hash_key=True)
+    vessel_id = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    window_seconds = NumberAttribute()
+    deadline = UnicodeAttribute()
+    status = UnicodeAttribute()  # running | complete | window_closed
+    execution_arn = UnicodeAttribute(null=True)
+    notified = UnicodeSetAttribute(null=True)
+    outcome = JSONAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+
+    by_vessel = TaskVesselIndex()
+
+
+class ServiceRecord(Model):
+    """One verified day of service at a post of a vessel; the key makes it once per day."""
+
+    Meta = table_meta("SERVICE_RECORDS_TABLE", "service-records")
+
+    crew_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)  # "<date>#<vessel_id>#<post>"
+    day = UnicodeAttribute()
+    vessel_id = UnicodeAttribute()
+    vessel_name = UnicodeAttribute()
+    post = UnicodeAttribute()
+    check_id = UnicodeAttribute()
+    points = NumberAttribute()
+    recorded_at = UnicodeAttribute()
+
+
+class HealthJurisdictionIndex(GlobalSecondaryIndex["HealthReport"]):
+    Meta = _index_meta("by_jurisdiction")
+    jurisdiction = UnicodeAttribute(hash_key=True)
+    reported_at = UnicodeAttribute(range_key=True)
+
+
+class HealthReport(Model):
+    Meta = table_meta("HEALTH_REPORTS_TABLE", "health-reports")
+
+    report_id = UnicodeAttribute(hash_key=True)
+    jurisdiction = UnicodeAttribute()
+    reported_at = UnicodeAttribute()
+    vessel_id = UnicodeAttribute()
+    reporter_crew_id = UnicodeAttribute()
+    subject_crew_id = UnicodeAttribute()
+    symptoms = ListAttribute(of=UnicodeAttribute)
+    temperature_c = NumberAttribute(null=True)
+    abnormal = BooleanAttribute()
+    reasons = ListAttribute(of=UnicodeAttribute)
+    note = UnicodeAttribute(null=True)
+
+    by_jurisdiction = HealthJurisdictionIndex()
+
+
+# ------------------------------------------------------------------ faces
+
+
+class FaceRecord(Model):
+    """An enrolled face template (biometric: never returned, never logged) of a subject."""
+
+    Meta = table_meta("FACE_TEMPLATES_TABLE", "face-templates")
+
+    subject_id = UnicodeAttribute(hash_key=True)  # "crew#<crew_id>"
+    template = BinaryAttribute(legacy_encoding=False)
+    reference_digest = UnicodeAttribute()
+    # the reference photo in the upload bucket: key and object version (the digest is its SHA-256)
+    reference_key = UnicodeAttribute(null=True)
+    reference_version = UnicodeAttribute(null=True)
+    enrolled_at = UnicodeAttribute()
+    engine = UnicodeAttribute()
+    # the reference photo's PhotoSignature (enforcement.face.liveness, 256 bytes): lets a check
+    # recognise a print or screen of the reference photo by more than the template distance
+    reference_signature = BinaryAttribute(legacy_encoding=False, null=True)
+
+
+class PhotoDigest(Model):
+    """A photo already used, by its SHA-256: the same bytes again are a replay, not a live photo."""
+
+    Meta = table_meta("UPLOADS_TABLE", "uploads")
+
+    object_key = UnicodeAttribute(hash_key=True)  # "digest#<sha256>"
+    first_key = UnicodeAttribute()
+    seen_at = UnicodeAttribute()
