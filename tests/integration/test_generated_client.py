@@ -167,8 +167,8 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     admin = world.login(world.admin_name)
     officer = world.login(world.officer_name)
     outsider = world.login(world.outsider_name)
-    assert officer.call("auth.auth_me", 200).jurisdiction == world.jurisdiction
-    error(anon.call("auth.auth_me", 401), "token_missing")
+    assert officer.call("auth.me", 200).jurisdiction == world.jurisdiction
+    error(anon.call("auth.me", 401), "token_missing")
     new_officer = m.NewOfficer(
         username=f"wu{secrets.token_hex(3)}",
         password=secrets.token_urlsafe(12),
@@ -231,20 +231,20 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     # 3. the crew member logs in, links his record (ID number + face) and binds the vessel
     zhao = world.crew_login("zhao")
     link_in = m.LinkIn.from_dict({"id_number": id_number})
-    started = zhao.call("checkin.link", 201, body=link_in)
+    started = zhao.call("checkin.link_account", 201, body=link_in)
     upload(started.upload.to_dict(), photo_bytes("obama2.jpg"))
     linked = poll(
-        lambda: zhao.call("checkin.link_result", 200, check_id=started.check_id),
+        lambda: zhao.call("checkin.get_link_check", 200, check_id=started.check_id),
         lambda r: r.status != "awaiting_photo",
     )
     assert linked.status == "verified", linked.to_dict()
-    assert zhao.call("checkin.checkin_me", 200).crew.crew_id == crew.crew_id
+    assert zhao.call("checkin.get_me", 200).crew.crew_id == crew.crew_id
     found = zhao.call("checkin.find_vessels", 200, name=vessel_in.name_zh)
     assert [v.vessel_id for v in found] == [mmsi]
     binding = m.BindingIn.from_dict({"vessel_id": mmsi, "post": "master"})
-    requested = zhao.call("checkin.bind", 200, body=binding)
+    requested = zhao.call("checkin.bind_vessel", 200, body=binding)
     if requested.status == "pending":
-        waiting = officer.call("checkin.pending_bindings", 200)
+        waiting = officer.call("checkin.list_pending_bindings", 200)
         assert requested.binding_id in [b.binding_id for b in waiting]
         officer.call(
             "checkin.approve_binding",
@@ -253,10 +253,10 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
             binding_id=requested.binding_id,
             body=m.ApproveBindingIn(reason="on the crew list the company sent"),
         )
-    assert zhao.call("checkin.bind", 200, body=binding).status == "bound"
+    assert zhao.call("checkin.bind_vessel", 200, body=binding).status == "bound"
 
     # 4. self check-in: the GPS fix, then the photo; the verdict with a result per check
-    started = zhao.call("checkin.self_check", 201, body=m.SelfCheckIn.from_dict({"gps": NEAR}))
+    started = zhao.call("checkin.start_self_check", 201, body=m.SelfCheckIn.from_dict({"gps": NEAR}))
     upload(started.upload.to_dict(), photo_bytes("obama3.jpg"))
     check = poll(
         lambda: zhao.call("checkin.get_check", 200, check_id=started.check_id),
@@ -267,9 +267,9 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     error(other.call("checkin.get_check", 403, check_id=started.check_id))
 
     # 5. manning, service record, health
-    manning = officer.call("checkin.manning", 200, vessel_id=mmsi)
+    manning = officer.call("checkin.manning_report", 200, vessel_id=mmsi)
     assert manning.to_dict()
-    zhao.call("checkin.service_record", 200)
+    zhao.call("checkin.get_service_record", 200)
     health = zhao.call(
         "checkin.report_health",
         201,
@@ -278,7 +278,7 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
         ),
     )
     assert health.to_dict()
-    reports = officer.call("checkin.list_health", 200, abnormal=True)
+    reports = officer.call("checkin.list_health_reports", 200, abnormal=True)
     assert health.report_id in [r.report_id for r in reports]
     zhao.call("notifications.my_notifications", 200)
 
