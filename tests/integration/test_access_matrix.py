@@ -280,8 +280,8 @@ class World:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
         of officer_same."""
         from enforcement import documents
+        from enforcement.duty import days as duty
         from enforcement.duty import rota
-        from enforcement.duty import service as duty
         from enforcement.duty.models import DutyDay, DutyTask
 
         document = duty.build_document(agency, self.day, "00" * 32)

@@ -506,7 +506,7 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
 ) -> None:
     """Tasks written, then a failure before the officers are told: the day stays `dispatching`;
     the next request finishes it from the stored rota and keeps an acknowledgement made since."""
-    from enforcement.duty import service
+    from enforcement.duty import days
 
     day = local_day(2)
 
@@ -514,7 +514,7 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
         raise RuntimeError("lost the connection")
 
     with monkeypatch.context() as patched:
-        patched.setattr(service.notify, "notification", broken)
+        patched.setattr(days.notify, "notification", broken)
         failed = world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=500)
         assert failed["code"] == "internal_error"
     task = next(

@@ -18,9 +18,9 @@ from enforcement import access, audit, clock, evidence, notify
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.db import get_or_404
+from enforcement.duty.days import load_task
 from enforcement.duty.models import DutyTask, HazardReport
 from enforcement.duty.schemas import HAZARD_PRIORITY, HazardCloseIn, HazardIn
-from enforcement.duty.service import load_task
 from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Upload
 
