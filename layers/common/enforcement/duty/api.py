@@ -1,5 +1,5 @@
 """Routes of duty tasks and hazard reports (in the dispatch API). Thin: validate, authenticate,
-call `days` or `hazards`.
+call `service` or `hazards`.
 
 Command centre (agency admins): patrol areas, dispatching a day, the day's board, reassigning,
 the hazard queue. Officers: their tasks, acknowledge, close, report hazards.
@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from enforcement.duty import days, hazards
+from enforcement.duty import areas, days, hazards, rules, tasks
 from enforcement.duty.schemas import CloseTaskIn, HazardCloseIn, HazardIn, PatrolAreaIn, ReassignIn
 from enforcement.http import SECURED, caller, created, once
 from enforcement.schemas import CalendarDay
@@ -22,7 +22,7 @@ router = Router()
 
 AreaId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")]
 Day = Annotated[CalendarDay, Path()]
-TaskId = Annotated[str, Path(pattern=days.TASK_ID.pattern)]
+TaskId = Annotated[str, Path(pattern=rules.TASK_ID.pattern)]
 ReportId = Annotated[str, Path(pattern=r"^hz-[0-9a-f]{16}$")]
 Document = dict[str, Any]
 
@@ -36,12 +36,12 @@ Document = dict[str, Any]
     security=SECURED,
 )
 def put_area(area_id: AreaId, body: PatrolAreaIn) -> Document:
-    return days.put_area(caller(router), area_id, body)
+    return areas.put_area(caller(router), area_id, body)
 
 
 @router.get("/dispatch/duty/areas", summary="The agency's patrol areas", security=SECURED)
 def list_areas() -> list[Document]:
-    return days.list_areas(caller(router))
+    return areas.list_areas(caller(router))
 
 
 @router.post(
@@ -86,12 +86,12 @@ def get_rota(day: Day) -> Document:
 def my_tasks(
     day: Annotated[CalendarDay | None, Query(alias="date")] = None,
 ) -> list[Document]:
-    return days.my_tasks(caller(router), day)
+    return tasks.my_tasks(caller(router), day)
 
 
 @router.get("/dispatch/duty/tasks/<task_id>", summary="One duty task", security=SECURED)
 def get_task(task_id: TaskId) -> Document:
-    return days.get_task(caller(router), task_id)
+    return tasks.get_task(caller(router), task_id)
 
 
 @router.post(
@@ -100,7 +100,7 @@ def get_task(task_id: TaskId) -> Document:
     security=SECURED,
 )
 def acknowledge(task_id: TaskId) -> Document:
-    return days.acknowledge(caller(router), task_id)
+    return tasks.acknowledge(caller(router), task_id)
 
 
 @router.post(
@@ -109,7 +109,7 @@ def acknowledge(task_id: TaskId) -> Document:
     security=SECURED,
 )
 def close(task_id: TaskId, body: CloseTaskIn) -> Document:
-    return days.close(caller(router), task_id, body)
+    return tasks.close(caller(router), task_id, body)
 
 
 @router.post(
@@ -118,7 +118,7 @@ def close(task_id: TaskId, body: CloseTaskIn) -> Document:
     security=SECURED,
 )
 def reassign(task_id: TaskId, body: ReassignIn) -> Document:
-    return days.reassign(caller(router), task_id, body)
+    return tasks.reassign(caller(router), task_id, body)
 
 
 # ------------------------------------------------------------------ hazard reports

@@ -24,14 +24,6 @@ Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["07:30"])]
 HazardKind = Literal["accident", "road_works", "broken_signal", "road_hazard"]
 
-#: Queue order of the command centre: accidents first, then broken signals, hazards, road works.
-HAZARD_PRIORITY: dict[str, int] = {
-    "accident": 1,
-    "broken_signal": 2,
-    "road_hazard": 3,
-    "road_works": 4,
-}
-
 
 class SlotIn(Strict):
     start: ClockTime
