@@ -1,5 +1,5 @@
-"""Routes of duty tasks and hazard reports (in the dispatch API). Thin: validate, authenticate,
-call `service` or `hazards`.
+"""Routes of duty tasks and hazard reports (the duty API, `functions/duty/app.py`). Thin:
+validate, authenticate, call the aggregate's module (`areas`, `days`, `tasks`, `hazards`).
 
 Command centre (agency admins): patrol areas, dispatching a day, the day's board, reassigning,
 the hazard queue. Officers: their tasks, acknowledge, close, report hazards.
@@ -31,7 +31,7 @@ Document = dict[str, Any]
 
 
 @router.put(
-    "/dispatch/duty/areas/<area_id>",
+    "/duty/areas/<area_id>",
     summary="Create or change a patrol area and its time slots (command centre)",
     security=SECURED,
 )
@@ -39,13 +39,13 @@ def put_area(area_id: AreaId, body: PatrolAreaIn) -> Document:
     return areas.put_area(caller(router), area_id, body)
 
 
-@router.get("/dispatch/duty/areas", summary="The agency's patrol areas", security=SECURED)
+@router.get("/duty/areas", summary="The agency's patrol areas", security=SECURED)
 def list_areas() -> list[Document]:
     return areas.list_areas(caller(router))
 
 
 @router.post(
-    "/dispatch/duty/days/<day>/dispatch",
+    "/duty/days/<day>/dispatch",
     summary="Dispatch a day's duty tasks to the officers on duty now (once per day)",
     security=SECURED,
 )
@@ -62,7 +62,7 @@ def dispatch_day(day: Day) -> Response[Document]:
 
 
 @router.get(
-    "/dispatch/duty/days/<day>",
+    "/duty/days/<day>",
     summary="A dispatched day: every task, its officer and status (command centre)",
     security=SECURED,
 )
@@ -71,7 +71,7 @@ def get_day(day: Day) -> Document:
 
 
 @router.get(
-    "/dispatch/duty/days/<day>/rota",
+    "/duty/days/<day>/rota",
     summary="The stored inputs of a day's dispatch, re-run against the stored tasks",
     security=SECURED,
 )
@@ -82,20 +82,20 @@ def get_rota(day: Day) -> Document:
 # ------------------------------------------------------------------ tasks
 
 
-@router.get("/dispatch/duty/me/tasks", summary="My duty tasks of a day", security=SECURED)
+@router.get("/duty/me/tasks", summary="My duty tasks of a day", security=SECURED)
 def my_tasks(
     day: Annotated[CalendarDay | None, Query(alias="date")] = None,
 ) -> list[Document]:
     return tasks.my_tasks(caller(router), day)
 
 
-@router.get("/dispatch/duty/tasks/<task_id>", summary="One duty task", security=SECURED)
+@router.get("/duty/tasks/<task_id>", summary="One duty task", security=SECURED)
 def get_task(task_id: TaskId) -> Document:
     return tasks.get_task(caller(router), task_id)
 
 
 @router.post(
-    "/dispatch/duty/tasks/<task_id>/acknowledge",
+    "/duty/tasks/<task_id>/acknowledge",
     summary="Acknowledge a task given to me",
     security=SECURED,
 )
@@ -104,7 +104,7 @@ def acknowledge(task_id: TaskId) -> Document:
 
 
 @router.post(
-    "/dispatch/duty/tasks/<task_id>/close",
+    "/duty/tasks/<task_id>/close",
     summary="Close my acknowledged task with a note and the phone's GPS fix",
     security=SECURED,
 )
@@ -113,7 +113,7 @@ def close(task_id: TaskId, body: CloseTaskIn) -> Document:
 
 
 @router.post(
-    "/dispatch/duty/tasks/<task_id>/reassign",
+    "/duty/tasks/<task_id>/reassign",
     summary="Give a task to another officer, with a reason (command centre)",
     security=SECURED,
 )
@@ -125,7 +125,7 @@ def reassign(task_id: TaskId, body: ReassignIn) -> Document:
 
 
 @router.post(
-    "/dispatch/hazards",
+    "/duty/hazards",
     summary="Report an accident, road works, a broken signal or a hazard (photos by upload)",
     security=SECURED,
 )
@@ -136,7 +136,7 @@ def report_hazard(body: HazardIn) -> Response[Document]:
 
 
 @router.get(
-    "/dispatch/hazards",
+    "/duty/hazards",
     summary="The command centre's queue (accidents first, then oldest first)",
     security=SECURED,
 )
@@ -147,18 +147,18 @@ def hazard_queue(
     return hazards.queue(caller(router), status, limit)
 
 
-@router.get("/dispatch/hazards/mine", summary="Hazards I reported", security=SECURED)
+@router.get("/duty/hazards/mine", summary="Hazards I reported", security=SECURED)
 def my_hazards(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[Document]:
     return hazards.mine(caller(router), limit)
 
 
-@router.get("/dispatch/hazards/<report_id>", summary="One hazard report", security=SECURED)
+@router.get("/duty/hazards/<report_id>", summary="One hazard report", security=SECURED)
 def get_hazard(report_id: ReportId) -> Document:
     return hazards.get(caller(router), report_id)
 
 
 @router.post(
-    "/dispatch/hazards/<report_id>/take",
+    "/duty/hazards/<report_id>/take",
     summary="Take an open report (command centre)",
     security=SECURED,
 )
@@ -167,7 +167,7 @@ def take_hazard(report_id: ReportId) -> Document:
 
 
 @router.post(
-    "/dispatch/hazards/<report_id>/close",
+    "/duty/hazards/<report_id>/close",
     summary="Resolve or dismiss a report (command centre); the reporter is told",
     security=SECURED,
 )
