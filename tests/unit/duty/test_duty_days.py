@@ -4,6 +4,7 @@ the settings of duty, and the answers' JSON exactly what the typed contract send
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -102,6 +103,8 @@ def test_a_day_is_dispatched_once_from_a_stored_rota_that_re_runs_to_its_tasks()
     assert [s["area_id"] for s in document["document"]["slots"]] == ["crossing", "harbour"]
     stored = DutyDay.get(AGENCY, TODAY)
     assert rota.document_hash(documents.get(stored.rota_key)) == stored.rota_hash
+    typed = RotaOut.model_validate(document).model_dump(mode="json")["document"]
+    assert json.dumps(typed) == json.dumps(document["document"])  # the stored key order too
 
     for person in crossing:  # each officer is told once, with their tasks
         [note] = inbox(person, "duty.tasks")

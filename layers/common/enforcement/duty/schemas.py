@@ -203,12 +203,14 @@ class DayOut(DaySummaryOut):
 
 
 class RotaSlotOut(BaseModel):
+    """One slot of the rota document (keys in the stored document's sorted order)."""
+
     area_id: str
+    end: int = Field(description="minutes from the day's local midnight; past 1440 next day")
     jurisdiction: str
+    officers: int
     qualification: str = Field(description="empty when the area names none")
     start: int = Field(description="minutes from the day's local midnight")
-    end: int = Field(description="minutes from the day's local midnight; past 1440 next day")
-    officers: int
 
 
 class RotaOfficerOut(BaseModel):
@@ -220,16 +222,17 @@ class RotaOfficerOut(BaseModel):
 
 class RotaDocumentOut(BaseModel):
     """Every input of a day's dispatch (see `enforcement.duty.rota`): re-running it gives the
-    day's assignment; its canonical JSON hashes to the day's `rota_hash`."""
+    day's assignment; its canonical JSON hashes to the day's `rota_hash`. Keys come in the
+    stored document's sorted order."""
 
-    format: Literal["duty-rota/1"]
     agency: str
     date: Day
-    utc_offset: str = Field(examples=["+08:00"])
+    format: Literal["duty-rota/1"]
     max_minutes_per_day: int
+    officers: list[RotaOfficerOut]
     seed: str = Field(description="64 hex digits")
     slots: list[RotaSlotOut]
-    officers: list[RotaOfficerOut]
+    utc_offset: str = Field(examples=["+08:00"])
 
 
 class RotaOut(BaseModel):
