@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("tables")
 
 def wire(model: Any, answer: Any) -> None:
     """The typed answer sends exactly the service's JSON (keys, values, nulls)."""
-    assert model.model_validate(answer).model_dump(mode="json") == answer
+    assert json.dumps(model.model_validate(answer).model_dump(mode="json")) == json.dumps(answer)
 
 
 def inbox(account_id: str, kind: str) -> list[Notification]:

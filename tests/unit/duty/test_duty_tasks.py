@@ -4,6 +4,7 @@ JSON is exactly what the typed contract sends."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("tables")
 
 
 def wire(model: Any, answer: Any) -> None:
-    assert model.model_validate(answer).model_dump(mode="json") == answer
+    assert json.dumps(model.model_validate(answer).model_dump(mode="json")) == json.dumps(answer)
 
 
 def dispatched(slots: list[dict[str, Any]], *names: str, day: str = TODAY) -> list[DutyTask]:
