@@ -3,7 +3,7 @@
 - rota: `rota.dispatch` for a city's day at three sizes (officers on duty; patrol areas with four
   slots a day, two of them needing two officers, all within one of eight jurisdictions). The
   scheduled dispatch runs it once a day per agency in a Lambda with a 300 s timeout.
-- day on the local stack: `POST /dispatch/duty/days/{date}/dispatch` end to end (build the rota
+- day on the local stack: `POST /duty/days/{date}/dispatch` end to end (build the rota
   document from DynamoDB, store it in S3, audit, write the tasks, one inbox note per officer),
   for 200 officers and 100 areas; moto's in-process DynamoDB is included in the time.
 - evidence: `evidence.check_image` on a 480 px, a 1080 px and a 12 MP JPEG (what the evidence
@@ -110,7 +110,7 @@ def bench_day_on_stack() -> None:
             )
         for a in range(100):
             centre.put(
-                f"/dispatch/duty/areas/area-{a:03d}",
+                f"/duty/areas/area-{a:03d}",
                 {
                     "name": f"area {a}",
                     "lat": 37.5,
@@ -123,11 +123,11 @@ def bench_day_on_stack() -> None:
 
         today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
         began = time.perf_counter()
-        day = centre.post(f"/dispatch/duty/days/{today}/dispatch")
+        day = centre.post(f"/duty/days/{today}/dispatch")
         took = time.perf_counter() - began
         print(f"  {day['tasks']} tasks, {day['officers']} officers: {took:.2f} s")
         began = time.perf_counter()
-        board = centre.get(f"/dispatch/duty/days/{today}")
+        board = centre.get(f"/duty/days/{today}")
         took = time.perf_counter() - began
         print(f"  the day's board ({len(board['task_list'])} tasks): {took:.2f} s")
 

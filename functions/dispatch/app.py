@@ -1,11 +1,9 @@
-"""Random dispatch API: risk models, targets, inspectors, draws, results; public draw pages;
-duty tasks and hazard reports of traffic police."""
+"""Random dispatch API: risk models, targets, inspectors, draws, results; public draw pages."""
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement.dispatch.api import router
-from enforcement.duty.api import router as duty_router
 from enforcement.http import make_resolver
 from enforcement.idempotency import CONFIG as IDEMPOTENCY
 
@@ -13,7 +11,6 @@ logger = Logger()
 metrics = Metrics()
 app = make_resolver("Random dispatch API")
 app.include_router(router)
-app.include_router(duty_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

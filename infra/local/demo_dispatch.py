@@ -135,7 +135,7 @@ def load(stack: Any) -> None:
                 {"qualifications": ["patrol"], "on_duty": True},
             )
     for area_id, body in PATROL_AREAS.items():
-        _call("PUT", f"{api}/dispatch/duty/areas/{area_id}", centre, body)
+        _call("PUT", f"{api}/duty/areas/{area_id}", centre, body)
 
 
 def walkthrough(stack: Any) -> str:
@@ -160,21 +160,21 @@ curl -s $API/public/draws/$(get draw_id < draw.json)/verify; echo
 CENTRE=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{"username":"command","password":"command-demo-2026"}' | get token)
 TODAY=$(TZ=Asia/Shanghai date +%F)
-curl -s -X POST $API/dispatch/duty/days/$TODAY/dispatch -H "authorization: Bearer $CENTRE"; echo
+curl -s -X POST $API/duty/days/$TODAY/dispatch -H "authorization: Bearer $CENTRE"; echo
 WANG=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{"username":"wanghy","password":"wanghy-demo-2026"}' | get token)
-curl -s "$API/dispatch/duty/me/tasks?date=$TODAY" -H "authorization: Bearer $WANG" > tasks.json
+curl -s "$API/duty/me/tasks?date=$TODAY" -H "authorization: Bearer $WANG" > tasks.json
 cat tasks.json; echo
 TASK=$(python3 -c 'import json;print(json.load(open("tasks.json"))[0]["task_id"])')
-curl -s -X POST $API/dispatch/duty/tasks/$TASK/acknowledge -H "authorization: Bearer $WANG"; echo
-curl -s -X POST $API/dispatch/hazards -H "$J" -H "authorization: Bearer $WANG" \\
+curl -s -X POST $API/duty/tasks/$TASK/acknowledge -H "authorization: Bearer $WANG"; echo
+curl -s -X POST $API/duty/hazards -H "$J" -H "authorization: Bearer $WANG" \\
   -d '{"kind":"accident","description":"两车轻微剐蹭 无人员受伤","photos":1,
        "gps":{"lat":37.5396,"lon":121.3521,"accuracy_m":8}}' > hazard.json
 python3 scripts/upload.py hazard.json .cache/photos/t1.jpg
-curl -s $API/dispatch/hazards -H "authorization: Bearer $CENTRE"; echo    # the centre's queue
-HAZARD=$API/dispatch/hazards/$(get report_id < hazard.json)
+curl -s $API/duty/hazards -H "authorization: Bearer $CENTRE"; echo    # the centre's queue
+HAZARD=$API/duty/hazards/$(get report_id < hazard.json)
 curl -s -X POST $HAZARD/take -H "authorization: Bearer $CENTRE"; echo
 curl -s -X POST $HAZARD/close -H "$J" -H "authorization: Bearer $CENTRE" \\
   -d '{"outcome":"resolved","resolution":"事故处理组已到场"}'; echo
-curl -s $API/dispatch/duty/days/$TODAY -H "authorization: Bearer $CENTRE"; echo   # the day's board
+curl -s $API/duty/days/$TODAY -H "authorization: Bearer $CENTRE"; echo   # the day's board
 """

@@ -250,7 +250,7 @@ def test_targets_and_patrol_areas_stay_in_the_agencys_jurisdictions(world: World
     assert code(target) == (403, "jurisdiction_not_yours")
     area = other.call(
         "PUT",
-        f"/dispatch/duty/areas/a-{world.sfx}",
+        f"/duty/areas/a-{world.sfx}",
         {"name": "x", "lat": 31.0, "lon": 121.0, "jurisdiction": world.j1,
          "slots": [{"start": "07:00", "end": "09:00"}]},
     )  # fmt: skip

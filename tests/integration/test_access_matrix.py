@@ -260,18 +260,18 @@ class World:
             "qualification": "patrol",
             "slots": [{"start": "07:00", "end": "09:00"}],
         }
-        admin.put(f"/dispatch/duty/areas/{self.area}", self.area_body)
+        admin.put(f"/duty/areas/{self.area}", self.area_body)
         self.day = "2020-01-02"
         self.duty_task = f"{self.day}.0700.{self.area}.1"
         self._dispatched_day(a)
         hazard = officer.post(
-            "/dispatch/hazards",
+            "/duty/hazards",
             {"kind": "road_hazard", "description": "落石", "gps": NEAR, "photos": 0},
         )
         self.hazard = hazard["report_id"]
-        admin.post(f"/dispatch/hazards/{self.hazard}/take", expect=200)
+        admin.post(f"/duty/hazards/{self.hazard}/take", expect=200)
         admin.post(
-            f"/dispatch/hazards/{self.hazard}/close",
+            f"/duty/hazards/{self.hazard}/close",
             {"outcome": "resolved", "resolution": "清理完毕"},
             expect=200,
         )
@@ -280,8 +280,8 @@ class World:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
         of officer_same."""
         from enforcement import documents
+        from enforcement.duty import days as duty
         from enforcement.duty import rota
-        from enforcement.duty import service as duty
         from enforcement.duty.models import DutyDay, DutyTask
 
         document = duty.build_document(agency, self.day, "00" * 32)
@@ -550,29 +550,27 @@ def rows(w: World) -> dict[str, Row]:
         ),
         "POST /public/verify": Row(anyone(SAME), body=lambda _: {"published": {}, "snapshot": {}}),
         # ---------------------------------------------------------------- duty
-        "PUT /dispatch/duty/areas/{area_id}": Row(
+        "PUT /duty/areas/{area_id}": Row(
             administered(OK, (403, "other_agency")),
             {"area_id": w.area},
             lambda _: w.area_body,
         ),
-        "GET /dispatch/duty/areas": Row(only(every_officer_and_admin)),  # their agency's
-        "POST /dispatch/duty/days/{day}/dispatch": Row(
+        "GET /duty/areas": Row(only(every_officer_and_admin)),  # their agency's
+        "POST /duty/days/{day}/dispatch": Row(
             # each admin for its own agency only: a past day is refused to both alike
             administered((422, "date_in_past"), (422, "date_in_past")),
             {"day": "2020-01-01"},
         ),
-        "GET /dispatch/duty/days/{day}": Row(
+        "GET /duty/days/{day}": Row(administered(OK, (404, "day_not_dispatched")), {"day": w.day}),
+        "GET /duty/days/{day}/rota": Row(
             administered(OK, (404, "day_not_dispatched")), {"day": w.day}
         ),
-        "GET /dispatch/duty/days/{day}/rota": Row(
-            administered(OK, (404, "day_not_dispatched")), {"day": w.day}
-        ),
-        "GET /dispatch/duty/me/tasks": Row(only(dict.fromkeys(OFFICERS, OK))),
-        "GET /dispatch/duty/tasks/{task_id}": Row(
+        "GET /duty/me/tasks": Row(only(dict.fromkeys(OFFICERS, OK))),
+        "GET /duty/tasks/{task_id}": Row(
             in_agency(OK, "task_not_found", officer_other_jurisdiction=(403, "not_your_task")),
             {"task_id": w.duty_task},
         ),
-        "POST /dispatch/duty/tasks/{task_id}/acknowledge": Row(
+        "POST /duty/tasks/{task_id}/acknowledge": Row(
             only(
                 {
                     "officer_same": (409, "task_not_assigned"),
@@ -582,7 +580,7 @@ def rows(w: World) -> dict[str, Row]:
             ),
             {"task_id": w.duty_task},
         ),
-        "POST /dispatch/duty/tasks/{task_id}/close": Row(
+        "POST /duty/tasks/{task_id}/close": Row(
             only(
                 {
                     "officer_same": (409, "task_not_open"),
@@ -593,28 +591,28 @@ def rows(w: World) -> dict[str, Row]:
             {"task_id": w.duty_task},
             lambda _: {"note": "done", "gps": NEAR},
         ),
-        "POST /dispatch/duty/tasks/{task_id}/reassign": Row(
+        "POST /duty/tasks/{task_id}/reassign": Row(
             administered((409, "task_closed"), (404, "task_not_found")),
             {"task_id": w.duty_task},
             lambda _: {"reason": "officer is ill"},
         ),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
-        "POST /dispatch/hazards": Row(
+        "POST /duty/hazards": Row(
             only(dict.fromkeys(OFFICERS, CREATED)),
             body=lambda _: {"kind": "road_works", "description": "施工", "gps": NEAR, "photos": 0},
         ),
-        "GET /dispatch/hazards": Row(only(dict.fromkeys(ADMINS, OK))),  # their agency's queue
-        "GET /dispatch/hazards/mine": Row(only(dict.fromkeys(OFFICERS, OK))),
-        "GET /dispatch/hazards/{report_id}": Row(
+        "GET /duty/hazards": Row(only(dict.fromkeys(ADMINS, OK))),  # their agency's queue
+        "GET /duty/hazards/mine": Row(only(dict.fromkeys(OFFICERS, OK))),
+        "GET /duty/hazards/{report_id}": Row(
             in_agency(OK, "report_not_found", officer_other_jurisdiction=(403, "not_your_report")),
             {"report_id": w.hazard},
         ),
-        "POST /dispatch/hazards/{report_id}/take": Row(
+        "POST /duty/hazards/{report_id}/take": Row(
             administered((409, "report_not_open"), (404, "report_not_found")),
             {"report_id": w.hazard},
         ),
-        "POST /dispatch/hazards/{report_id}/close": Row(
+        "POST /duty/hazards/{report_id}/close": Row(
             administered((409, "report_closed"), (404, "report_not_found")),
             {"report_id": w.hazard},
             lambda _: {"outcome": "resolved", "resolution": "已处理"},

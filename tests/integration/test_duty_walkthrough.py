@@ -104,7 +104,7 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
     )
 
     crossing = world.centre.put(
-        f"/dispatch/duty/areas/crossing-{world.suffix}",
+        f"/duty/areas/crossing-{world.suffix}",
         area_body(
             CROSSING,
             [
@@ -118,15 +118,15 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
     assert len(crossing["slots"]) == 3
     # one all-day slot: longer than a day's duty allows, so it stays unstaffed
     world.centre.put(
-        f"/dispatch/duty/areas/harbour-{world.suffix}",
+        f"/duty/areas/harbour-{world.suffix}",
         area_body(HARBOUR, [{"start": "00:00", "end": "23:59", "officers": 1}]),
     )
-    areas = world.centre.get("/dispatch/duty/areas")
+    areas = world.centre.get("/duty/areas")
     assert {a["area_id"] for a in areas} == {f"crossing-{world.suffix}", f"harbour-{world.suffix}"}
 
     officer = next(iter(world.officers.values()))
     refused = officer.put(
-        f"/dispatch/duty/areas/x-{world.suffix}",
+        f"/duty/areas/x-{world.suffix}",
         area_body(CROSSING, [{"start": "07:00", "end": "09:00"}]),
         expect=403,
     )
@@ -138,7 +138,7 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
         [{"start": "07:00", "end": "09:00", "weekdays": [0]}],
     ):
         bad = world.centre.put(
-            f"/dispatch/duty/areas/bad-{world.suffix}", area_body(CROSSING, slots), expect=422
+            f"/duty/areas/bad-{world.suffix}", area_body(CROSSING, slots), expect=422
         )
         assert bad["code"] == "validation_failed"
 
@@ -148,20 +148,17 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
 
 def test_a_day_is_dispatched_once_to_eligible_officers_balanced(world: World) -> None:
     today = local_day()
-    day = world.centre.post(f"/dispatch/duty/days/{today}/dispatch")
+    day = world.centre.post(f"/duty/days/{today}/dispatch")
     assert day["status"] == "dispatched"
     assert (day["tasks"], day["unstaffed"]) == (6, 1)
-    again = world.centre.post(f"/dispatch/duty/days/{today}/dispatch", expect=409)
+    again = world.centre.post(f"/duty/days/{today}/dispatch", expect=409)
     assert again["code"] == "already_dispatched"
-    past = world.centre.post(f"/dispatch/duty/days/{local_day(-1)}/dispatch", expect=422)
+    past = world.centre.post(f"/duty/days/{local_day(-1)}/dispatch", expect=422)
     assert past["code"] == "date_in_past"
     officer = next(iter(world.officers.values()))
-    assert (
-        officer.post(f"/dispatch/duty/days/{today}/dispatch", expect=403)["code"]
-        == "role_not_allowed"
-    )
+    assert officer.post(f"/duty/days/{today}/dispatch", expect=403)["code"] == "role_not_allowed"
 
-    board = world.centre.get(f"/dispatch/duty/days/{today}")
+    board = world.centre.get(f"/duty/days/{today}")
     tasks = board["task_list"]
     assert board["counts"] == {"assigned": 5, "unstaffed": 1}
     spans: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -177,16 +174,14 @@ def test_a_day_is_dispatched_once_to_eligible_officers_balanced(world: World) ->
     assert max(counts) - min(counts) <= 1, counts
     assert tasks[0]["starts_at"] == f"{today}T00:00+08:00"
 
-    rota = world.centre.get(f"/dispatch/duty/days/{today}/rota")
+    rota = world.centre.get(f"/duty/days/{today}/rota")
     assert rota["hash_matches"]
     assert rota["identical"], rota["differences"]
     assert rota["document"]["seed"]
     assert len(rota["document"]["officers"]) == 6
     world.state["tasks"] = tasks
 
-    mine = world.officers[tasks[0]["officer_id"]].get(
-        "/dispatch/duty/me/tasks", params={"date": today}
-    )
+    mine = world.officers[tasks[0]["officer_id"]].get("/duty/me/tasks", params={"date": today})
     assert tasks[0]["task_id"] in {t["task_id"] for t in mine}
     assert all(t["officer_id"] == tasks[0]["officer_id"] for t in mine)
     inbox = world.officers[tasks[0]["officer_id"]].get("/notifications")
@@ -199,7 +194,7 @@ def test_an_officer_acknowledges_and_closes_a_task(world: World) -> None:
     task = world.state["tasks"][0]  # 00:00-04:00 today: begun
     owner = world.officers[task["officer_id"]]
     stranger = next(c for i, c in world.officers.items() if i != task["officer_id"])
-    path = f"/dispatch/duty/tasks/{task['task_id']}"
+    path = f"/duty/tasks/{task['task_id']}"
     assert stranger.post(f"{path}/acknowledge", expect=403)["code"] == "not_your_task"
     gps = {"lat": CROSSING[0] + 0.001, "lon": CROSSING[1], "accuracy_m": 8}
     early = owner.post(f"{path}/close", {"gps": gps}, expect=409)
@@ -216,21 +211,18 @@ def test_an_officer_acknowledges_and_closes_a_task(world: World) -> None:
     bad = owner.post(f"{path}/close", {"gps": {"lat": 91, "lon": 0, "accuracy_m": 1}}, expect=422)
     assert bad["code"] == "validation_failed"
     assert (
-        owner.get("/dispatch/duty/tasks/2026-01-01.0700.nowhere.1", expect=404)["code"]
-        == "task_not_found"
+        owner.get("/duty/tasks/2026-01-01.0700.nowhere.1", expect=404)["code"] == "task_not_found"
     )
 
 
 def test_a_future_slot_cannot_be_closed(world: World) -> None:
     tomorrow = local_day(1)
-    world.centre.post(f"/dispatch/duty/days/{tomorrow}/dispatch")
+    world.centre.post(f"/duty/days/{tomorrow}/dispatch")
     task = next(
-        t
-        for t in world.centre.get(f"/dispatch/duty/days/{tomorrow}")["task_list"]
-        if t["officer_id"]
+        t for t in world.centre.get(f"/duty/days/{tomorrow}")["task_list"] if t["officer_id"]
     )
     owner = world.officers[task["officer_id"]]
-    path = f"/dispatch/duty/tasks/{task['task_id']}"
+    path = f"/duty/tasks/{task['task_id']}"
     owner.post(f"{path}/acknowledge", expect=200)
     gps = {"lat": CROSSING[0], "lon": CROSSING[1], "accuracy_m": 5}
     assert owner.post(f"{path}/close", {"gps": gps}, expect=409)["code"] == "slot_not_started"
@@ -243,7 +235,7 @@ def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
         for t in world.state["tasks"]
         if t["officer_id"] and t["status"] == "assigned" and t is not world.state["tasks"][0]
     )
-    path = f"/dispatch/duty/tasks/{task['task_id']}/reassign"
+    path = f"/duty/tasks/{task['task_id']}/reassign"
     world.centre.post(path, {}, expect=422)
     moved = world.centre.post(path, {"reason": "家中有事请假"}, expect=200)
     assert moved["officer_id"] != task["officer_id"]
@@ -253,7 +245,7 @@ def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
     assert any(n["kind"] == "duty.withdrawn" for n in withdrawn)
     # the unstaffed all-day slot: the rule finds nobody, a named officer who is free may take it
     unstaffed = next(t for t in world.state["tasks"] if t["officer_id"] is None)
-    path = f"/dispatch/duty/tasks/{unstaffed['task_id']}/reassign"
+    path = f"/duty/tasks/{unstaffed['task_id']}/reassign"
     assert (
         world.centre.post(path, {"reason": "no one free"}, expect=409)["code"] == "no_officer_free"
     )
@@ -268,7 +260,7 @@ def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
     )
     assert covered["status"] == "assigned"
     assert covered["officer_id"] == world.off_duty
-    rota = world.centre.get(f"/dispatch/duty/days/{today}/rota")
+    rota = world.centre.get(f"/duty/days/{today}/rota")
     assert rota["identical"], rota["differences"]
     assert set(rota["reassigned"]) == {task["task_id"], unstaffed["task_id"]}
 
@@ -292,7 +284,7 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
         f"/dispatch/inspectors/off-pat{suffix}", {"qualifications": ["patrol"], "on_duty": True}
     )
     centre.put(
-        f"/dispatch/duty/areas/station-{suffix}",
+        f"/duty/areas/station-{suffix}",
         area_body(CROSSING, [{"start": "07:00", "end": "09:00"}]),
     )
     [result] = world.stack.fire_schedule("DutyScheduleFunction")
@@ -301,7 +293,7 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
     assert days[agency]["status"] == "dispatched"
     assert days[agency]["tasks"] == 1
     assert days[world.agency]["status"] == "already_dispatched"
-    board = centre.get(f"/dispatch/duty/days/{local_day()}")
+    board = centre.get(f"/duty/days/{local_day()}")
     assert board["trigger"] == "schedule"
     assert board["task_list"][0]["officer_id"] == f"off-pat{suffix}"
     [again] = world.stack.fire_schedule("DutyScheduleFunction")
@@ -314,7 +306,7 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
 def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
     reporter_id, reporter = next(iter(world.officers.items()))
     works = reporter.post(
-        "/dispatch/hazards",
+        "/duty/hazards",
         {
             "kind": "road_works",
             "description": "通世南路施工占道",
@@ -323,7 +315,7 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
         },
     )
     accident = reporter.post(
-        "/dispatch/hazards",
+        "/duty/hazards",
         {
             "kind": "accident",
             "description": "两车轻微剐蹭,无人员受伤",
@@ -343,7 +335,7 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
     upload(accident["uploads"][1], photos.truncated_jpeg("t1.jpg"))
     upload(accident["uploads"][2], photos.garbage())
     shown = wait_for(
-        lambda: reporter.get(f"/dispatch/hazards/{accident['report_id']}"),
+        lambda: reporter.get(f"/duty/hazards/{accident['report_id']}"),
         lambda r: len(r["photos"]) == 3,
     )
     by_key = {p["key"]: p for p in shown["photos"]}
@@ -377,13 +369,13 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
             "reported_at": "2020-01-01",
         },
     ):
-        assert reporter.post("/dispatch/hazards", body, expect=422)["code"] == "validation_failed"
+        assert reporter.post("/duty/hazards", body, expect=422)["code"] == "validation_failed"
     others_task = next(
         t for t in world.state["tasks"] if t["officer_id"] not in (None, reporter_id)
     )
     for task_id in (others_task["task_id"], "2026-01-01.0700.nowhere.1", "not-a-task"):
         refused = reporter.post(
-            "/dispatch/hazards",
+            "/duty/hazards",
             {
                 "kind": "road_hazard",
                 "description": "坑洼",
@@ -396,16 +388,16 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
         assert refused["code"] == "task_not_yours"
     stranger = next(c for i, c in world.officers.items() if i != reporter_id)
     assert (
-        stranger.get(f"/dispatch/hazards/{accident['report_id']}", expect=403)["code"]
+        stranger.get(f"/duty/hazards/{accident['report_id']}", expect=403)["code"]
         == "not_your_report"
     )
-    mine = reporter.get("/dispatch/hazards/mine")
+    mine = reporter.get("/duty/hazards/mine")
     assert [r["report_id"] for r in mine[:2]] == [accident["report_id"], works["report_id"]]
 
 
 def test_the_command_centre_works_through_the_queue(world: World) -> None:
     works, accident = world.state["hazards"]
-    queue = world.centre.get("/dispatch/hazards")
+    queue = world.centre.get("/duty/hazards")
     ids = [r["report_id"] for r in queue]
     assert ids.index(accident["report_id"]) < ids.index(works["report_id"])  # accidents first
     inbox = world.centre.get("/notifications/centre")
@@ -413,18 +405,15 @@ def test_the_command_centre_works_through_the_queue(world: World) -> None:
         n["data"].get("report_id") for n in inbox
     }
     officer = next(iter(world.officers.values()))
-    assert officer.get("/dispatch/hazards", expect=403)["code"] == "role_not_allowed"
+    assert officer.get("/duty/hazards", expect=403)["code"] == "role_not_allowed"
 
-    path = f"/dispatch/hazards/{accident['report_id']}"
+    path = f"/duty/hazards/{accident['report_id']}"
     taken = world.centre.post(f"{path}/take", expect=200)
     assert taken["status"] == "in_progress"
     assert world.centre.post(f"{path}/take", expect=409)["code"] == "report_not_open"
-    assert accident["report_id"] not in {
-        r["report_id"] for r in world.centre.get("/dispatch/hazards")
-    }
+    assert accident["report_id"] not in {r["report_id"] for r in world.centre.get("/duty/hazards")}
     assert accident["report_id"] in {
-        r["report_id"]
-        for r in world.centre.get("/dispatch/hazards", params={"status": "in_progress"})
+        r["report_id"] for r in world.centre.get("/duty/hazards", params={"status": "in_progress"})
     }
     done = world.centre.post(
         f"{path}/close",
@@ -475,7 +464,7 @@ def test_every_change_is_in_the_audit_chain(world: World) -> None:
 def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) -> None:
     _, accident = world.state["hazards"]
     reporter = world.officers[accident["reported_by"]]
-    before = reporter.get(f"/dispatch/hazards/{accident['report_id']}")
+    before = reporter.get(f"/duty/hazards/{accident['report_id']}")
     bucket = world.stack.env["UPLOAD_BUCKET"]
     redelivery = json.loads((ROOT / "events" / "duty_hazard_photo_uploaded.json").read_text())
     s3_part = redelivery["Records"][0]["s3"]
@@ -485,7 +474,7 @@ def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) 
     result = world.stack.invoke("EvidenceFunction", redelivery)
     assert result.error is None, result.payload
     assert result.payload["records"][0]["outcome"] == "already_processed"
-    assert reporter.get(f"/dispatch/hazards/{accident['report_id']}")["photos"] == [
+    assert reporter.get(f"/duty/hazards/{accident['report_id']}")["photos"] == [
         {k: v for k, v in p.items() if k != "url"} | ({"url": ANY} if "url" in p else {})
         for p in before["photos"]
     ]
@@ -497,7 +486,7 @@ def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) 
         lambda: s3.list_objects_v2(Bucket=bucket, Prefix=forged).get("KeyCount", 0),
         lambda count: count == 0,
     )
-    after = reporter.get(f"/dispatch/hazards/{accident['report_id']}")
+    after = reporter.get(f"/duty/hazards/{accident['report_id']}")
     assert len(after["photos"]) == len(before["photos"])
 
 
@@ -506,7 +495,7 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
 ) -> None:
     """Tasks written, then a failure before the officers are told: the day stays `dispatching`;
     the next request finishes it from the stored rota and keeps an acknowledgement made since."""
-    from enforcement.duty import service
+    from enforcement.duty import days
 
     day = local_day(2)
 
@@ -514,26 +503,26 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
         raise RuntimeError("lost the connection")
 
     with monkeypatch.context() as patched:
-        patched.setattr(service.notify, "notification", broken)
-        failed = world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=500)
+        patched.setattr(days.notify, "notification", broken)
+        failed = world.centre.post(f"/duty/days/{day}/dispatch", expect=500)
         assert failed["code"] == "internal_error"
     task = next(
         t
         for officer in world.officers.values()
-        for t in officer.get("/dispatch/duty/me/tasks", params={"date": day})
+        for t in officer.get("/duty/me/tasks", params={"date": day})
     )
     owner = world.officers[task["officer_id"]]
-    owner.post(f"/dispatch/duty/tasks/{task['task_id']}/acknowledge", expect=200)
-    finished = world.centre.post(f"/dispatch/duty/days/{day}/dispatch")
+    owner.post(f"/duty/tasks/{task['task_id']}/acknowledge", expect=200)
+    finished = world.centre.post(f"/duty/days/{day}/dispatch")
     assert finished["status"] == "dispatched"
-    board = world.centre.get(f"/dispatch/duty/days/{day}")
+    board = world.centre.get(f"/duty/days/{day}")
     assert board["tasks"] == len(board["task_list"]) == 6
     assert next(t for t in board["task_list"] if t["task_id"] == task["task_id"])["status"] == (
         "acknowledged"
     )
-    assert world.centre.get(f"/dispatch/duty/days/{day}/rota")["identical"]
+    assert world.centre.get(f"/duty/days/{day}/rota")["identical"]
     inbox = owner.get("/notifications")
     assert sum(1 for n in inbox if n["kind"] == "duty.tasks" and n["data"]["date"] == day) == 1
-    assert world.centre.post(f"/dispatch/duty/days/{day}/dispatch", expect=409)["code"] == (
+    assert world.centre.post(f"/duty/days/{day}/dispatch", expect=409)["code"] == (
         "already_dispatched"
     )

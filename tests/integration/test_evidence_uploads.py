@@ -45,7 +45,7 @@ def reporter(stack: Any) -> Client:
 
 def report(reporter: Client, photos_count: int = 1) -> dict[str, Any]:
     return reporter.post(
-        "/dispatch/hazards",
+        "/duty/hazards",
         {
             "kind": "road_hazard",
             "description": "路面散落货物",
@@ -85,7 +85,7 @@ def error_code(response: requests.Response) -> str:
 
 def photos_of(reporter: Client, report_id: str, count: int) -> list[dict[str, Any]]:
     shown = wait_for(
-        lambda: reporter.get(f"/dispatch/hazards/{report_id}"),
+        lambda: reporter.get(f"/duty/hazards/{report_id}"),
         lambda r: len(r["photos"]) >= count,
     )
     listed: list[dict[str, Any]] = shown["photos"]
@@ -413,7 +413,7 @@ def test_an_event_for_a_missing_object_changes_nothing(
         assert result.error is None, result.payload
         assert result.payload["records"][0]["outcome"] == "object_missing"
     assert Upload.get(key, consistent_read=True).status == "pending"
-    assert reporter.get(f"/dispatch/hazards/{hazard['report_id']}")["photos"] == []
+    assert reporter.get(f"/duty/hazards/{hazard['report_id']}")["photos"] == []
     assert audit_entries(f"hazard:{hazard['report_id']}", "evidence.") == []
     # the grant still works: the photo posted now is decided
     upload(hazard["uploads"][0], photos.background())

@@ -68,8 +68,8 @@ ROUTES = [
     ("POST", "/checkin/crew"),
     ("PUT", "/checkin/vessels/413000001/position"),
     ("POST", "/checkin/checks"),
-    ("PUT", "/dispatch/duty/areas/east-1"),
-    ("POST", "/dispatch/hazards"),
+    ("PUT", "/duty/areas/east-1"),
+    ("POST", "/duty/hazards"),
     ("POST", "/dispatch/risk-models/m1/versions"),
 ]
 
@@ -227,9 +227,9 @@ def test_an_old_or_absurd_position_never_replaces_the_current_fix(callers: Calle
 
 @pytest.mark.parametrize("day", ["2026-02-30", "0000-00-00", "2026-13-01", "0001-01-01"])
 def test_impossible_dates_in_queries_and_paths_are_refused(callers: Callers, day: str) -> None:
-    tasks = callers.officer.call("GET", "/dispatch/duty/me/tasks", params={"date": day})
+    tasks = callers.officer.call("GET", "/duty/me/tasks", params={"date": day})
     assert assert_clear_refusal(tasks, 422)["code"] == "validation_failed"
-    board = callers.admin.call("GET", f"/dispatch/duty/days/{day}")
+    board = callers.admin.call("GET", f"/duty/days/{day}")
     assert assert_clear_refusal(board, 422)["code"] == "validation_failed"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import Strict as StrictValue
@@ -157,4 +157,23 @@ class ErrorOut(BaseModel):
     message: str = Field(description="for people")
     details: Any = Field(
         default=None, description="what exactly was wrong, e.g. the invalid fields"
+    )
+
+
+class EvidencePhotoOut(BaseModel):
+    """One evidence photo posted for a record (`evidence.views`): accepted and fingerprinted,
+    or refused with the reason."""
+
+    key: str
+    status: Literal["accepted", "rejected"]
+    code: str | None = Field(description="why it was refused, e.g. `image_unreadable`")
+    sha256: str | None = Field(description="SHA-256 of the accepted bytes, hex")
+    version_id: str | None = Field(description="the object version the SHA-256 is of")
+    size: int | None = Field(description="bytes")
+    received_at: Timestamp
+    url: Link | None = Field(
+        default=None,
+        exclude_if=lambda url: url is None,
+        description="a short-lived download link of an accepted photo, in a record's own view "
+        "(absent elsewhere)",
     )

@@ -19,16 +19,12 @@ from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.db import get_or_404
 from enforcement.duty.models import DutyTask, HazardReport
-from enforcement.duty.schemas import HAZARD_PRIORITY, HazardCloseIn, HazardIn
-from enforcement.duty.service import load_task
+from enforcement.duty.rules import HAZARD_OPEN, HAZARD_PRIORITY, hazard_order
+from enforcement.duty.rules import hazard_queue_key as queue_key
+from enforcement.duty.schemas import HazardCloseIn, HazardIn
+from enforcement.duty.tasks import load_task
 from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Upload
-
-OPEN_STATES = ("open", "in_progress")
-
-
-def queue_key(agency: str, status: str) -> str:
-    return f"{agency}#{status}"
 
 
 def report_view(report: HazardReport, *, links: bool = False) -> dict[str, Any]:
@@ -140,7 +136,7 @@ def queue(principal: Principal, status: str, limit: int) -> list[dict[str, Any]]
     """The command centre's queue: priority first (accidents), then the oldest first."""
     agency = access.agency_admin(principal)
     found = list(HazardReport.by_queue.query(queue_key(agency, status)))
-    found.sort(key=lambda r: (int(r.priority), r.reported_at))
+    found.sort(key=lambda r: hazard_order(int(r.priority), r.reported_at))
     return [report_view(r) for r in found[:limit]]
 
 
@@ -178,7 +174,7 @@ def take(principal: Principal, report_id: str) -> dict[str, Any]:
 def close(principal: Principal, report_id: str, body: HazardCloseIn) -> dict[str, Any]:
     """Resolve or dismiss a report, with what was done; the reporter is told."""
     agency, item = _centre_load(principal, report_id)
-    if item.status not in OPEN_STATES:
+    if item.status not in HAZARD_OPEN:
         raise Conflict("report_closed", f"the report is already {item.status}")
     if item.status == "in_progress" and item.handled_by != principal.account_id:
         raise Conflict("report_taken", f"{item.handled_by} is handling this report")

@@ -239,7 +239,7 @@ def choose(
 
 
 def from_document(document: Mapping[str, Any]) -> list[Placement]:
-    """Re-run a stored rota document (see `enforcement.duty.service.build_document`)."""
+    """Re-run a stored rota document (see `enforcement.duty.days.build_document`)."""
     if document.get("format") != ROTA_FORMAT:
         raise RotaError(f"not a {ROTA_FORMAT} document")
     slots = [

@@ -6,13 +6,13 @@ half-written by a failure is finished from its stored rota document.
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from enforcement.duty import service
+from enforcement.duty.days import scheduled_dispatch
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    days = service.scheduled_dispatch()
+    days = scheduled_dispatch()
     logger.info("duty days dispatched", extra={"days": days})
     return {"days": days}

@@ -1,0 +1,21 @@
+"""Traffic duty API: patrol areas, a day's dispatch and its board, officers' duty tasks
+(acknowledge, close, reassign) and hazard reports with the command centre's queue."""
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from enforcement.duty.api import router
+from enforcement.http import make_resolver
+from enforcement.idempotency import CONFIG as IDEMPOTENCY
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver("Traffic duty API")
+app.include_router(router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    IDEMPOTENCY.register_lambda_context(context)
+    return app.resolve(event, context)
