@@ -110,7 +110,8 @@ def untyped_fields(
 def undated_fields(
     document: dict[str, Any], schema: dict[str, Any] | None, seen: set[str] | None = None
 ) -> set[str]:
-    """`Model.field` of every string named like a date or a moment without a `format`."""
+    """`Model.field` of every string named like a date or a moment without a `format` (or, for
+    a text that is not RFC 3339, such as a local minute `2026-11-23T07:30+08:00`, a `pattern`)."""
     seen = set() if seen is None else seen
     found: set[str] = set()
     if not schema:
@@ -125,7 +126,7 @@ def undated_fields(
         for field, sub in (option.get("properties") or {}).items():
             for alt in _alternatives(document, sub):
                 named = DATE_TIME_NAME.search(field)
-                if named and alt.get("type") == "string" and "format" not in alt:
+                if named and alt.get("type") == "string" and not {"format", "pattern"} & set(alt):
                     found.add(f"{title}.{field}")
             found |= undated_fields(document, sub, seen)
         if option.get("type") == "array":

@@ -256,7 +256,8 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     assert zhao.call("checkin.bind_vessel", 200, body=binding).status == "bound"
 
     # 4. self check-in: the GPS fix, then the photo; the verdict with a result per check
-    started = zhao.call("checkin.start_self_check", 201, body=m.SelfCheckIn.from_dict({"gps": NEAR}))
+    self_check = m.SelfCheckIn.from_dict({"gps": NEAR})
+    started = zhao.call("checkin.start_self_check", 201, body=self_check)
     upload(started.upload.to_dict(), photo_bytes("obama3.jpg"))
     check = poll(
         lambda: zhao.call("checkin.get_check", 200, check_id=started.check_id),
@@ -283,11 +284,6 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     zhao.call("notifications.my_notifications", 200)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="untyped until the dispatch and duty routes declare their response models "
-    "(and duty answers under /duty/*, tag `duty`): then remove this mark",
-)
 def test_the_dispatch_and_duty_walk_through_parses_every_answer(
     stack: Any, generated: ModuleType
 ) -> None:
