@@ -131,7 +131,10 @@ def walkthrough(stack: Any) -> str:
     login = stack.login_platform.url
     crew = getattr(stack, "demo_crew", {})
     (li_name, li_id, *_), (wang_name, wang_id, *_) = CREW
-    py = "python3 -c 'import sys,json;print(json.load(sys.stdin)[sys.argv[1]])'"
+    py = (
+        "python3 -c 'import sys,json;d=json.load(sys.stdin);k=sys.argv[1];"
+        'print(d[k]) if k in d else sys.exit(f"no {k} in: {json.dumps(d,ensure_ascii=False)}")\''
+    )
     return f"""
 ============================================================================================
  Field enforcement backend running locally
@@ -151,6 +154,11 @@ def walkthrough(stack: Any) -> str:
  Random dispatch: risk model ship-risk, 12 ships, inspectors zhang, chen, zhou, wuxin (agency msa).
  Traffic duty (agency {demo_dispatch.TRAFFIC}): command / command-demo-2026 (command centre),
  officers wanghy, zhaol, sunp (password <name>-demo-2026), patrol areas in Yantai.
+ Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
+ the steps answer as before, except what the first pass changed: {li_name} is already linked
+ (already_linked) and bound (binding_decided), a photo used once is refused as a replay
+ (face:replayed_photo; location and certificate still pass) and today's duty is already
+ dispatched (already_dispatched).
 ============================================================================================
 Copy, paste, follow (bash; the answers' scratch files go to a new temporary folder):
 
