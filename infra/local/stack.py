@@ -37,19 +37,16 @@ from infra.local.lambdas import (
     LambdaRuntime,
 )
 from infra.local.login_platform import LoginPlatform
-from infra.local.provision import (
+from infra.local.provision import Provisioned, Provisioner, Schedule, check_supported
+from infra.local.records import DEFAULT_MAXLEN, RecentLog
+from infra.local.template import (
     ACCOUNT_ID,
     TEMPLATE_PATH,
-    Provisioned,
-    Provisioner,
-    Schedule,
     StackContext,
     Template,
-    check_supported,
     load_template,
     merge_environments,
 )
-from infra.local.records import DEFAULT_MAXLEN, RecentLog
 
 REGION = "cn-north-1"
 #: Credentials of every client in the process; anything but moto's interpreter key ("ak").
