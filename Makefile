@@ -33,8 +33,10 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 photos: $(VENV)/.installed
 	$(BIN)/python scripts/fetch_photos.py
 
+# `make run PORT=8080` for another API port than 3000
+PORT ?= 3000
 run: setup
-	$(BIN)/python -m infra.local --param RemoteTaskPollSeconds=5
+	$(BIN)/python -m infra.local --port $(PORT) --param RemoteTaskPollSeconds=5
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

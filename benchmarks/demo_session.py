@@ -17,7 +17,9 @@ def demo_crew(stack: Any) -> tuple[Any, Any]:
     anon = Client(stack.api_url)
     crew = Client(
         stack.api_url,
-        anon.post("/auth/miniprogram/login", {"code": "li-1"}, expect=200)["token"],
+        anon.post(
+            "/auth/miniprogram/login", {"code": stack.login_platform.new_code("li")}, expect=200
+        )["token"],
     )
     link = crew.post("/checkin/me/link", {"id_number": "310101198001011234"})
     upload(link["upload"], photo_bytes("obama2.jpg"))

@@ -37,6 +37,8 @@ def multipart(fields: dict[str, str], file_field: str, name: str, data: bytes) -
 def main(answer_path: str, file_path: str, index: int = 0) -> int:
     answer = json.loads(Path(answer_path).read_text())
     grant = answer.get("upload") or (answer.get("uploads") or [None])[index] or answer
+    if not isinstance(grant, dict) or "fields" not in grant:
+        sys.exit(f"nothing to upload in {answer_path}: {json.dumps(answer, ensure_ascii=False)}")
     body, content_type = multipart(
         grant["fields"],
         grant.get("file_field", "file"),

@@ -1,20 +1,25 @@
 """`python -m infra.local` (what `make run` calls): the local stack until Ctrl-C.
 
-Starts the stack with the API on port 3000 (`--port`). If `infra.local.demo` exists and has
-`load(stack)` and `walkthrough(stack) -> str`, it loads the demo data and prints the walk-through;
-otherwise it prints the URLs and the routes.
+Starts the stack with the API on port 3000 (`--port`; `make run PORT=...`); a port in use ends
+in one line saying so. If `infra.local.demo` exists and has `load(stack)` and
+`walkthrough(stack) -> str`, it loads the demo data and prints the walk-through; otherwise it
+prints the URLs and the routes. While it runs, the stack's AIS source reports the vessels it
+tracks every `--ais-period` seconds, so their positions never go stale.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import importlib.util
 import signal
+import socket
 import sys
 import threading
 from types import FrameType, ModuleType
 
+from infra.local.ais_source import DEFAULT_PERIOD_SECONDS
 from infra.local.stack import LocalStack
 
 
@@ -29,6 +34,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=[],
         metavar="NAME=VALUE",
         help="template parameter override (repeatable)",
+    )
+    parser.add_argument(
+        "--ais-period",
+        type=float,
+        default=DEFAULT_PERIOD_SECONDS,
+        help=f"seconds between AIS files (default {DEFAULT_PERIOD_SECONDS:g})",
     )
     parser.add_argument("--quiet", action="store_true", help="no request and invocation log")
     return parser.parse_args(argv)
@@ -54,8 +65,42 @@ def _demo_module() -> ModuleType | None:
     return None
 
 
+def port_in_use(port: int) -> bool:
+    """Whether a server could not listen on 127.0.0.1:`port` (0: any free port, never in use)."""
+    if port == 0:
+        return False
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the HTTP servers do
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _port_taken_message(port: int) -> str:
+    return (
+        f"port {port} on 127.0.0.1 is in use (another `make run`?): "
+        f"stop that or choose another, e.g. `make run PORT={port + 1}`"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
+    for port in (args.port, args.moto_port):
+        if port_in_use(port):
+            print(_port_taken_message(port), file=sys.stderr)
+            return 2
+    try:
+        return _serve(args)
+    except OSError as exc:  # taken between the probe and the start
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(_port_taken_message(args.port), file=sys.stderr)
+        return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
     stack = LocalStack(
         api_port=args.port,
         moto_port=args.moto_port,
@@ -77,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             print(demo.walkthrough(stack), flush=True)
         else:
             print(stack.describe(), flush=True)
+        if stack.ais_source is not None:
+            stack.ais_source.start(args.ais_period)
         print("Ctrl-C to stop.", flush=True)
         try:
             while not stopped.wait(0.5):

@@ -3,15 +3,16 @@
 Jurisdictions registered to their agency first, as a deployment's seed does (msa owns
 shanghai-wusongkou and ningbo-beilun). Accounts: an admin and two officers (two jurisdictions);
 dispatch and traffic-duty data come from `demo_dispatch`. A vessel with its minimum safe manning
-table and an AIS position; two crew members with certificates and enrolled faces (photos from
-the registry packages fetched into .cache/photos by scripts/fetch_photos.py). Mini-program login
-codes that the fake login platform accepts once each.
+table, its position kept fresh by the stack's local AIS source (a file through the real feed
+function now, and every minute while `make run` runs); two crew members with certificates and
+enrolled faces (photos from the registry packages fetched into .cache/photos by
+scripts/fetch_photos.py), each one mini-program user of the fake login platform, which gives a
+fresh login code on demand (`GET <login platform>/demo-code?user=li`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ from enforcement.auth import Role
 from enforcement.errors import Conflict
 
 from infra.local import demo_dispatch
+from infra.local.ais_source import Track
 
-PHOTOS = Path(__file__).resolve().parents[2] / ".cache" / "photos"
+REPO = Path(__file__).resolve().parents[2]
+PHOTOS = REPO / ".cache" / "photos"
 JURISDICTION = "shanghai-wusongkou"
 OFFICERS = [
     ("admin", "admin-demo-2026", Role.ADMIN, JURISDICTION),
@@ -51,7 +54,11 @@ CREW = [
     ("李明", "310101198001011234", "master", "A", "obama.jpg", "li"),
     ("王强", "310101198505052345", "chief_engineer", "B", "biden.jpg", "wang"),
 ]
-CODES_PER_PERSON = 5
+
+
+#: The one openid of a demo crew member's mini-program user: every login is that person again.
+def demo_openid(handle: str) -> str:
+    return f"openid-demo-{handle}"
 
 
 def _post_file(grant: dict[str, Any], path: Path) -> None:
@@ -87,12 +94,9 @@ def load(stack: Any) -> None:
     ).json()
     officer = {"Authorization": f"Bearer {login['token']}"}
     requests.post(f"{api}/checkin/vessels", json=VESSEL, headers=officer, timeout=30)
-    requests.put(
-        f"{api}/checkin/vessels/{VESSEL['mmsi']}/position",
-        json=POSITION,
-        headers=officer,
-        timeout=30,
-    ).raise_for_status()
+    # the vessel's AIS position, by the feed function as in production (kept fresh by __main__)
+    stack.ais_source.track(Track(str(VESSEL["mmsi"]), **POSITION))
+    stack.ais_source.drop()
     expires = (date.today() + timedelta(days=700)).isoformat()
     for name, id_number, cert_type, grade, photo, handle in CREW:
         crew = requests.post(
@@ -117,50 +121,68 @@ def load(stack: Any) -> None:
             f"{api}/checkin/crew/{crew['crew_id']}/face-enrolment", headers=officer, timeout=30
         ).json()["upload"]
         _post_file(grant, PHOTOS / photo)
-        for n in range(1, CODES_PER_PERSON + 1):
-            stack.login_platform.add_code(
-                f"{handle}-{n}", f"openid-{handle}-{secrets.token_hex(3)}"
-            )
+        stack.login_platform.add_user(handle, demo_openid(handle))
         stack.demo_crew = getattr(stack, "demo_crew", {}) | {handle: crew["crew_id"]}
     demo_dispatch.load(stack)
 
 
 def walkthrough(stack: Any) -> str:
     api = stack.api_url
+    login = stack.login_platform.url
     crew = getattr(stack, "demo_crew", {})
-    py = "python3 -c 'import sys,json;print(json.load(sys.stdin)[sys.argv[1]])'"
+    (li_name, li_id, *_), (wang_name, wang_id, *_) = CREW
+    py = (
+        "python3 -c 'import sys,json;d=json.load(sys.stdin);k=sys.argv[1];"
+        'print(d[k]) if k in d else sys.exit(f"no {k} in: {json.dumps(d,ensure_ascii=False)}")\''
+    )
     return f"""
 ============================================================================================
  Field enforcement backend running locally
    API        {api}            (OpenAPI: {api}/openapi.json, Swagger UI: {api}/swagger)
    AWS (moto) {stack.moto_url}
+   Login      {login}   (the mini-program login platform, faked)
  Demo data: officers zhang / zhang-demo-2026 (jurisdiction {JURISDICTION}), liu / liu-demo-2026
  (ningbo-beilun), admin / admin-demo-2026; vessel 长江之星 (MMSI 413000001, posts master and
- chief_engineer); crew 李明 ({crew.get("li", "?")}, ID 310101198001011234, master cert grade A)
- and 王强 ({crew.get("wang", "?")}, chief engineer), faces enrolled. Mini-program login codes
- li-1 … li-{CODES_PER_PERSON} and wang-1 … wang-{CODES_PER_PERSON} work once each.
- Photos: .cache/photos (obama*.jpg are 李明, biden.jpg is 王强).
+ chief_engineer), its AIS position refreshed every minute by a local AIS source.
+ Crew, faces enrolled:
+   {li_name} ({crew.get("li", "?")}) ID {li_id}, master cert grade A,   mini-program user li
+   {wang_name} ({crew.get("wang", "?")}) ID {wang_id}, chief engineer grade B, mini-program user wang
+ A login code, as the phone's wx.login() would give it: curl -s "{login}/demo-code?user=li"
+ (or wang). Each works once, within 5 minutes; ask for a new one whenever you log in again:
+ it is the same person, the same account.
+ Photos: {PHOTOS} (obama*.jpg are 李明, biden.jpg is 王强).
  Random dispatch: risk model ship-risk, 12 ships, inspectors zhang, chen, zhou, wuxin (agency msa).
  Traffic duty (agency {demo_dispatch.TRAFFIC}): command / command-demo-2026 (command centre),
  officers wanghy, zhaol, sunp (password <name>-demo-2026), patrol areas in Yantai.
+ Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
+ the steps answer as before, except what the first pass changed: {li_name} is already linked
+ (already_linked) and bound (binding_decided), a photo used once is refused as a replay
+ (face:replayed_photo; location and certificate still pass) and today's duty is already
+ dispatched (already_dispatched).
 ============================================================================================
-Copy, paste, follow (bash):
+Copy, paste, follow (bash; the answers' scratch files go to a new temporary folder):
 
 API={api}
+LOGIN={login}
+REPO={REPO}
+PHOTOS=$REPO/.cache/photos
+upload() {{ python3 "$REPO/scripts/upload.py" "$@"; }}
 J='content-type: application/json'
 get() {{ {py} "$1"; }}
+W=$(mktemp -d) && cd "$W" && echo "scratch files in $W"
 
 # 1. The officer logs in and looks at the vessel's manning report (nobody verified yet)
 OFFICER=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{{"username":"zhang","password":"zhang-demo-2026"}}' | get token)
 curl -s $API/checkin/vessels/413000001/manning -H "authorization: Bearer $OFFICER"; echo
 
-# 2. 李明 logs in from the mini-program (code -> session) and links his crew record:
+# 2. {li_name} logs in from the mini-program (a fresh code -> session) and links his crew record:
 #    ID number + a face photo, posted straight to S3 with the presigned POST he gets back
-CREW=$(curl -s -X POST $API/auth/miniprogram/login -H "$J" -d '{{"code":"li-1"}}' | get token)
+CODE=$(curl -s "$LOGIN/demo-code?user=li")
+CREW=$(curl -s -X POST $API/auth/miniprogram/login -H "$J" -d '{{"code":"'$CODE'"}}' | get token)
 curl -s -X POST $API/checkin/me/link -H "$J" -H "authorization: Bearer $CREW" \\
-  -d '{{"id_number":"310101198001011234"}}' > link.json
-python3 scripts/upload.py link.json .cache/photos/obama2.jpg
+  -d '{{"id_number":"{li_id}"}}' > link.json
+upload link.json $PHOTOS/obama2.jpg
 curl -s $API/checkin/me/link/$(get check_id < link.json) -H "authorization: Bearer $CREW"; echo
 
 # 3. He finds the vessel he serves on by its Chinese name (only what binding needs) and binds
@@ -175,11 +197,13 @@ curl -s -X POST $API/checkin/vessels/413000001/bindings/$(get binding_id < bindi
   -H "$J" -H "authorization: Bearer $OFFICER" -d '{{"reason":"on the crew list"}}'; echo
 
 # 4. Self check-in: GPS fix first, then the photo; the S3 event runs the three checks
+#    (the vessel's position, from the AIS feed, is never more than a minute or two old)
+curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $OFFICER"; echo
 curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
   -d '{{"gps":{{"lat":31.3903,"lon":121.5013,"accuracy_m":12}}}}' > check.json
-python3 scripts/upload.py check.json .cache/photos/obama3.jpg
+upload check.json $PHOTOS/obama3.jpg
 curl -s $API/checkin/checks/$(get check_id < check.json) -H "authorization: Bearer $CREW"; echo
-#    try it from ashore (lat 31.2304, lon 121.4737), or with .cache/photos/biden.jpg: it fails,
+#    try it from ashore (lat 31.2304, lon 121.4737), or with $PHOTOS/biden.jpg: it fails,
 #    with the reason per check
 
 # 5. A remote check task (2 hours in production; here as configured), then its outcome
@@ -188,7 +212,7 @@ curl -s -X POST $API/checkin/vessels/413000001/remote-tasks -H "$J" \\
 curl -s $API/notifications -H "authorization: Bearer $CREW"; echo
 curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
   -d '{{"gps":{{"lat":31.3903,"lon":121.5013,"accuracy_m":12}},"task_id":"'$(get task_id < task.json)'"}}' > c2.json
-python3 scripts/upload.py c2.json .cache/photos/obama.jpg   # the reference photo: refused as a replay
+upload c2.json $PHOTOS/obama.jpg   # the reference photo: refused as a replay
 curl -s $API/checkin/remote-tasks/$(get task_id < task.json) -H "authorization: Bearer $OFFICER"; echo
 
 # 6. Manning report, service record, health report
@@ -206,7 +230,7 @@ curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $LIU"; echo
 TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
   -d '{{"username":"command","password":"command-demo-2026"}}' | get token)
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
-.venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
+$REPO/.venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
 {demo_dispatch.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).

@@ -139,7 +139,8 @@ def load(stack: Any) -> None:
 
 
 def walkthrough(stack: Any) -> str:
-    """Steps 8 and 9 of the printed walk-through (uses $API, $J and get() of the earlier steps)."""
+    """Steps 8 and 9 of the printed walk-through (uses $API, $J, $REPO, $PHOTOS, get() and
+    upload() of the earlier steps, in the scratch folder they made the working directory)."""
     return """
 # 8. Random dispatch: the maritime admin starts a draw; the public sees and re-runs it (no token)
 ADMIN=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
@@ -152,7 +153,7 @@ sleep 8   # freeze and commit, wait, reveal, select and assign, publish: the sta
 #    holds documents to (snapshot hash, commitment, reveal wait, beacon round, secret, value)
 curl -s $API/public/draws/$(get draw_id < draw.json); echo
 curl -s $API/public/draws/$(get draw_id < draw.json)/verify; echo
-.venv/bin/python -m enforcement.dispatch.verify --api $API $(get draw_id < draw.json)
+$REPO/.venv/bin/python -m enforcement.dispatch.verify --api $API $(get draw_id < draw.json)
 #    the specification, to write a verifier of your own: docs/draw-specification.md
 
 # 9. Traffic duty: the command centre dispatches today's patrol tasks (balanced, random among
@@ -170,7 +171,7 @@ curl -s -X POST $API/duty/tasks/$TASK/acknowledge -H "authorization: Bearer $WAN
 curl -s -X POST $API/duty/hazards -H "$J" -H "authorization: Bearer $WANG" \\
   -d '{"kind":"accident","description":"两车轻微剐蹭 无人员受伤","photos":1,
        "gps":{"lat":37.5396,"lon":121.3521,"accuracy_m":8}}' > hazard.json
-python3 scripts/upload.py hazard.json .cache/photos/t1.jpg
+upload hazard.json $PHOTOS/t1.jpg
 curl -s $API/duty/hazards -H "authorization: Bearer $CENTRE"; echo    # the centre's queue
 HAZARD=$API/duty/hazards/$(get report_id < hazard.json)
 curl -s -X POST $HAZARD/take -H "authorization: Bearer $CENTRE"; echo

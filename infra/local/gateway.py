@@ -21,9 +21,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from infra.local.intrinsics import Intrinsics
 from infra.local.lambdas import LambdaRuntime
-from infra.local.provision import Intrinsics, Template, TemplateError
 from infra.local.records import DEFAULT_MAXLEN, RecentLog
+from infra.local.template import Template, TemplateError
 
 #: API Gateway's payload limit.
 MAX_BODY_BYTES = 10 * 1024 * 1024

@@ -4,6 +4,10 @@
 `{"openid": ..., "session_key": ...}` for a code registered with `add_code`, and the real
 platform's error documents otherwise, always with HTTP 200 like the real one. A code works once
 and expires after five minutes. appid and secret are checked against the stack's configuration.
+
+What a phone's `wx.login()` would do, a local endpoint does on demand: `GET /demo-code?user=NAME`
+answers (text/plain) a fresh code of the mini-program user registered as NAME with `add_user`,
+always the same openid, so every code is that one person logging in again.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from infra.local.serving import LocalServer, bound_handler
 
 CODE_TTL_SECONDS = 300
 EXCHANGE_PATH = "/sns/jscode2session"
+DEMO_CODE_PATH = "/demo-code"
 
 
 @dataclass
@@ -53,6 +58,7 @@ class LoginPlatform:
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._codes: dict[str, _Code] = {}
+        self._users: dict[str, str] = {}
         self._lock = threading.Lock()
         self._app_id: str | None = None
         self._app_secret: Callable[[], str | None] = lambda: None
@@ -73,6 +79,24 @@ class LoginPlatform:
         with self._lock:
             self._codes[code] = _Code(openid, key, unionid, self._clock())
         return key
+
+    def add_user(self, name: str, openid: str) -> None:
+        """Register a mini-program user under `name`, for `new_code` and `GET /demo-code`."""
+        with self._lock:
+            self._users[name] = openid
+
+    def new_code(self, name: str) -> str:
+        """A fresh login code of the user registered as `name` (KeyError if none is)."""
+        with self._lock:
+            openid = self._users[name]
+        code = f"{name}-{secrets.token_urlsafe(9)}"
+        self.add_code(code, openid)
+        return code
+
+    @property
+    def users(self) -> list[str]:
+        with self._lock:
+            return sorted(self._users)
 
     # ------------------------------------------------------------------ the exchange
     def exchange(self, query: dict[str, str]) -> dict[str, Any]:
@@ -136,20 +160,36 @@ class _PlatformRequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         split = urlsplit(self.path)
-        if split.path != EXCHANGE_PATH:
-            self._write(404, _error(-1, f"no such API {split.path}"))
-            return
         query = {name: values[-1] for name, values in parse_qs(split.query).items()}
-        self._write(200, self.platform.exchange(query))
+        if split.path == DEMO_CODE_PATH:
+            self._demo_code(query.get("user", ""))
+        elif split.path == EXCHANGE_PATH:
+            self._write(200, self.platform.exchange(query))
+        else:
+            self._write(404, _error(-1, f"no such API {split.path}"))
+
+    def _demo_code(self, user: str) -> None:
+        try:
+            code = self.platform.new_code(user)
+        except KeyError:
+            known = ", ".join(self.platform.users) or "none"
+            self._write_text(404, f"no demo user {user!r} (known: {known})\n")
+            return
+        self._write_text(200, code)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: exchanges are recorded in `LoginPlatform.exchanges`."""
 
     def _write(self, status: int, document: dict[str, Any]) -> None:
-        body = json.dumps(document).encode()
-        self.send_response(status)
         # The real platform labels its JSON text/plain; clients must not rely on the type.
-        self.send_header("Content-Type", "text/plain")
+        self._write_text(status, json.dumps(document), "text/plain")
+
+    def _write_text(
+        self, status: int, text: str, content_type: str = "text/plain; charset=utf-8"
+    ) -> None:
+        body = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

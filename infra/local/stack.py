@@ -3,8 +3,9 @@
 `LocalStack` starts moto's threaded server, creates every resource of template.yaml in it, puts
 the functions' environment into this process, routes moto's Lambda invocations and an HTTP API to
 the real handlers, and runs a fake mini-program login platform and a fake drand relay for the
-draws' beacon (unless the `DrawBeaconUrl` parameter names another). `make run` and the
-integration tests use it.
+draws' beacon (unless the `DrawBeaconUrl` parameter names another), and holds a local AIS source
+(`ais_source`) that drops position files as a provider would. `make run` and the integration
+tests use it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import requests
 
 from infra.local import dynamodb_isolation, s3_events, s3_post_policy
+from infra.local.ais_source import AisSource
 from infra.local.beacon import Beacon
 from infra.local.gateway import ApiCall, ApiGateway, Route, routes_from_template
 from infra.local.lambdas import (
@@ -35,19 +37,16 @@ from infra.local.lambdas import (
     LambdaRuntime,
 )
 from infra.local.login_platform import LoginPlatform
-from infra.local.provision import (
+from infra.local.provision import Provisioned, Provisioner, Schedule, check_supported
+from infra.local.records import DEFAULT_MAXLEN, RecentLog
+from infra.local.template import (
     ACCOUNT_ID,
     TEMPLATE_PATH,
-    Provisioned,
-    Provisioner,
-    Schedule,
     StackContext,
     Template,
-    check_supported,
     load_template,
     merge_environments,
 )
-from infra.local.records import DEFAULT_MAXLEN, RecentLog
 
 REGION = "cn-north-1"
 #: Credentials of every client in the process; anything but moto's interpreter key ("ak").
@@ -135,6 +134,8 @@ class LocalStack:
         #: checks browser-based POST uploads as S3 does (moto checks nothing); its `refused`
         #: lists what it turned away
         self.s3_post_guard: s3_post_policy.PostPolicyGuard | None = None
+        #: plays the AIS provider for the vessels it tracks (files into the upload bucket)
+        self.ais_source: AisSource | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -159,6 +160,9 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop the servers, remove the Lambda patch and restore the process environment."""
+        if self.ais_source is not None:
+            self.ais_source.stop()
+            self.ais_source = None
         if self._gateway is not None:
             self._gateway.stop()
             self._gateway = None
@@ -255,6 +259,8 @@ class LocalStack:
         self.login_platform.configure(
             str(parameters.get("MiniProgramAppId", "")), self._read_app_secret
         )
+        if "UPLOAD_BUCKET" in self.env:
+            self.ais_source = AisSource(self.boto3_client("s3"), self.env["UPLOAD_BUCKET"])
 
     def _start_runtime_and_gateway(self, template: Template) -> None:
         assert self._provisioned is not None

@@ -18,18 +18,17 @@ import requests
 from samtranslator.yaml_helper import yaml_parse
 
 from infra.local.gateway import ApiConfig, Route, find_route
+from infra.local.intrinsics import Intrinsics, references
 from infra.local.lambdas import FunctionSpec, Invocation, LambdaRuntime
 from infra.local.login_platform import CODE_TTL_SECONDS, LoginPlatform
-from infra.local.provision import (
+from infra.local.provision import UnsupportedResourceType
+from infra.local.stack import LocalStack, wait_for
+from infra.local.template import (
     TEMPLATE_PATH,
     EnvironmentConflict,
-    Intrinsics,
     StackContext,
-    UnsupportedResourceType,
     merge_environments,
-    references,
 )
-from infra.local.stack import LocalStack, wait_for
 from tests.integration import contract
 
 if TYPE_CHECKING:

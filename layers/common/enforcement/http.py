@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -19,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from enforcement import idempotency, inputs, openapi
@@ -31,6 +33,8 @@ logger = Logger(child=True)
 
 BEARER = {"bearer": HTTPBearer(bearerFormat="JWT")}
 SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+#: JSON answers in UTF-8 with the text as itself (长江之星, not \u957f...), compact as Powertools'.
+to_json = partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False)
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
@@ -45,7 +49,9 @@ class EnforcementResolver(APIGatewayRestResolver):
     request in the order of `request_gate` (caller before body) and documents every error."""
 
     def __init__(self) -> None:
-        super().__init__(enable_validation=True, json_body_deserializer=inputs.parse_json)
+        super().__init__(
+            enable_validation=True, serializer=to_json, json_body_deserializer=inputs.parse_json
+        )
         # Powertools puts its request validation first in every route's chain; the gate takes
         # its place and runs it after authentication and the body's limits.
         gate = RequestGate(self._request_validation_middleware)

@@ -1,0 +1,218 @@
+"""The walk-through `make run` prints, followed as printed, and what keeps it working later.
+
+Each test runs `python -m infra.local` (what `make run` runs) in its own process, as a reader
+would, and follows the commands it prints with bash and curl: the demo's names, vessel and
+accounts are fixed, so they cannot share the session's stack. Time is never waited for: a later
+check is made by moving the stored AIS position back, as the clock moving on would leave it, and
+the AIS source drops the file it drops every minute under `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from infra.local import __main__ as run_command
+from infra.local import demo
+from infra.local.ais_source import AisSource, Track
+from infra.local.stack import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, wait_for
+from tests.integration.client import upload
+from tests.photos import photo_bytes
+
+REPO = Path(__file__).resolve().parents[2]
+MMSI = str(demo.VESSEL["mmsi"])
+
+
+@dataclass
+class DemoRun:
+    """A running `python -m infra.local` and what it printed."""
+
+    printed: str
+    api: str
+    login: str
+    moto: str
+
+    def aws(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            region_name=REGION,
+            endpoint_url=self.moto,
+            aws_access_key_id=DUMMY_ACCESS_KEY,
+            aws_secret_access_key=DUMMY_SECRET_KEY,
+        )
+
+    def resource_named(self, kind: str, part: str) -> str:
+        """The physical name of the stack's table or bucket whose name contains `part`."""
+        if kind == "table":
+            names = self.aws("dynamodb").list_tables()["TableNames"]
+        else:
+            names = [b["Name"] for b in self.aws("s3").list_buckets()["Buckets"]]
+        (name,) = [n for n in names if part in n]
+        return str(name)
+
+
+@pytest.fixture
+def demo_run() -> Iterator[DemoRun]:
+    """`make run`'s command on free ports; the AIS source's own timer set to an hour, so that
+    only the test drops files while it runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "run.log"
+        command = [sys.executable, "-m", "infra.local", "--port", "0", "--quiet"]
+        command += ["--ais-period", "3600", "--param", "RemoteTaskPollSeconds=5"]
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy()
+            )
+        try:
+            printed = wait_for(lambda: _printed(process, log), timeout=240, interval=0.5)
+            urls = dict(re.findall(r"^(API|LOGIN)=(\S+)$", printed, re.MULTILINE))
+            moto = re.search(r"AWS \(moto\) (\S+)", printed).group(1)  # type: ignore[union-attr]
+            yield DemoRun(printed, urls["API"], urls["LOGIN"], moto)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _printed(process: subprocess.Popen[bytes], log: Path) -> str | None:
+    """What the run printed once it is up (None before); fails if it ended."""
+    text = log.read_text("utf-8", "replace")
+    if process.poll() is not None:
+        pytest.fail(f"python -m infra.local ended ({process.returncode}):\n{text}")
+    return text if "Ctrl-C to stop." in text else None
+
+
+def printed_script(run: DemoRun, *, until: str | None = None) -> str:
+    """The commands of the printed walk-through (up to the line starting with `until`)."""
+    body = run.printed.split("Copy, paste, follow", 1)[1].split("\n", 1)[1]
+    body = body.rsplit("Ctrl-C stops everything", 1)[0]
+    if until is not None:
+        body = body.split(f"\n{until}", 1)[0]
+    return "set -euo pipefail\n" + body
+
+
+def follow(script: str) -> tuple[str, Path]:
+    """Run the commands in bash from the repository, as a reader pastes them; output, scratch."""
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    scratch = Path(re.search(r"scratch files in (\S+)", output).group(1))  # type: ignore[union-attr]
+    return output, scratch
+
+
+def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_folder(
+    demo_run: DemoRun,
+) -> None:
+    output, scratch = follow(printed_script(demo_run))
+    try:
+        assert scratch != REPO
+        assert REPO not in scratch.parents
+        for name in ("link.json", "binding.json", "check.json", "task.json", "draw.json"):
+            assert (scratch / name).is_file(), name
+            assert not (REPO / name).exists(), f"{name} written into the repository"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert '"purpose":"link","mode":null,"status":"verified"' in output
+    assert '"mode":"self","status":"verified"' in output
+    assert '"reason":"on_board"' in output
+    assert '"ok": true' in output  # the audit chain
+    assert "identical: the published draw" in output
+    # JSON in UTF-8: the Chinese text as itself, no \uXXXX escapes
+    assert '"name_zh":"长江之星"' in output
+    assert "\\u" not in output
+
+
+def _check(api: str, token: str) -> dict[str, Any]:
+    """A self check-in with a fix next to the demo vessel; the decided check."""
+    headers = {"Authorization": f"Bearer {token}"}
+    gps = {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}
+    created = requests.post(f"{api}/checkin/checks", json={"gps": gps}, headers=headers, timeout=30)
+    assert created.status_code == 201, created.text
+    # the face is not what is looked at here: a photo used before is refused as a replay, and
+    # the location check is decided all the same
+    upload(created.json()["upload"], photo_bytes("obama3.jpg"), "obama3.jpg")
+    check_id = created.json()["check_id"]
+    answer = requests.get(f"{api}/checkin/checks/{check_id}", headers=headers, timeout=30)
+    decided: dict[str, Any] = answer.json()
+    assert decided["status"] in ("verified", "failed"), decided
+    return decided
+
+
+def _login(api: str, platform: str, user: str) -> dict[str, Any]:
+    code = requests.get(f"{platform}/demo-code", params={"user": user}, timeout=10)
+    assert code.status_code == 200, code.text
+    answer = requests.post(f"{api}/auth/miniprogram/login", json={"code": code.text}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_codes_on_demand_are_one_person_and_the_ais_feed_keeps_later_checks_on_board(
+    demo_run: DemoRun,
+) -> None:
+    api, platform = demo_run.api, demo_run.login
+    _, scratch = follow(printed_script(demo_run, until="# 4."))  # 李明 linked, bound, approved
+    shutil.rmtree(scratch, ignore_errors=True)
+    first, again = _login(api, platform, "li"), _login(api, platform, "li")
+    assert first["account"]["account_id"] == again["account"]["account_id"]
+    assert first["account"]["account_id"] == f"mp-{demo.demo_openid('li')}"
+    wang = _login(api, platform, "wang")
+    assert wang["account"]["account_id"] != first["account"]["account_id"]
+    unknown = requests.get(f"{platform}/demo-code", params={"user": "nobody"}, timeout=10)
+    assert unknown.status_code == 404
+
+    # two hours on: the stored position is as old as the feed's last file would be by then
+    two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+    demo_run.aws("dynamodb").update_item(
+        TableName=demo_run.resource_named("table", "VesselsTable"),
+        Key={"vessel_id": {"S": MMSI}},
+        UpdateExpression="SET #p.reported_at = :at",
+        ExpressionAttributeNames={"#p": "position"},
+        ExpressionAttributeValues={":at": {"S": two_hours_ago.isoformat().replace("+00:00", "Z")}},
+    )
+    stale = _check(api, again["token"])
+    assert stale["results"]["location"]["reason"] == "vessel_position_stale"
+
+    # the file the AIS source drops every minute under `make run`, through the feed function
+    source = AisSource(demo_run.aws("s3"), demo_run.resource_named("bucket", "-uploads-"))
+    source.track(Track(MMSI, **demo.POSITION))
+    assert source.drop() is not None
+    later = _check(api, again["token"])
+    assert later["results"]["location"]["reason"] == "on_board"
+
+
+def test_a_port_in_use_ends_in_one_line_saying_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert run_command.main(["--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"port {port} on 127.0.0.1 is in use" in err
+    assert "Traceback" not in err
