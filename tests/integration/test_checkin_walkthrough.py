@@ -10,6 +10,7 @@ any order.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import secrets
 from collections.abc import Iterator
@@ -41,11 +42,14 @@ def id_number() -> str:
     return "31010119" + "".join(secrets.choice("0123456789") for _ in range(10))
 
 
+_SHOTS = itertools.count(1)
+
+
 def live(name: str) -> bytes:
     """A new shot of the same person: the photo re-encoded with a slight turn, so its bytes are
     new (every live photo is: a photo whose bytes were used by any earlier check is refused),
     while the face is the same."""
-    n = secrets.randbelow(35)
+    n = next(_SHOTS)  # consecutive shots differ in turn or quality, so in pixels too
     image = Image.open(io.BytesIO(photo_bytes(name))).convert("RGB")
     out = io.BytesIO()
     shot = secrets.token_hex(8).encode()  # unique bytes whatever the turn and quality
