@@ -50,13 +50,13 @@ template: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region $(AWS_DEFAULT_REGION)
 
 unit: setup
-	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/unit -q -p randomly
 
 integration: setup
-	$(BIN)/python -m pytest tests/integration -q
+	$(BIN)/python -m pytest tests/integration -q -p randomly
 
 test: setup lint typecheck template image-check
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -p randomly
 
 # the face function's image without docker: its requirements in a throwaway venv, its handler
 # answering a real S3 event (scripts/check_face_image.py)

@@ -1,4 +1,5 @@
-"""Fixtures of the whole suite."""
+"""Hooks and fixtures of the whole suite: the random order's seed, printed where a failure is
+read; unit tests before integration tests; settings read afresh around every test."""
 
 from __future__ import annotations
 
@@ -6,6 +7,32 @@ from collections.abc import Iterator
 
 import pytest
 from enforcement import config
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Name the seed of the random order (pytest-randomly) at the end of every run, `-q` too, so
+    that a run that failed in one order can be replayed in that order."""
+    seed = config.getoption("randomly_seed", None)
+    if isinstance(seed, int):
+        terminalreporter.write_line(
+            f"random order: --randomly-seed={seed} (replay this order with "
+            f"`pytest -p randomly --randomly-seed={seed} ...`; -p no:randomly runs in file order)"
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Unit tests first, then integration tests, each group in its (random) order.
+
+    The integration tests' stack runs moto in this process; `mock_aws` in a unit test
+    (test_audit_commit, test_face_check, test_face_index) resets moto's global backends, which
+    deletes every table, bucket and function of a stack already started, and the stack exports
+    its endpoints and settings into os.environ for the rest of the session. A unit module run
+    between two integration modules broke both groups; run first, neither meets the other.
+    """
+    items.sort(key=lambda item: "integration" in item.nodeid.split("::")[0].split("/"))
 
 
 @pytest.fixture(autouse=True)

@@ -17,12 +17,28 @@ class ApiError(AssertionError):
 
 
 class Client:
-    """Calls the API as one user (with their bearer token, once logged in)."""
+    """The integration tests' one HTTP client: calls the API as one user (with their bearer
+    token, once logged in), or as nobody.
 
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    `call` gives the response itself (any status unless `expect` names one); `get`, `post` and
+    `put` give the JSON body and expect 200, 201 and 200 unless told otherwise. Every response
+    passes through `_after`, the one place to look at all of them.
+    """
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 60) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.timeout = timeout
         self.http = requests.Session()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
 
     def call(
         self,
@@ -36,6 +52,7 @@ class Client:
         params: dict[str, Any] | None = None,
         allow_redirects: bool = True,
     ) -> requests.Response:
+        """`method path` (relative to the API); with `expect`, any other status fails."""
         hdrs = dict(headers or {})
         if self.token:
             hdrs.setdefault("Authorization", f"Bearer {self.token}")
@@ -49,14 +66,19 @@ class Client:
             headers=hdrs,
             params=params,
             allow_redirects=allow_redirects,
-            timeout=60,
+            timeout=self.timeout,
         )
-        contract.check(self.base_url, response)
+        self._after(response)
         if expect is not None and response.status_code != expect:
             raise ApiError(
                 f"{method} {path}: expected {expect}, got {response.status_code}: {response.text}"
             )
         return response
+
+    def _after(self, response: requests.Response) -> None:
+        """Every response of every call passes here, before its status is checked (the place
+        for checks that hold for all responses): the API's contract (`contract.check`)."""
+        contract.check(self.base_url, response)
 
     def get(self, path: str, expect: int | None = 200, **kw: Any) -> Any:
         return self.call("GET", path, expect=expect, **kw).json()

@@ -12,14 +12,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import requests
 from enforcement import audit, audit_checkpoints
 from enforcement.auth import Role
 from enforcement.errors import Conflict
 from enforcement.models import Notification
 
 from infra.local.stack import LocalStack
-from tests.integration.client import officer_session
+from tests.integration.client import Client, officer_session
 
 WRITERS = 8
 COMMITS_EACH = 6
@@ -108,14 +107,9 @@ def test_concurrent_vessel_registrations_over_http_all_stick(stack: LocalStack) 
                 {"code": "master", "title": "船长", "certificate_type": "master", "min_grade": "B"}
             ],
         }
-        with requests.Session() as session:
+        with Client(stack.api_url, officer.token, timeout=120) as client:
             barrier.wait()
-            response = session.post(
-                f"{stack.api_url}/checkin/vessels",
-                json=body,
-                headers={"Authorization": f"Bearer {officer.token}"},
-                timeout=120,
-            )
+            response = client.call("POST", "/checkin/vessels", body)
         return response.status_code, response.json()
 
     with ThreadPoolExecutor(len(mmsis)) as pool:

@@ -1,7 +1,11 @@
 """Random dispatch end to end over real HTTP on the local stack: a risk model and its versions,
 targets, inspectors, an on-demand and a scheduled draw through the real state machine with a
 beacon round named at the commitment (the stack's fake drand relay), public pages without a
-token, verification (and tampering caught), results with photos, a redraw."""
+token, verification (and tampering caught), results with photos, a redraw.
+
+Each test stands alone: it gets a new world (its own agency, jurisdiction, model and inspectors)
+and first walks the steps of the walk-through it builds on (`walk`), so it passes alone and in
+any order."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,9 +28,6 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"j-wusongkou-{secrets.token_hex(3)}"  # this module's own
-OTHER = f"j-beilun-{secrets.token_hex(3)}"  # this module's own
-
 
 class World:
     def __init__(self, stack: Any) -> None:
@@ -33,16 +35,18 @@ class World:
         self.suffix = secrets.token_hex(3)
         self.agency = f"msa-{self.suffix}"
         self.model_id = f"ship-risk-{self.suffix}"
+        self.jurisdiction = f"j-wusongkou-{self.suffix}"
+        self.walked: set[str] = set()
         self.anon = Client(stack.api_url)
-        self.admin = self.login("adm", Role.ADMIN, JURISDICTION)
+        self.admin = self.login("adm", Role.ADMIN, self.jurisdiction)
         self.inspectors: dict[str, Client] = {}
         # nine: after one off duty, one unqualified and one conflicted, a redraw still finds a
         # second team of two for any target, whatever the seed
         for n in range(9):
             self.inspectors[f"off-insp{n}{self.suffix}"] = self.login(
-                f"insp{n}", Role.OFFICER, JURISDICTION
+                f"insp{n}", Role.OFFICER, self.jurisdiction
             )
-        self.outsider = self.login("far", Role.OFFICER, OTHER)
+        self.outsider = self.login("far", Role.OFFICER, f"j-beilun-{self.suffix}")
         self.draws: dict[str, dict[str, Any]] = {}
         #: account id -> the public id draws name the inspector by, and back
         self.public_ids: dict[str, str] = {}
@@ -59,9 +63,34 @@ class World:
         )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world(stack: Any) -> World:
+    """A new world for each test: nothing is shared with another test but the stack."""
     return World(stack)
+
+
+def walk(world: World, *steps: Callable[[World], None]) -> None:
+    """Walk, on this test's own world, the steps of the walk-through it builds on (each once)."""
+    for step in steps:
+        if step.__name__ not in world.walked:
+            world.walked.add(step.__name__)
+            step(world)
+
+
+def populated(world: World) -> None:
+    """Steps 1: the agency's model in two versions, its targets, its inspectors."""
+    walk(
+        world,
+        test_an_admin_saves_the_ship_model_and_each_change_is_a_new_version,
+        test_targets_carry_indicator_values_and_get_score_and_level,
+        test_inspectors_have_qualifications_duty_and_declared_conflicts,
+    )
+
+
+def drawn(world: World) -> None:
+    """Step 2: the agency's on-demand draw, published (`world.draws["on_demand"]`)."""
+    populated(world)
+    walk(world, test_an_on_demand_draw_runs_through_the_state_machine)
 
 
 def model_body(rate_low: str = "0.03") -> dict[str, Any]:
@@ -105,6 +134,7 @@ def test_an_admin_saves_the_ship_model_and_each_change_is_a_new_version(world: W
 
 
 def test_targets_carry_indicator_values_and_get_score_and_level(world: World) -> None:
+    walk(world, test_an_admin_saves_the_ship_model_and_each_change_is_a_new_version)
     for n in range(4):  # always drawn: rate 1
         flagged = {c: 1 for c in ("C02.01", "C02.02", "C03.01", "C04.01", "C05.01", "C10.01")}
         flagged.update({f"C0{k}.0{j}": 1 for k in (2, 3, 4, 5) for j in (1, 2, 3, 4)})
@@ -178,6 +208,7 @@ def test_inspectors_have_qualifications_duty_and_declared_conflicts(world: World
 
 
 def test_an_on_demand_draw_runs_through_the_state_machine(world: World) -> None:
+    populated(world)
     started = world.admin.post(
         "/dispatch/draws",
         {"model_id": world.model_id, "team_size": 2, "reveal_wait_seconds": 2},
@@ -224,6 +255,7 @@ def test_an_on_demand_draw_runs_through_the_state_machine(world: World) -> None:
 
 
 def test_the_inspectors_drawn_are_notified_and_their_workload_counts_it(world: World) -> None:
+    drawn(world)
     from enforcement.models import Notification
 
     public = world.draws["on_demand"]
@@ -237,6 +269,7 @@ def test_the_inspectors_drawn_are_notified_and_their_workload_counts_it(world: W
 
 
 def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> None:
+    drawn(world)
     draw_id = world.draws["on_demand"]["draw_id"]
     report = world.anon.get(f"/public/draws/{draw_id}/verify")
     anchored = world.draws["on_demand"]
@@ -277,6 +310,7 @@ def test_anyone_can_verify_the_draw_and_tampering_is_caught(world: World) -> Non
 def test_documents_too_large_to_answer_inline_are_a_redirect_to_a_link(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    drawn(world)
     draw_id = world.draws["on_demand"]["draw_id"]
     inline = {
         part: world.anon.get(f"/public/draws/{draw_id}/{part}") for part in ("snapshot", "result")
@@ -295,6 +329,7 @@ def test_documents_too_large_to_answer_inline_are_a_redirect_to_a_link(
 def test_the_draw_named_a_future_beacon_round_at_its_commitment_and_used_its_value(
     world: World,
 ) -> None:
+    drawn(world)
     public = world.draws["on_demand"]
     relay = world.stack.beacon
     match = re.fullmatch(rf"drand/quicknet/{relay.chain_hash}/round/(\d+)", public["beacon"])
@@ -326,6 +361,7 @@ def test_the_draw_named_a_future_beacon_round_at_its_commitment_and_used_its_val
 
 
 def test_a_draw_published_with_a_beacon_value_of_its_own_is_caught(world: World) -> None:
+    drawn(world)
     public = world.draws["on_demand"]
     snapshot = world.anon.get(f"/public/draws/{public['draw_id']}/snapshot")
     # consistent with itself, so only the beacon can tell
@@ -344,6 +380,7 @@ def test_a_draw_published_with_a_beacon_value_of_its_own_is_caught(world: World)
 
 
 def test_a_lagging_beacon_holds_the_reveal_until_its_round_is_out(world: World) -> None:
+    populated(world)
     relay = world.stack.beacon
     relay.delay = 4.0  # the relay answers each round 4 s after its time
     try:
@@ -420,6 +457,7 @@ def test_a_reveal_before_the_round_is_out_leaves_the_draw_as_it_was(world: World
 def test_the_verify_command_reruns_a_published_draw(
     world: World, tmp_path: Any, capsys: Any
 ) -> None:
+    drawn(world)
     from enforcement.dispatch import verify as verify_cli
 
     draw_id = world.draws["on_demand"]["draw_id"]
@@ -445,6 +483,7 @@ def test_the_verify_command_reruns_a_published_draw(
 
 
 def test_a_retried_step_draws_nothing_twice(world: World) -> None:
+    drawn(world)
     public = world.draws["on_demand"]
     for action in ("freeze", "reveal", "select", "publish"):
         result = world.stack.invoke(
@@ -461,6 +500,7 @@ def test_a_retried_step_draws_nothing_twice(world: World) -> None:
 
 
 def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
+    drawn(world)
     public = world.draws["on_demand"]
     assignment = next(a for a in public["assignments"] if a["team"])
     draw_id, target_id = public["draw_id"], assignment["target_id"]
@@ -508,6 +548,7 @@ def test_a_team_member_records_the_result_with_a_photo(world: World) -> None:
 
 
 def test_a_redraw_needs_a_reason_and_is_public(world: World) -> None:
+    drawn(world)
     public = world.anon.get(f"/public/draws/{world.draws['on_demand']['draw_id']}")
     assignment = next(a for a in public["assignments"] if a["status"] == "assigned")
     path = f"/dispatch/draws/{public['draw_id']}/targets/{assignment['target_id']}/redraw"
@@ -532,6 +573,7 @@ def test_a_redraw_needs_a_reason_and_is_public(world: World) -> None:
 def test_the_schedule_starts_the_agencys_draw_through_the_real_state_machine(
     world: World,
 ) -> None:
+    drawn(world)
     plan = world.admin.put(
         "/dispatch/plan",
         {"model_id": world.model_id, "team_size": 2, "reveal_wait_seconds": 1},

@@ -1,6 +1,9 @@
 """Traffic-police duty tasks and hazard reports end to end over real HTTP on the local stack:
 patrol areas and slots, the day's dispatch (on demand and by the daily schedule), acknowledge and
-close, reassignment, hazard reports with photos through the evidence function, the queue."""
+close, reassignment, hazard reports with photos through the evidence function, the queue.
+
+Each test stands alone: it gets a new world (its own agency, jurisdiction and officers) and first
+walks the steps of the walk-through it builds on (`walk`), so it passes alone and in any order."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from unittest.mock import ANY
@@ -22,8 +26,6 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-JURISDICTION = f"j-zhifu-{secrets.token_hex(3)}"  # this module's own
-OTHER = f"j-laishan-{secrets.token_hex(3)}"  # this module's own
 LOCAL = timezone(timedelta(hours=8))  # the stack's DUTY_UTC_OFFSET default
 # Yantai: the crossing of Gangcheng West Street and Tongshi South Road, and a second area
 CROSSING = (37.5395, 121.3520)
@@ -39,19 +41,21 @@ class World:
         self.stack = stack
         self.suffix = secrets.token_hex(3)
         self.agency = f"traffic-{self.suffix}"
+        self.jurisdiction = f"j-zhifu-{self.suffix}"
+        self.walked: set[str] = set()
         self.anon = Client(stack.api_url)
-        self.centre = self.login("cmd", Role.ADMIN, JURISDICTION)
+        self.centre = self.login("cmd", Role.ADMIN, self.jurisdiction)
         self.officers: dict[str, Client] = {
-            f"off-pat{n}{self.suffix}": self.login(f"pat{n}", Role.OFFICER, JURISDICTION)
+            f"off-pat{n}{self.suffix}": self.login(f"pat{n}", Role.OFFICER, self.jurisdiction)
             for n in range(4)
         }
         self.off_duty = f"off-rest{self.suffix}"
         self.desk = f"off-desk{self.suffix}"  # on duty, but not qualified for patrol
         self.far = f"off-far{self.suffix}"  # on duty in another jurisdiction
         self.others = {
-            self.off_duty: self.login("rest", Role.OFFICER, JURISDICTION),
-            self.desk: self.login("desk", Role.OFFICER, JURISDICTION),
-            self.far: self.login("far", Role.OFFICER, OTHER),
+            self.off_duty: self.login("rest", Role.OFFICER, self.jurisdiction),
+            self.desk: self.login("desk", Role.OFFICER, self.jurisdiction),
+            self.far: self.login("far", Role.OFFICER, f"j-laishan-{self.suffix}"),
         }
         self.state: dict[str, Any] = {}
 
@@ -69,9 +73,18 @@ class World:
         return self.officers.get(account_id) or self.others[account_id]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world(stack: Any) -> World:
+    """A new world for each test: nothing is shared with another test but the stack."""
     return World(stack)
+
+
+def walk(world: World, *steps: Callable[[World], None]) -> None:
+    """Walk, on this test's own world, the steps of the walk-through it builds on (each once)."""
+    for step in steps:
+        if step.__name__ not in world.walked:
+            world.walked.add(step.__name__)
+            step(world)
 
 
 def area_body(lat_lon: tuple[float, float], slots: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,7 +127,7 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
             ],
         ),
     )
-    assert crossing["jurisdiction"] == JURISDICTION
+    assert crossing["jurisdiction"] == world.jurisdiction
     assert len(crossing["slots"]) == 3
     # one all-day slot: longer than a day's duty allows, so it stays unstaffed
     world.centre.put(
@@ -147,6 +160,7 @@ def test_the_command_centre_defines_patrol_areas_and_slots(world: World) -> None
 
 
 def test_a_day_is_dispatched_once_to_eligible_officers_balanced(world: World) -> None:
+    walk(world, test_the_command_centre_defines_patrol_areas_and_slots)
     today = local_day()
     day = world.centre.post(f"/duty/days/{today}/dispatch")
     assert day["status"] == "dispatched"
@@ -191,6 +205,11 @@ def test_a_day_is_dispatched_once_to_eligible_officers_balanced(world: World) ->
 
 
 def test_an_officer_acknowledges_and_closes_a_task(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+    )
     task = world.state["tasks"][0]  # 00:00-04:00 today: begun
     owner = world.officers[task["officer_id"]]
     stranger = next(c for i, c in world.officers.items() if i != task["officer_id"])
@@ -216,6 +235,7 @@ def test_an_officer_acknowledges_and_closes_a_task(world: World) -> None:
 
 
 def test_a_future_slot_cannot_be_closed(world: World) -> None:
+    walk(world, test_the_command_centre_defines_patrol_areas_and_slots)
     tomorrow = local_day(1)
     world.centre.post(f"/duty/days/{tomorrow}/dispatch")
     task = next(
@@ -229,6 +249,11 @@ def test_a_future_slot_cannot_be_closed(world: World) -> None:
 
 
 def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+    )
     today = local_day()
     task = next(
         t
@@ -266,6 +291,11 @@ def test_the_command_centre_reassigns_with_a_reason(world: World) -> None:
 
 
 def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+    )
     # a second agency with an area and an officer, never dispatched by hand
     suffix = secrets.token_hex(3)
     agency = f"traffic-{suffix}"
@@ -275,7 +305,7 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
             f"{name}{suffix}",
             role=role,
             agency=agency,
-            jurisdiction=f"{JURISDICTION}-{suffix}",  # each agency owns its jurisdictions
+            jurisdiction=f"{world.jurisdiction}-{suffix}",  # each agency owns its jurisdictions
             name="李",
         )
         for name, role in (("cmd", Role.ADMIN), ("pat", Role.OFFICER))
@@ -304,6 +334,11 @@ def test_the_daily_schedule_dispatches_agencies_not_yet_dispatched(world: World)
 
 
 def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+    )
     reporter_id, reporter = next(iter(world.officers.items()))
     works = reporter.post(
         "/duty/hazards",
@@ -396,6 +431,12 @@ def test_hazards_are_reported_with_photos_and_gps(world: World) -> None:
 
 
 def test_the_command_centre_works_through_the_queue(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+        test_hazards_are_reported_with_photos_and_gps,
+    )
     works, accident = world.state["hazards"]
     queue = world.centre.get("/duty/hazards")
     ids = [r["report_id"] for r in queue]
@@ -433,6 +474,15 @@ def test_the_command_centre_works_through_the_queue(world: World) -> None:
 
 
 def test_every_change_is_in_the_audit_chain(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+        test_an_officer_acknowledges_and_closes_a_task,
+        test_the_command_centre_reassigns_with_a_reason,
+        test_hazards_are_reported_with_photos_and_gps,
+        test_the_command_centre_works_through_the_queue,
+    )
     actions = defaultdict(int)
     for entry in audit.entries():
         if (
@@ -462,6 +512,12 @@ def test_every_change_is_in_the_audit_chain(world: World) -> None:
 
 
 def test_a_redelivered_or_unknown_evidence_upload_changes_nothing(world: World) -> None:
+    walk(
+        world,
+        test_the_command_centre_defines_patrol_areas_and_slots,
+        test_a_day_is_dispatched_once_to_eligible_officers_balanced,
+        test_hazards_are_reported_with_photos_and_gps,
+    )
     _, accident = world.state["hazards"]
     reporter = world.officers[accident["reported_by"]]
     before = reporter.get(f"/duty/hazards/{accident['report_id']}")
@@ -495,6 +551,7 @@ def test_a_day_interrupted_half_way_is_finished_without_losing_what_happened(
 ) -> None:
     """Tasks written, then a failure before the officers are told: the day stays `dispatching`;
     the next request finishes it from the stored rota and keeps an acknowledgement made since."""
+    walk(world, test_the_command_centre_defines_patrol_areas_and_slots)
     from enforcement.duty import days
 
     day = local_day(2)

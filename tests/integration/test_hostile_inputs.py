@@ -255,7 +255,7 @@ def test_certificates_issued_after_expiry_and_invisible_names_are_not_stored(
 def test_the_served_openapi_document_is_valid_and_names_the_error_body(callers: Callers) -> None:
     from openapi_spec_validator import validate
 
-    document = requests.get(f"{callers.url}/openapi.json", timeout=30).json()
+    document = Client(callers.url).get("/openapi.json")
     validate(document)
     error = {"$ref": "#/components/schemas/Error"}
     for path, item in document["paths"].items():

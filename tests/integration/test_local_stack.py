@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import requests
@@ -30,9 +30,7 @@ from infra.local.template import (
     merge_environments,
 )
 from tests.integration import contract
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import ApiSession
+from tests.integration.client import Client
 
 SAM = yaml_parse(TEMPLATE_PATH.read_text())
 RESOURCES: dict[str, Any] = SAM["Resources"]
@@ -172,24 +170,24 @@ def test_state_machine_has_its_definition_with_substitutions(stack: LocalStack) 
 # ---------------------------------------------------------------------------------- API
 
 
-def test_a_template_route_answers_through_its_handler(stack: LocalStack, api: ApiSession) -> None:
+def test_a_template_route_answers_through_its_handler(stack: LocalStack, api: Client) -> None:
     since = len(stack.invocations)
     if (Path(__file__).parents[2] / "functions/docs/app.py").exists():
-        response = api.get("/openapi.json")
+        response = api.call("GET", "/openapi.json")
         assert response.status_code == 200
         assert response.json()["openapi"].startswith("3.")
         [call] = _invocations(stack, "DocsFunction", since)
         assert call.event_source == "apigateway"
         assert call.ok
-    response = api.get("/no/such/route")
+    response = api.call("GET", "/no/such/route")
     assert response.status_code == 404
     assert response.json()["code"] == "route_not_found"
 
 
-def test_requests_become_api_gateway_proxy_events(stack: LocalStack, api: ApiSession) -> None:
+def test_requests_become_api_gateway_proxy_events(stack: LocalStack, api: Client) -> None:
     with stack.override_handler("CheckinApiFunction", _echo), contract.paused():
-        response = api.call(
-            "GET", "/checkin/vessels/v-1?x=1&x=2&empty=", token="tok", headers={"X-Trace": "a"}
+        response = Client(stack.api_url, "tok").call(
+            "GET", "/checkin/vessels/v-1?x=1&x=2&empty=", headers={"X-Trace": "a"}
         )
         event = response.json()
         assert event["resource"] == "/checkin/{proxy+}"
@@ -209,19 +207,21 @@ def test_requests_become_api_gateway_proxy_events(stack: LocalStack, api: ApiSes
         assert context["identity"]["sourceIp"] == "127.0.0.1"
         assert abs(context["requestTimeEpoch"] / 1000 - time.time()) < 60
 
-        event = api.post("/checkin/x", json={"a": 1}).json()
+        event = api.call("POST", "/checkin/x", {"a": 1}).json()
         assert event["body"] == '{"a": 1}'
         assert event["isBase64Encoded"] is False
         assert event["queryStringParameters"] is None
         assert event["pathParameters"] == {"proxy": "x"}
 
         photo = bytes(range(256))
-        event = api.post("/checkin/x", data=photo, headers={"Content-Type": "image/jpeg"}).json()
+        event = api.call(
+            "POST", "/checkin/x", data=photo, headers={"Content-Type": "image/jpeg"}
+        ).json()
         assert event["isBase64Encoded"] is True
         assert base64.b64decode(event["body"]) == photo
 
 
-def test_proxy_responses_and_handler_failures(stack: LocalStack, api: ApiSession) -> None:
+def test_proxy_responses_and_handler_failures(stack: LocalStack, api: Client) -> None:
     def binary(event: Any) -> dict[str, Any]:
         return {
             "statusCode": 201,
@@ -235,7 +235,7 @@ def test_proxy_responses_and_handler_failures(stack: LocalStack, api: ApiSession
         raise ValueError("boom")
 
     with stack.override_handler("AuthFunction", lambda event, context: binary(event)):
-        response = api.put("/auth/anything")
+        response = api.call("PUT", "/auth/anything")
     assert response.status_code == 201
     assert response.content == b"\x89PNG"
     assert response.headers["Content-Type"] == "image/png"
@@ -243,7 +243,7 @@ def test_proxy_responses_and_handler_failures(stack: LocalStack, api: ApiSession
 
     since = len(stack.invocations)
     with stack.override_handler("AuthFunction", broken):
-        response = api.post("/auth/login", json={})
+        response = api.call("POST", "/auth/login", {})
     assert response.status_code == 502
     assert response.json() == {"code": "internal_error", "message": "Internal server error"}
     [call] = _invocations(stack, "AuthFunction", since)
@@ -252,9 +252,9 @@ def test_proxy_responses_and_handler_failures(stack: LocalStack, api: ApiSession
     assert call.result == call.error
 
 
-def test_a_body_over_10_mb_is_refused_like_api_gateway(stack: LocalStack, api: ApiSession) -> None:
+def test_a_body_over_10_mb_is_refused_like_api_gateway(stack: LocalStack, api: Client) -> None:
     since = len(stack.invocations)
-    response = api.post("/checkin/x", data=b"x" * (10 * 1024 * 1024 + 1))
+    response = api.call("POST", "/checkin/x", data=b"x" * (10 * 1024 * 1024 + 1))
     assert response.status_code == 413
     assert not _invocations(stack, "CheckinApiFunction", since)
 

@@ -35,82 +35,106 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ------------------------------------------------------------------ role x agency x jurisdiction
 
+#: Every kind of caller `decide` tells apart: each role, of an agency or of none, with a
+#: jurisdiction its agency owns or one another agency owns.
+PRINCIPALS = (CREW, UNLINKED, OFFICER, PLANTED, TRAFFIC_OFFICER, ADMIN, TRAFFIC_ADMIN, NO_AGENCY)
 
-JURISDICTION_TABLE = [
-    # crew never act through a jurisdiction (their own records are decided elsewhere)
-    (CREW, "shanghai", READ, ROLE),
-    (UNLINKED, "shanghai", READ, ROLE),
-    # an officer: own jurisdiction of own agency, read and act, never administer
-    (OFFICER, "shanghai", READ, None),
-    (OFFICER, "shanghai", ACT, None),
-    (OFFICER, "shanghai", ADMINISTER, ROLE),
-    (OFFICER, "ningbo", READ, OUTSIDE),  # same agency, other jurisdiction
-    (OFFICER, "ningbo", ACT, OUTSIDE),
-    (OFFICER, "zhifu", READ, HIDDEN),  # other agency
-    (OFFICER, "open-sea", READ, HIDDEN),  # no agency owns it
-    # an account whose jurisdiction string names another agency's jurisdiction reaches nothing
-    (PLANTED, "shanghai", READ, HIDDEN),
-    (PLANTED, "shanghai", ACT, HIDDEN),
-    (PLANTED, "zhifu", READ, OUTSIDE),
-    (TRAFFIC_OFFICER, "zhifu", ACT, None),
-    (TRAFFIC_OFFICER, "shanghai", READ, HIDDEN),
-    # an admin: every jurisdiction of its own agency, never another agency's
-    (ADMIN, "shanghai", READ, None),
-    (ADMIN, "ningbo", ACT, None),
-    (ADMIN, "ningbo", ADMINISTER, None),
-    (ADMIN, "zhifu", READ, HIDDEN),
-    (ADMIN, "open-sea", ACT, HIDDEN),
-    (TRAFFIC_ADMIN, "shanghai", READ, HIDDEN),
-    (TRAFFIC_ADMIN, "shanghai", ACT, HIDDEN),
-    (TRAFFIC_ADMIN, "ningbo", ADMINISTER, HIDDEN),
-    (TRAFFIC_ADMIN, "zhifu", ADMINISTER, None),
-    (NO_AGENCY, "shanghai", READ, HIDDEN),
-]
+#: The columns: a record of a jurisdiction (its agency is the owner) or an agency-wide record.
+COLUMNS = (
+    ("shanghai", Scope("msa", "shanghai")),
+    ("ningbo", Scope("msa", "ningbo")),
+    ("zhifu", Scope("traffic", "zhifu")),
+    ("open-sea", Scope(None, "open-sea")),  # a jurisdiction no agency owns
+    ("agency:msa", Scope("msa")),
+    ("agency:traffic", Scope("traffic")),
+    ("agency:none", Scope(None)),
+)
+
+OK = None
+#: who, action -> the answer for each column, in the order of COLUMNS.
+#: OK allowed; ROLE 403 role_not_allowed; OUTSIDE 403 outside_jurisdiction; HIDDEN the 404 of a
+#: record that does not exist.
+TABLE: dict[tuple[Principal, Action], tuple[Refusal | None, ...]] = {
+    #                    shanghai  ningbo   zhifu    open-sea  msa     traffic  none
+    # crew never act through a jurisdiction (their own records are decided by own_*/serving_on)
+    (CREW, READ):       (ROLE,    ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (CREW, ACT):        (ROLE,    ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (CREW, ADMINISTER): (ROLE,    ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (UNLINKED, READ):       (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (UNLINKED, ACT):        (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (UNLINKED, ADMINISTER): (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    # an officer: own jurisdiction of own agency and the agency's records; never administers
+    (OFFICER, READ):       (OK,   OUTSIDE, HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
+    (OFFICER, ACT):        (OK,   OUTSIDE, HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
+    (OFFICER, ADMINISTER): (ROLE, ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    # an officer whose jurisdiction string names another agency's jurisdiction reaches nothing
+    # there; only its own agency's records
+    (PLANTED, READ):       (HIDDEN, HIDDEN, OUTSIDE, HIDDEN,  HIDDEN, OK,      HIDDEN),
+    (PLANTED, ACT):        (HIDDEN, HIDDEN, OUTSIDE, HIDDEN,  HIDDEN, OK,      HIDDEN),
+    (PLANTED, ADMINISTER): (ROLE,   ROLE,   ROLE,    ROLE,    ROLE,   ROLE,    ROLE),
+    (TRAFFIC_OFFICER, READ):       (HIDDEN, HIDDEN, OK,   HIDDEN, HIDDEN, OK,   HIDDEN),
+    (TRAFFIC_OFFICER, ACT):        (HIDDEN, HIDDEN, OK,   HIDDEN, HIDDEN, OK,   HIDDEN),
+    (TRAFFIC_OFFICER, ADMINISTER): (ROLE,   ROLE,   ROLE, ROLE,   ROLE,   ROLE, ROLE),
+    # an admin: every jurisdiction and record of its own agency, never another agency's
+    (ADMIN, READ):       (OK,     OK,     HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
+    (ADMIN, ACT):        (OK,     OK,     HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
+    (ADMIN, ADMINISTER): (OK,     OK,     HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
+    (TRAFFIC_ADMIN, READ):       (HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK,     HIDDEN),
+    (TRAFFIC_ADMIN, ACT):        (HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK,     HIDDEN),
+    (TRAFFIC_ADMIN, ADMINISTER): (HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK,     HIDDEN),
+    # an account of no agency: records of no agency are nobody's, its own included
+    (NO_AGENCY, READ):       (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    (NO_AGENCY, ACT):        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    (NO_AGENCY, ADMINISTER): (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+}  # fmt: skip
+
+CELLS = [
+    pytest.param(who, action, column, scope, TABLE[who, action][n],
+                 id=f"{who.account_id}-{action}-{column}-{TABLE[who, action][n] or 'allowed'}")
+    for (who, action) in TABLE
+    for n, (column, scope) in enumerate(COLUMNS)
+]  # fmt: skip
 
 
-def label(row: tuple[object, ...]) -> str:
-    who, jurisdiction, action, expected = row
-    assert isinstance(who, Principal)
-    return f"{who.account_id}-{jurisdiction}-{action}-{expected or 'allowed'}"
+def test_the_table_covers_every_role_action_and_scope() -> None:
+    """A new role or action (or a caller or column left out) without its rows fails here."""
+    assert {who.role for who in PRINCIPALS} == set(Role)
+    assert set(TABLE) == {(who, action) for who in PRINCIPALS for action in Action}
+    assert all(len(answers) == len(COLUMNS) for answers in TABLE.values())
+    assert {answer for answers in TABLE.values() for answer in answers} == {*Refusal, None}
+    jurisdictions_ = {scope.jurisdiction for _, scope in COLUMNS if scope.jurisdiction}
+    assert set(REGISTRY) < jurisdictions_  # every registered one, and one nobody owns
+    assert {who.jurisdiction for who in PRINCIPALS if who.jurisdiction} <= jurisdictions_
 
 
-@pytest.mark.parametrize("row", JURISDICTION_TABLE, ids=[label(r) for r in JURISDICTION_TABLE])
-def test_the_jurisdiction_table(row: tuple[Principal, str, Action, Refusal | None]) -> None:
-    who, jurisdiction, action, expected = row
-    assert access.decide(who, action, access.jurisdiction_scope(jurisdiction)) is expected
+@pytest.mark.parametrize(("who", "action", "column", "scope", "expected"), CELLS)
+def test_the_access_table(
+    who: Principal, action: Action, column: str, scope: Scope, expected: Refusal | None
+) -> None:
+    """Each cell through `decide`, and through the function the routes call (`in_jurisdiction`
+    for a record of a jurisdiction, `in_agency` for an agency-wide one), with its HTTP answer."""
+    if scope.jurisdiction is not None:
+        assert access.jurisdiction_scope(scope.jurisdiction) == scope
+    assert access.decide(who, action, scope) is expected
     hidden = NotFound("vessel_not_found", "no vessel")
+
+    def ask() -> None:
+        if scope.jurisdiction is not None:
+            access.in_jurisdiction(who, scope.jurisdiction, action, hidden=hidden)
+        else:
+            access.in_agency(who, scope.agency, action, hidden=hidden)
+
     if expected is None:
-        access.in_jurisdiction(who, jurisdiction, action, hidden=hidden)
+        ask()
         return
     with pytest.raises(DomainError) as caught:
-        access.in_jurisdiction(who, jurisdiction, action, hidden=hidden)
+        ask()
     wanted = {
         ROLE: (403, "role_not_allowed"),
         OUTSIDE: (403, "outside_jurisdiction"),
         HIDDEN: (404, "vessel_not_found"),  # the answer of a vessel that does not exist
     }[expected]
     assert (caught.value.status, caught.value.code) == wanted
-
-
-AGENCY_TABLE = [
-    (OFFICER, "msa", READ, None),
-    (OFFICER, "msa", ACT, None),
-    (OFFICER, "msa", ADMINISTER, ROLE),
-    (OFFICER, "traffic", READ, HIDDEN),
-    (ADMIN, "msa", ADMINISTER, None),
-    (ADMIN, "traffic", READ, HIDDEN),
-    (ADMIN, "traffic", ADMINISTER, HIDDEN),
-    (TRAFFIC_ADMIN, "msa", ADMINISTER, HIDDEN),
-    (PLANTED, "traffic", READ, None),  # their own agency's agency-wide records
-    (CREW, "msa", READ, ROLE),
-    (NO_AGENCY, None, READ, HIDDEN),  # records of no agency are nobody's
-]
-
-
-@pytest.mark.parametrize("row", AGENCY_TABLE, ids=[label(r) for r in AGENCY_TABLE])
-def test_the_agency_table(row: tuple[Principal, str | None, Action, Refusal | None]) -> None:
-    who, agency, action, expected = row
-    assert access.decide(who, action, Scope(agency)) is expected
 
 
 # ------------------------------------------------------------------ new records and accounts

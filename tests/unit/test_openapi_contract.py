@@ -151,3 +151,11 @@ def test_the_checks_report_every_offence_of_an_operation() -> None:
     assert offences(toy, free_json=frozenset({"GET /things/{thing_id}/document"}))[
         "GET /things/{thing_id}/document"
     ] == [untagged, "no description"]
+
+
+def test_every_schema_has_a_plain_name(document: dict[str, Any]) -> None:
+    """Two models of one name in two capabilities get pydantic's module-path names
+    (`enforcement__duty__schemas__TaskOut`), which openapi-python-client cannot resolve: the
+    answer is dropped from the generated client. Each answer model needs its own name."""
+    clashing = [name for name in document["components"]["schemas"] if "__" in name]
+    assert not clashing

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from enforcement.duty import days, tasks
 from enforcement.duty.models import DutyTask
-from enforcement.duty.schemas import ClosedTaskOut, CloseTaskIn, ReassignIn, TaskOut
+from enforcement.duty.schemas import ClosedTaskOut, CloseTaskIn, DutyTaskOut, ReassignIn
 from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.models import Notification
 
@@ -53,7 +53,7 @@ def test_the_officer_acknowledges_then_closes_within_or_outside_the_area() -> No
     assert early.value.code == "task_not_acknowledged"
 
     acknowledged = tasks.acknowledge(me, first.task_id)
-    wire(TaskOut, acknowledged)
+    wire(DutyTaskOut, acknowledged)
     assert (acknowledged["status"], acknowledged["late"]) == ("acknowledged", False)
     with pytest.raises(Conflict) as twice:
         tasks.acknowledge(me, first.task_id)
@@ -105,7 +105,7 @@ def test_reassigning_by_the_rule_picks_a_free_officer_and_tells_both() -> None:
     free = ({"off-wang", "off-lin", "off-zhao"} - busy).pop()
     reason = ReassignIn.model_validate({"reason": "家中有事请假"})
     moved = tasks.reassign(admin(), morning.task_id, reason)
-    wire(TaskOut, moved)
+    wire(DutyTaskOut, moved)
     assert moved["officer_id"] == free  # the other officer works 08:00-12:00 then
     assert moved["reassignments"][0]["previous"] == morning.officer_id
     assert [n.kind for n in Notification.query(free)] == ["duty.assigned"]

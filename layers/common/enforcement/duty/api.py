@@ -19,6 +19,7 @@ from enforcement.duty.schemas import (
     CloseTaskIn,
     DayOut,
     DaySummaryOut,
+    DutyTaskOut,
     HazardCloseIn,
     HazardIn,
     HazardOut,
@@ -28,7 +29,6 @@ from enforcement.duty.schemas import (
     PatrolAreaOut,
     ReassignIn,
     RotaOut,
-    TaskOut,
 )
 from enforcement.http import SECURED, caller, created, once
 from enforcement.schemas import CalendarDay
@@ -131,8 +131,8 @@ def get_rota(day: Day) -> RotaOut:
 )
 def my_tasks(
     day: Annotated[CalendarDay | None, Query(alias="date")] = None,
-) -> list[TaskOut]:
-    return [TaskOut.model_validate(t) for t in tasks.my_tasks(caller(router), day)]
+) -> list[DutyTaskOut]:
+    return [DutyTaskOut.model_validate(t) for t in tasks.my_tasks(caller(router), day)]
 
 
 @router.get(
@@ -144,8 +144,8 @@ def my_tasks(
     ),
     security=SECURED,
 )
-def get_task(task_id: TaskId) -> TaskOut:
-    return TaskOut.model_validate(tasks.get_task(caller(router), task_id))
+def get_task(task_id: TaskId) -> DutyTaskOut:
+    return DutyTaskOut.model_validate(tasks.get_task(caller(router), task_id))
 
 
 @router.post(
@@ -157,8 +157,8 @@ def get_task(task_id: TaskId) -> TaskOut:
     ),
     security=SECURED,
 )
-def acknowledge(task_id: TaskId) -> TaskOut:
-    return TaskOut.model_validate(tasks.acknowledge(caller(router), task_id))
+def acknowledge(task_id: TaskId) -> DutyTaskOut:
+    return DutyTaskOut.model_validate(tasks.acknowledge(caller(router), task_id))
 
 
 @router.post(
@@ -185,8 +185,8 @@ def close_task(task_id: TaskId, body: CloseTaskIn) -> ClosedTaskOut:
     ),
     security=SECURED,
 )
-def reassign(task_id: TaskId, body: ReassignIn) -> TaskOut:
-    return TaskOut.model_validate(tasks.reassign(caller(router), task_id, body))
+def reassign(task_id: TaskId, body: ReassignIn) -> DutyTaskOut:
+    return DutyTaskOut.model_validate(tasks.reassign(caller(router), task_id, body))
 
 
 # ------------------------------------------------------------------ hazard reports

@@ -149,7 +149,7 @@ class ReassignmentOut(BaseModel):
     officer: str
 
 
-class TaskOut(BaseModel):
+class DutyTaskOut(BaseModel):
     """One duty task: an officer's patrol of an area in one slot.
     `assigned → acknowledged → closed`; `unstaffed` when nobody was eligible."""
 
@@ -172,7 +172,7 @@ class TaskOut(BaseModel):
     reassignments: list[ReassignmentOut]
 
 
-class ClosedTaskOut(TaskOut):
+class ClosedTaskOut(DutyTaskOut):
     within_area: bool = Field(
         description="the closing fix lies within the area's radius (kept, never refused)"
     )
@@ -199,7 +199,7 @@ class DayOut(DaySummaryOut):
     counts: dict[str, int] = Field(description="tasks per status (only statuses present)")
     late: int = Field(description="tasks whose slot has begun, not yet acknowledged")
     minutes_per_officer: dict[str, int] = Field(description="officer id → minutes of tasks")
-    task_list: list[TaskOut]
+    task_list: list[DutyTaskOut]
 
 
 class RotaSlotOut(BaseModel):
