@@ -9,7 +9,9 @@ decompression bomb, random bytes, a photo without a face and one with two people
 from __future__ import annotations
 
 import io
+import itertools
 import random
+import secrets
 import struct
 import zlib
 from functools import cache
@@ -308,3 +310,18 @@ def copies(name: str) -> dict[str, bytes]:
         "printed": recaptured_print(data),
         "on-a-screen": recaptured_screen(data),
     }
+
+
+_SHOTS = itertools.count(1)
+
+
+def live(name: str) -> bytes:
+    """A new shot of the same person: the photo re-encoded with a slight turn, so its bytes are
+    new (every live photo is: a photo whose bytes were used by any earlier check is refused),
+    while the face is the same."""
+    n = next(_SHOTS)  # consecutive shots differ in turn or quality, so in pixels too
+    image = Image.open(io.BytesIO(photo_bytes(name))).convert("RGB")
+    out = io.BytesIO()
+    shot = secrets.token_hex(8).encode()  # unique bytes whatever the turn and quality
+    image.rotate((n % 7) - 3 or 1).save(out, "JPEG", quality=90 - n % 5, comment=shot)
+    return out.getvalue()

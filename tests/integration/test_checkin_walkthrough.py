@@ -10,7 +10,6 @@ any order.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import secrets
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from enforcement.auth import Role
 from PIL import Image
 
 from tests.integration.client import Client, upload, wait_for
-from tests.photos import photo_bytes
+from tests.photos import live, photo_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -40,21 +39,6 @@ def mmsi() -> str:
 
 def id_number() -> str:
     return "31010119" + "".join(secrets.choice("0123456789") for _ in range(10))
-
-
-_SHOTS = itertools.count(1)
-
-
-def live(name: str) -> bytes:
-    """A new shot of the same person: the photo re-encoded with a slight turn, so its bytes are
-    new (every live photo is: a photo whose bytes were used by any earlier check is refused),
-    while the face is the same."""
-    n = next(_SHOTS)  # consecutive shots differ in turn or quality, so in pixels too
-    image = Image.open(io.BytesIO(photo_bytes(name))).convert("RGB")
-    out = io.BytesIO()
-    shot = secrets.token_hex(8).encode()  # unique bytes whatever the turn and quality
-    image.rotate((n % 7) - 3 or 1).save(out, "JPEG", quality=90 - n % 5, comment=shot)
-    return out.getvalue()
 
 
 def gradient_png() -> bytes:

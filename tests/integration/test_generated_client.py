@@ -23,7 +23,7 @@ from enforcement.auth import Role
 
 from tests.integration.client import upload, wait_for
 from tests.openapi_contract import generate_client, generator_warnings
-from tests.photos import photo_bytes
+from tests.photos import live, photo_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -232,7 +232,7 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     zhao = world.crew_login("zhao")
     link_in = m.LinkIn.from_dict({"id_number": id_number})
     started = zhao.call("checkin.link_account", 201, body=link_in)
-    upload(started.upload.to_dict(), photo_bytes("obama2.jpg"))
+    upload(started.upload.to_dict(), live("obama2.jpg"))
     linked = poll(
         lambda: zhao.call("checkin.get_link_check", 200, check_id=started.check_id),
         lambda r: r.status != "awaiting_photo",
@@ -258,7 +258,7 @@ def test_the_checkin_walk_through_parses_every_answer(stack: Any, generated: Mod
     # 4. self check-in: the GPS fix, then the photo; the verdict with a result per check
     self_check = m.SelfCheckIn.from_dict({"gps": NEAR})
     started = zhao.call("checkin.start_self_check", 201, body=self_check)
-    upload(started.upload.to_dict(), photo_bytes("obama3.jpg"))
+    upload(started.upload.to_dict(), live("obama3.jpg"))
     check = poll(
         lambda: zhao.call("checkin.get_check", 200, check_id=started.check_id),
         lambda r: r.status != "awaiting_photo",
