@@ -62,6 +62,13 @@ def test_creating_routes_document_201_and_idempotent_ones_the_header(
     created_ops = [n for n, op in operations(document) if "201" in op["responses"]]
     assert "POST /checkin/vessels" in created_ops
     assert "POST /auth/officers" in created_ops
+    idempotent = {
+        name
+        for name, op in operations(document)
+        if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
+    }
+    # check-in's creating routes run `http.once` through a helper of their router's module
+    assert {"POST /checkin/vessels", "POST /checkin/checks", "POST /dispatch/draws"} <= idempotent
 
 
 # ------------------------------------------------------------------ the mechanism, on its own
@@ -73,6 +80,11 @@ class ThingOut(BaseModel):
 
 class ThingIn(BaseModel):
     name: str
+
+
+def _once_for(router: Router, body: ThingIn) -> dict[str, Any]:
+    """A router's helper that runs the work through `http.once`, as check-in's `_once` does."""
+    return once(router, "thing", None, body, dict)  # type: ignore[arg-type]
 
 
 def _toy_document() -> dict[str, Any]:
@@ -93,6 +105,11 @@ def _toy_document() -> dict[str, Any]:
     @redirects("when it is large")
     def document(thing_id: Annotated[str, Path()]) -> Response[Any]:
         return Response(200, "application/json", {})
+
+    @things.post("/things/batches", summary="Create things", security=SECURED)
+    def create_batch(body: ThingIn) -> Response[ThingOut]:
+        """Make things through a helper, once per Idempotency-Key."""
+        return created(_once_for(things, body))
 
     @other.post("/stuff/login", summary="Log in", status_code=201)
     @answers(401)
@@ -122,6 +139,8 @@ def test_the_mechanism_documents_what_routes_declare_and_do() -> None:
     assert "201" in create["responses"]
     assert "200" not in create["responses"]
     assert [p["name"] for p in create["parameters"]] == ["Idempotency-Key"]
+    batch = ops["POST /things/batches"]
+    assert [p["name"] for p in batch["parameters"]] == ["Idempotency-Key"]
     assert ops["GET /things/{thing_id}"]["operationId"] == "things_get_thing"
     assert ops["GET /stuff/{thing_id}"]["operationId"] == "public_get_thing"
     assert ops["GET /stuff/{thing_id}"]["tags"] == ["public"]

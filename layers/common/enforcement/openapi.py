@@ -108,19 +108,33 @@ def answers(*statuses: int) -> Callable[[F], F]:
     return mark
 
 
-def calls(func: Callable[..., Any], target: Callable[..., Any]) -> bool:
-    """Whether `func`'s own code calls `target` by a global name (`once(...)`) or through its
-    module (`http.once(...)`), read from the compiled code: no source needed at run time."""
+def calls(
+    func: Callable[..., Any], target: Callable[..., Any], _seen: set[int] | None = None
+) -> bool:
+    """Whether `func`'s code calls `target` by a global name (`once(...)`) or through its
+    module (`http.once(...)`), itself or through a helper function of its own module (a
+    router's `_once`), read from the compiled code: no source needed at run time."""
     func = inspect.unwrap(func)
     code = getattr(func, "__code__", None)
-    if code is None:
+    seen = set() if _seen is None else _seen
+    if code is None or id(code) in seen:
         return False
-    names = set(code.co_names)
+    seen.add(id(code))
+    codes = [code, *(c for c in code.co_consts if inspect.iscode(c))]  # lambdas inside too
+    names = {name for c in codes for name in c.co_names}
     scope = getattr(func, "__globals__", {})
     if any(scope.get(name) is target for name in names):
         return True
     module = sys.modules.get(target.__module__)
-    return target.__name__ in names and any(scope.get(name) is module for name in names)
+    if target.__name__ in names and any(scope.get(name) is module for name in names):
+        return True
+    helpers = (scope.get(name) for name in names)
+    return any(
+        inspect.isfunction(helper)
+        and helper.__module__ == func.__module__
+        and calls(helper, target, seen)
+        for helper in helpers
+    )
 
 
 def tag_of(route: RouteLike) -> str:
