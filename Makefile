@@ -53,10 +53,10 @@ unit: setup
 	$(BIN)/python -m pytest tests/unit -q -p randomly
 
 integration: setup
-	$(BIN)/python -m pytest tests/integration -q -p randomly
+	$(BIN)/python -m pytest tests/integration -q -p randomly -n auto --durations=10
 
 test: setup lint typecheck template image-check
-	$(BIN)/python -m pytest tests -q -p randomly
+	$(BIN)/python -m pytest tests -q -p randomly -n auto --durations=10
 
 # the face function's image without docker: its requirements in a throwaway venv, its handler
 # answering a real S3 event (scripts/check_face_image.py)

@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     deletes every table, bucket and function of a stack already started, and the stack exports
     its endpoints and settings into os.environ for the rest of the session. A unit module run
     between two integration modules broke both groups; run first, neither meets the other.
+    Under pytest-xdist each worker receives its items in this order, so the same holds in each
+    worker process (each with its own stack).
     """
     items.sort(key=lambda item: "integration" in item.nodeid.split("::")[0].split("/"))
 

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 import requests
+from enforcement import clients
 
 from infra.local import dynamodb_isolation, s3_events, s3_post_policy
 from infra.local.ais_source import AisSource
@@ -148,6 +149,7 @@ class LocalStack:
         self.template = template
         try:
             self._start_moto()
+            clients.reset()  # clients made before (another stack, a mocked test) point elsewhere
             self.login_platform.start()
             self.beacon.start()
             self._provision(template)
@@ -181,6 +183,7 @@ class LocalStack:
                 server.server_close()
             self._moto = None
         self._environ.restore()
+        clients.reset()
 
     def __enter__(self) -> LocalStack:
         return self.start()

@@ -25,12 +25,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import boto3
 
 from enforcement import audit, clock
+from enforcement.clients import per_process
 from enforcement.config import settings
 
 CHECKPOINT_CHAIN = "audit/checkpoints"
@@ -40,7 +40,7 @@ VERSION = 1
 _KEY = re.compile(r"^audit/checkpoints/(\d{10})-[0-9a-f]{16}\.json$")
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _s3() -> Any:
     return boto3.client("s3", region_name=settings().region)
 

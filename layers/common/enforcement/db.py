@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from enforcement.clients import per_process
 from enforcement.config import settings
 from enforcement.errors import NotFound
 
@@ -53,7 +53,7 @@ def table_meta(table_env: str, default_name: str) -> Any:
     return _LazyMeta("Meta", (), {"table_env": table_env, "default_name": default_name})
 
 
-@lru_cache(maxsize=4)
+@per_process
 def _connection(region: str, host: str | None) -> Connection:
     """One connection (one botocore client) per endpoint for the life of the process: making a
     client costs ~60 ms of CPU, too much for every transaction."""

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import json
 import secrets
-from functools import lru_cache
 from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
 
 from enforcement import clock
+from enforcement.clients import per_process
 from enforcement.config import settings
 from enforcement.models import Notification
 
 logger = Logger(child=True)
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _sns() -> Any:
     return boto3.client("sns", region_name=settings().region)
 

@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -25,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from enforcement import clock
+from enforcement.clients import per_process
 from enforcement.config import settings
 from enforcement.models import Upload
 
@@ -39,7 +39,7 @@ class ObjectMissing(Exception):
     """The object (version) an event announced is not in the bucket (deleted meanwhile)."""
 
 
-@lru_cache(maxsize=1)
+@per_process
 def s3_client() -> Any:
     return boto3.client(
         "s3", region_name=settings().region, config=Config(signature_version="s3v4")

@@ -8,12 +8,12 @@ never run a flow twice: Step Functions answers `ExecutionAlreadyExists`, raised 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from enforcement.clients import per_process
 from enforcement.config import settings
 
 
@@ -25,7 +25,7 @@ class AlreadyStarted(WorkflowError):
     """An execution of this name exists already: the flow was started before."""
 
 
-@lru_cache(maxsize=1)
+@per_process
 def client() -> Any:
     """The process's Step Functions client, created on first use."""
     return boto3.client("stepfunctions", region_name=settings().region)

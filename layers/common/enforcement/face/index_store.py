@@ -10,13 +10,13 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from enforcement.clients import per_process
 from enforcement.face.engine import TEMPLATE_DIMENSIONS, FaceTemplate
 from enforcement.face.flat_index import FORMAT, VECTOR, FaceIndex, Vector, as_vector, check_id
 
@@ -224,7 +224,7 @@ def _remove_tree(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _s3() -> Any:
     import boto3
     from botocore.config import Config
