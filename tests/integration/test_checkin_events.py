@@ -170,12 +170,16 @@ def test_the_daily_schedule_reminds_crew_of_expiring_certificates(
 
 
 def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> None:
+    """The command run on the vessel's chain (`--chain`: the whole table grows with the suite;
+    verifying every chain is test_audit_checkpoints' subject) finds an entry changed in place."""
     from enforcement import audit, audit_cli
 
     vessel = new_vessel(admin)  # at least one entry
     table = stack.env["AUDIT_TABLE"]
-    assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 0
-    [entry] = [e for e in audit.entries() if e.target == f"vessel:{vessel}"]
+    chain = audit.chain_for("checkin", "msa").chain(f"vessel:{vessel}")
+    command = ["--table", table, "--endpoint-url", stack.moto_url, "--chain", chain]
+    assert audit_cli.main(command) == 0
+    [entry] = [e for e in audit.entries(chain) if e.target == f"vessel:{vessel}"]
     dynamodb = stack.boto3_client("dynamodb")
     victim = {"chain": {"S": entry.chain}, "seq": {"N": str(int(entry.seq))}}
     original = dynamodb.get_item(TableName=table, Key=victim)["Item"]["actor"]
@@ -186,8 +190,8 @@ def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> 
         ExpressionAttributeValues={":a": {"S": "officer:someone-else"}},
     )
     try:
-        assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 1
-        report = audit.verify_chain()
+        assert audit_cli.main(command) == 1
+        report = audit.verify_chain(chain)
         assert report.chain == entry.chain
         assert report.first_broken_seq == int(entry.seq)
     finally:
@@ -197,13 +201,14 @@ def test_the_audit_command_finds_a_tampered_entry(admin: Client, stack: Any) -> 
             UpdateExpression="SET actor = :a",
             ExpressionAttributeValues={":a": original},
         )
-    assert audit_cli.main(["--table", table, "--endpoint-url", stack.moto_url]) == 0
+    assert audit_cli.main(command) == 0
 
 
 def test_an_audited_write_goes_to_its_capability_and_agency_chain(admin: Client) -> None:
     from enforcement import audit
 
     vessel = new_vessel(admin)
-    [entry] = [e for e in audit.entries() if e.target == f"vessel:{vessel}"]
-    assert entry.chain == audit.chain_for("checkin", "msa").chain(f"vessel:{vessel}")
+    chain = audit.chain_for("checkin", "msa").chain(f"vessel:{vessel}")
+    [entry] = [e for e in audit.entries(chain) if e.target == f"vessel:{vessel}"]
+    assert entry.chain == chain
     assert entry.chain.startswith("checkin/msa/")
