@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from enforcement.dispatch.rules import AssignmentStatus, DrawStatus
 from enforcement.schemas import (
+    EvidencePhotoOut,
     Flag,
     Jurisdiction,
     Line,
@@ -326,18 +327,6 @@ class DrawOut(DrawBase):
     error: str | None = Field(description="why the draw failed, when it did")
 
 
-class PhotoOut(BaseModel):
-    """An evidence photo as received."""
-
-    key: str
-    status: Literal["accepted", "rejected"]
-    code: str | None = Field(description="why it was rejected")
-    sha256: str | None
-    version_id: str | None
-    size: int | None
-    received_at: Timestamp | None
-
-
 class InspectionResultOut(BaseModel):
     passed: bool
     findings: list[str]
@@ -365,7 +354,7 @@ class AssignmentOut(BaseModel):
     team: list[str]
     result: InspectionResultOut | None
     photo_keys: list[str]
-    photos: list[PhotoOut]
+    photos: list[EvidencePhotoOut]
     redraws: list[RedrawOut]
     inspected_at: Timestamp | None
 
