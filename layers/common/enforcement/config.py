@@ -36,10 +36,13 @@ class Settings(BaseSettings):
     login_platform_url: str = "https://api.weixin.qq.com"
     miniprogram_app_id: str = "wx-enforcement"
     token_ttl_seconds: int = Field(default=28800, gt=0)
-    #: Largest face distance that counts as the same person (calibrate per deployment:
-    #: `python -m enforcement.face.calibrate`); the face check compares it once, in
-    #: `enforcement.face.engine.compare`.
+    #: The match distance's zones (`enforcement.face.zones.MatchZones`, built in
+    #: `enforcement.face.configured`): at or below the threshold the same person (ACCEPT; also
+    #: the engine's "match" in `engine.compare` and 1:N searches), at or above refuse_min
+    #: another person beyond doubt (REFUSE), between them an officer decides (REVIEW). Fit both
+    #: on a deployment's own photos: `python -m enforcement.face.calibrate --zones`.
     face_match_threshold: float = Field(default=0.5, gt=0, lt=2)
+    face_match_refuse_min: float = Field(default=0.75, gt=0, lt=2)
     upload_max_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
     #: Life of a presigned upload (seconds). Short: the client asks for it when it is about to
     #: post (the call that creates the check or report answers with it), so it needs only the
@@ -68,12 +71,16 @@ class Settings(BaseSettings):
     face_min_face_px: int = Field(default=40, ge=0)
     face_detection_model: Literal["hog", "cnn"] = "hog"
     face_num_jitters: int = Field(default=1, ge=1)
-    #: The replay rule (`enforcement.face.liveness.ReplayRule`): a check photo within this
-    #: template distance of a photo already used, or at least this similar to it, is a copy of
-    #: it. Defaults are the measured ones; 0 and 2 switch the near-duplicate test off, leaving
-    #: only the exact-bytes test.
+    #: The replay likeness's zones (`enforcement.face.zones.ReplayZones`): a check photo within
+    #: the review distance of a photo already used, or at least the review similarity to it,
+    #: looks like a copy and goes to an officer (REVIEW); it is refused automatically only when
+    #: it is within the refuse distance *and* at least the refuse similarity (or the same bytes
+    #: or pixels). 0 and 2 as the review values switch the near-duplicate test off, leaving only
+    #: the exact-copy test.
     face_replay_max_distance: float = Field(default=0.30, ge=0)
     face_replay_min_similarity: float = 0.6
+    face_replay_refuse_max_distance: float = Field(default=0.15, ge=0)
+    face_replay_refuse_min_similarity: float = 0.9
 
     @field_validator("face_detection_model", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enforcement.config import Settings, settings
 from enforcement.face.engine import EngineConfig
 from enforcement.face.liveness import ReplayRule
+from enforcement.face.zones import MatchZones, ReplayZones
 
 
 def engine_config(cfg: Settings | None = None) -> EngineConfig:
@@ -31,3 +32,24 @@ def replay_rule(cfg: Settings | None = None) -> ReplayRule:
     """The replay rule as deployed (FACE_REPLAY_MAX_DISTANCE, FACE_REPLAY_MIN_SIMILARITY)."""
     cfg = cfg or settings()
     return ReplayRule(cfg.face_replay_max_distance, cfg.face_replay_min_similarity)
+
+
+def match_zones(cfg: Settings | None = None) -> MatchZones:
+    """The match distance's zones as deployed (FACE_MATCH_THRESHOLD, FACE_MATCH_REFUSE_MIN)."""
+    cfg = cfg or settings()
+    return MatchZones(cfg.face_match_threshold, cfg.face_match_refuse_min)
+
+
+def replay_zones(cfg: Settings | None = None) -> ReplayZones:
+    """The replay likeness's zones as deployed (FACE_REPLAY_*). With the near-duplicate test
+    switched off (review distance 0, similarity 2) only exact copies are refused."""
+    cfg = cfg or settings()
+    return ReplayZones(
+        review_max_distance=cfg.face_replay_max_distance,
+        review_min_similarity=cfg.face_replay_min_similarity,
+        # a refuse line never lies outside its review line
+        refuse_max_distance=min(cfg.face_replay_refuse_max_distance, cfg.face_replay_max_distance),
+        refuse_min_similarity=max(
+            cfg.face_replay_refuse_min_similarity, cfg.face_replay_min_similarity
+        ),
+    )
