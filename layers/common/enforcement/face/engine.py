@@ -32,7 +32,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from enforcement.face.images import FaceError, RGBImage, decode
+from enforcement.face.images import FaceError, RGBImage, decode, downscale, read
 from enforcement.face.liveness import CHIP_SIDE, SIGNATURE_PADDING, PhotoSignature
 
 __all__ = [
@@ -117,10 +117,16 @@ class FaceTemplate:
     `encode`, None for a template read back from storage): a 16x16 picture of the aligned face
     that tells this photograph from another of the same person (biometric too, and as secret).
     It is not part of the template's value, bytes or equality.
+
+    `pixel_digest` (set by `encode`, like `signature`) is the SHA-256 of the photo's decoded,
+    upright RGB pixels at full size (`images.pixel_digest`): two files with the same digest
+    carry the same picture, an exact copy whatever their bytes (a PNG of a JPEG's pixels). It
+    is not biometric (it cannot be turned back into the face), and not part of the value either.
     """
 
     vector: npt.NDArray[np.float32]
     signature: PhotoSignature | None = field(default=None, compare=False)
+    pixel_digest: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         vector = np.array(self.vector, dtype=np.float32).reshape(-1)
@@ -157,14 +163,15 @@ class FaceTemplate:
     def __reduce__(self) -> Any:
         # pickling (e.g. a cache) stays possible, but through bytes rather than a numpy repr
         signature = self.signature.to_bytes() if self.signature is not None else None
-        return (_restore, (self.to_bytes(), signature))
+        return (_restore, (self.to_bytes(), signature, self.pixel_digest))
 
 
-def _restore(template: bytes, signature: bytes | None) -> FaceTemplate:
+def _restore(
+    template: bytes, signature: bytes | None, pixel_digest: str | None = None
+) -> FaceTemplate:
     restored = FaceTemplate.from_bytes(template)
-    if signature is None:
-        return restored
-    return FaceTemplate(restored.vector, PhotoSignature.from_bytes(signature))
+    stored = PhotoSignature.from_bytes(signature) if signature is not None else None
+    return FaceTemplate(restored.vector, stored, pixel_digest)
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,8 @@ def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
     """Photo bytes → the template of the one face in it. `config` None: the deployment's
     (`enforcement.face.configured.engine_config`).
 
+    The template carries the photo's signature and pixel digest (see FaceTemplate).
+
     Raises FaceError: the load_image codes, no_face, multiple_faces (details {"faces": n}) and
     face_too_small (the face is below `min_face_px` at the working size).
     """
@@ -327,7 +336,14 @@ def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
 
         config = engine_config()
     cfg: EngineConfig = config
-    image = load_image(data, cfg)
+    decoded = read(
+        data,
+        max_bytes=cfg.max_bytes,
+        max_pixels=cfg.max_pixels,
+        max_side=cfg.max_side,
+        digest=True,
+    )
+    image = downscale(decoded)
     faces = people(detect(image, cfg))
     if not faces:
         raise FaceError("no_face", "no face was found in the photo")
@@ -344,10 +360,12 @@ def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
             "the face is too small in the photo; come closer to the camera",
             {"face_px": face.height, "min_face_px": cfg.min_face_px},
         )
-    return _descriptor(image, face, cfg)
+    return _descriptor(image, face, cfg, decoded.pixel_digest)
 
 
-def _descriptor(image: RGBImage, face: Detection, config: EngineConfig) -> FaceTemplate:
+def _descriptor(
+    image: RGBImage, face: Detection, config: EngineConfig, pixel_digest: str | None = None
+) -> FaceTemplate:
     """The template of one detected face, and the signature of its photo.
 
     The calls of `face_recognition.face_encodings(image, [box], num_jitters)` (its default
@@ -365,7 +383,7 @@ def _descriptor(image: RGBImage, face: Detection, config: EngineConfig) -> FaceT
         np.full(image.shape[:2], 255, dtype=np.uint8), landmarks, CHIP_SIDE, SIGNATURE_PADDING
     )
     return FaceTemplate(
-        np.asarray(vector, dtype=np.float32), PhotoSignature.from_chip(chip, inside)
+        np.asarray(vector, dtype=np.float32), PhotoSignature.from_chip(chip, inside), pixel_digest
     )
 
 

@@ -12,6 +12,7 @@ phone photo about as cheap to read as a thumbnail.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any, Final
@@ -68,16 +69,21 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> RG
 @dataclass(frozen=True)
 class Decoded:
     """A decoded photo before the last reduction: RGB pixels (JPEG already at a reduced DCT scale
-    when that still leaves at least the target size), the size to reduce to, and the EXIF
-    transpose that shows it upright (None: already upright)."""
+    when that still leaves at least the target size), the size to reduce to, the EXIF
+    transpose that shows it upright (None: already upright), and, when asked for, the
+    `pixel_digest` of the full-size upright pixels."""
 
     image: Image.Image
     target: tuple[int, int]
     transpose: Image.Transpose | None
+    pixel_digest: str | None = None
 
 
-def read(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> Decoded:
-    """Check the limits and decode the pixels (the first half of `decode`)."""
+def read(
+    data: bytes, *, max_bytes: int, max_pixels: int, max_side: int, digest: bool = False
+) -> Decoded:
+    """Check the limits and decode the pixels (the first half of `decode`); with `digest`, the
+    `pixel_digest` of the photo too."""
     if not data:
         raise FaceError("image_empty", "the photo is empty")
     if len(data) > max_bytes:
@@ -91,7 +97,7 @@ def read(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> Deco
         # upload would then be padded with grey and accepted. That is a deployment fault.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; refusing to decode photos")
     try:
-        return _read(data, max_pixels=max_pixels, max_side=max_side)
+        return _read(data, max_pixels=max_pixels, max_side=max_side, digest=digest)
     except FaceError:
         raise
     except MemoryError:
@@ -104,7 +110,20 @@ def read(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> Deco
         ) from exc
 
 
-def _read(data: bytes, *, max_pixels: int, max_side: int) -> Decoded:
+def pixel_digest(image: Image.Image, transpose: Image.Transpose | None = None) -> str:
+    """SHA-256 (hex) of a decoded photo's upright RGB pixels at full size, with its width and
+    height: the same for every file that carries the same picture, whatever its format, its
+    encoder or its metadata (a PNG of a JPEG's decoded pixels, a JPEG with its EXIF stripped and
+    its pixels turned upright). One changed pixel changes it."""
+    rgb = _to_rgb(image)
+    if transpose is not None:
+        rgb = rgb.transpose(transpose)
+    digest = hashlib.sha256(f"rgb {rgb.width}x{rgb.height}\n".encode())
+    digest.update(rgb.tobytes())
+    return digest.hexdigest()
+
+
+def _read(data: bytes, *, max_pixels: int, max_side: int, digest: bool = False) -> Decoded:
     # no `with`: closing would drop the decoded pixels, and an in-memory file holds nothing else
     image = Image.open(io.BytesIO(data), formats=FORMATS)
     width, height = image.size
@@ -117,11 +136,21 @@ def _read(data: bytes, *, max_pixels: int, max_side: int) -> Decoded:
             {"width": width, "height": height, "max_pixels": max_pixels},
         )
     orientation = _orientation(image)
+    transpose = _UPRIGHT.get(orientation)
     target = _target_size(image.size, max_side)
+    found: str | None = None
     if target != image.size:
         image.draft("RGB", target)  # JPEG only: decode at a reduced scale ≥ target
+        if digest and image.size != (width, height):
+            # the digest needs every pixel, the face only the reduced scale: decode both
+            full = Image.open(io.BytesIO(data), formats=FORMATS)
+            full.load()
+            found = pixel_digest(full, transpose)
     image.load()
-    return Decoded(_to_rgb(image), target, _UPRIGHT.get(orientation))
+    rgb = _to_rgb(image)
+    if digest and found is None:
+        found = pixel_digest(rgb, transpose)
+    return Decoded(rgb, target, transpose, found)
 
 
 def downscale(decoded: Decoded) -> RGBImage:
