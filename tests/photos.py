@@ -52,6 +52,26 @@ def photo(name: str) -> Path:
     return path
 
 
+def identities() -> dict[str, list[Path]]:
+    """The whole set by person: identity → its photos, from .cache/photos/identities/ (laid
+    out by scripts/fetch_photos.py: dlib's johns/ and collage, Obama, and four single photos).
+    Its same-photographs.txt names the versions of one photograph."""
+    from enforcement.face.calibrate import photos_in
+
+    folder = identities_folder()
+    return photos_in(folder)
+
+
+def identities_folder() -> Path:
+    """.cache/photos/identities/, or MissingPhotoError with the command to run."""
+    folder = PHOTOS_DIR / "identities"
+    if not folder.is_dir():
+        raise MissingPhotoError(
+            f"{folder} is missing: run scripts/fetch_photos.py (or make photos)"
+        )
+    return folder
+
+
 @cache
 def photo_bytes(name: str) -> bytes:
     """The raw bytes of a fetched photograph."""
@@ -202,114 +222,15 @@ def scaled(name: str, factor: float) -> bytes:
 # ------------------------------------------------------------------ copies: what a replay sends
 
 
-def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
-    return _save(image, "JPEG", quality=quality)
-
-
-def _tilted(image: Image.Image, tilt: float, seed: int) -> Image.Image:
-    """The picture seen at a slant: each corner moved inwards by up to `tilt` of the side."""
-    rng = np.random.default_rng(seed)
-    width, height = image.size
-
-    def inset(side: int) -> float:
-        return float(rng.uniform(0, tilt) * side)
-
-    quad = (
-        inset(width),
-        inset(height),
-        inset(width),
-        height - inset(height),
-        width - inset(width),
-        height - inset(height),
-        width - inset(width),
-        inset(height),
-    )
-    return image.transform(image.size, Image.Transform.QUAD, quad, Image.Resampling.BICUBIC)
-
-
-def _pixels(image: Image.Image) -> np.ndarray:
-    return np.asarray(image, dtype=np.float32)
-
-
-def _image(values: np.ndarray) -> Image.Image:
-    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "RGB")
-
-
-def _glare(values: np.ndarray, strength: float) -> np.ndarray:
-    height, width = values.shape[:2]
-    yy, xx = np.mgrid[0:height, 0:width]
-    spot = np.hypot(xx - 0.7 * width, yy - 0.25 * height) / max(width, height)
-    return values + strength * np.exp(-((spot / 0.25) ** 2))[..., None]
-
-
-def _noise(values: np.ndarray, sigma: float, seed: int) -> np.ndarray:
-    return values + np.random.default_rng(seed).normal(0, sigma, values.shape)
-
-
-def recaptured_print(data: bytes, seed: int = 0) -> bytes:
-    """The photo printed and held up to a phone camera, simulated: paper tone (raised blacks,
-    lowered whites, warm cast), a halftone screen, slight blur, the print at 3/4 of the frame in
-    front of a background, a slanted view, a glare spot, sensor noise, JPEG."""
-    from PIL import ImageFilter
-
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    values = 30 + _pixels(image) / 255 * 190 * np.array([1.06, 1.0, 0.88], np.float32)
-    height, width = values.shape[:2]
-    yy, xx = np.mgrid[0:height, 0:width]
-    values *= (0.88 + 0.12 * np.cos(np.pi * xx / 2) * np.cos(np.pi * yy / 2))[..., None]
-    printed = _image(values).filter(ImageFilter.GaussianBlur(1.0))
-    scene = _noise(np.zeros_like(values) + (60 + 80 * xx / width)[..., None], 6, seed)
-    canvas = _image(scene)
-    small = printed.resize((width * 3 // 4, height * 3 // 4), Image.Resampling.LANCZOS)
-    canvas.paste(small, ((width - small.width) // 2, (height - small.height) // 3))
-    shot = _pixels(_tilted(canvas, 0.06, seed))
-    return _jpeg(_image(_noise(_glare(shot, 40), 6, seed)), 85)
-
-
-def recaptured_screen(data: bytes, seed: int = 0) -> bytes:
-    """The photo shown on a screen and photographed, simulated: the pixel grid beating with the
-    camera's (moiré), stronger colours, a blue cast, a slanted view, glare, noise, JPEG."""
-    from PIL import ImageEnhance
-
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    width, height = image.size
-    large = image.resize((width * 6 // 5, height * 6 // 5), Image.Resampling.BICUBIC)
-    values = _pixels(large)
-    yy, xx = np.mgrid[0 : large.height, 0 : large.width]
-    angle = np.radians(7)
-    u = xx * np.cos(angle) + yy * np.sin(angle)
-    v = -xx * np.sin(angle) + yy * np.cos(angle)
-    grid = 0.5 + 0.25 * np.cos(2 * np.pi * u / 3.3) + 0.25 * np.cos(2 * np.pi * v / 3.3)
-    values *= (1 - 0.22 * grid)[..., None]
-    shown = _image(values).resize((width, height), Image.Resampling.BILINEAR)
-    shown = ImageEnhance.Color(shown).enhance(1.25)
-    values = 15 + _pixels(shown) / 255 * 225 * np.array([0.92, 1.0, 1.1], np.float32)
-    shot = _pixels(_tilted(_image(values), 0.07, seed + 1))
-    return _jpeg(_image(_noise(_glare(shot, 60), 5, seed)), 88)
-
-
 def copies(name: str) -> dict[str, bytes]:
     """Altered copies of a fetched photograph, as a replay of it would arrive: re-encoded,
     resized, cropped, rotated, mirrored, brighter, greyscale, printed and re-photographed, shown
-    on a screen and re-photographed. Each is a different file showing the same photograph."""
-    from PIL import ImageEnhance, ImageOps
+    on a screen and re-photographed (`enforcement.face.copies`, without its exact copy, the
+    same pixels as PNG). Each is a different file showing the same photograph."""
+    from enforcement.face.copies import EXACT_KINDS
+    from enforcement.face.copies import copies as make
 
-    data = photo_bytes(name)
-    image = open_rgb(name)
-    width, height = image.size
-    return {
-        "jpeg-q30": _jpeg(image, 30),
-        "resized-0.4": _jpeg(image.resize((width * 2 // 5, height * 2 // 5))),
-        "cropped-15%": _jpeg(
-            image.crop((width * 15 // 100, height // 20, width, height * 85 // 100))
-        ),
-        "rotated-8deg": _jpeg(image.rotate(8, Image.Resampling.BICUBIC)),
-        "mirrored": _jpeg(ImageOps.mirror(image)),
-        "brighter": _jpeg(ImageEnhance.Brightness(image).enhance(1.3)),
-        "greyscale": _jpeg(image.convert("L").convert("RGB")),
-        "printed": recaptured_print(data),
-        "on-a-screen": recaptured_screen(data),
-    }
+    return {k: v for k, v in make(photo_bytes(name)).items() if k not in EXACT_KINDS}
 
 
 _SHOTS = itertools.count(1)

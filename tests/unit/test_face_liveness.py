@@ -22,6 +22,7 @@ from enforcement.face.liveness import (
     ReplayRule,
     similarity,
 )
+from enforcement.face.zones import ReplayZones, Zone
 
 from tests import photos
 
@@ -31,9 +32,11 @@ ORIGINALS = ("obama.jpg", "obama2.jpg", "biden.jpg")
 #: Crops and a format copy made by face_recognition's authors from the Obama photographs.
 SHIPPED_COPIES = [
     ("obama.jpg", "obama_partial_face.jpg"),
-    ("obama.jpg", "obama_partial_face2.jpg"),
     ("obama2.jpg", "32bit.png"),
 ]
+#: A crop through the middle of the face (half of it gone): distance 0.26, similarity 0.62,
+#: outside the fitted REVIEW lines (docs/benchmarks.md, "Face decisions": copies not caught).
+HALF_FACE_CROP = ("obama.jpg", "obama_partial_face2.jpg")
 #: Different photographs of one person (the partial faces are cut from obama.jpg).
 NEW_PHOTOS = [
     *itertools.combinations(photos.OBAMA, 2),
@@ -80,7 +83,16 @@ def test_every_kind_of_copy_is_a_replay_by_both_measures(name: str) -> None:
 def test_crops_and_format_copies_are_replays(original: str, copy: str) -> None:
     distance, score = measure(template(original), template(copy))
     assert RULE.is_replay(distance, score), f"distance {distance:.3f}, similarity {score:.3f}"
-    assert distance <= REPLAY_DISTANCE
+    assert ReplayZones().zone(distance, score) != Zone.ACCEPT
+
+
+def test_a_half_face_crop_is_a_copy_the_fitted_lines_let_through() -> None:
+    """The price of lines that do not send most genuine new photos to review: a copy this
+    altered is taken for a new photo (the match still has to accept the face)."""
+    distance, score = measure(*(template(name) for name in HALF_FACE_CROP))
+    assert ReplayZones().zone(distance, score) == Zone.ACCEPT
+    assert 0.24 < distance < 0.3
+    assert 0.5 < score < 0.9
 
 
 def test_copies_are_far_more_alike_than_the_thresholds_need() -> None:

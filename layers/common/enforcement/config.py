@@ -40,9 +40,11 @@ class Settings(BaseSettings):
     #: `enforcement.face.configured`): at or below the threshold the same person (ACCEPT; also
     #: the engine's "match" in `engine.compare` and 1:N searches), at or above refuse_min
     #: another person beyond doubt (REFUSE), between them an officer decides (REVIEW). Fit both
-    #: on a deployment's own photos: `python -m enforcement.face.calibrate --zones`.
+    #: on a deployment's own photos: `python -m enforcement.face.calibrate FOLDER --zones`
+    #: (the defaults, here and in `enforcement.face.zones`, are fitted that way on the test
+    #: photographs: docs/benchmarks.md, "Face decisions").
     face_match_threshold: float = Field(default=0.5, gt=0, lt=2)
-    face_match_refuse_min: float = Field(default=0.75, gt=0, lt=2)
+    face_match_refuse_min: float = Field(default=0.72, gt=0, lt=2)
     upload_max_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
     #: Life of a presigned upload (seconds). Short: the client asks for it when it is about to
     #: post (the call that creates the check or report answers with it), so it needs only the
@@ -77,10 +79,10 @@ class Settings(BaseSettings):
     #: it is within the refuse distance *and* at least the refuse similarity (or the same bytes
     #: or pixels). 0 and 2 as the review values switch the near-duplicate test off, leaving only
     #: the exact-copy test.
-    face_replay_max_distance: float = Field(default=0.30, ge=0)
-    face_replay_min_similarity: float = 0.6
-    face_replay_refuse_max_distance: float = Field(default=0.15, ge=0)
-    face_replay_refuse_min_similarity: float = 0.9
+    face_replay_max_distance: float = Field(default=0.24, ge=0)
+    face_replay_min_similarity: float = 0.90
+    face_replay_refuse_max_distance: float = Field(default=0.19, ge=0)
+    face_replay_refuse_min_similarity: float = 0.95
 
     @field_validator("face_detection_model", mode="before")
     @classmethod

@@ -1,6 +1,11 @@
-"""Calibrate the match threshold on a deployment's own photos.
+"""Calibrate the match threshold on a deployment's own photos (and, with --zones, the zones).
 
     python -m enforcement.face.calibrate FOLDER [--target-fmr 0.001] [--jobs 2]
+    python -m enforcement.face.calibrate FOLDER --zones [--holdout-share 0.4] [--seed 0]
+
+With --zones: the identities are split into a tuning and a held-out set, the zones fitted on the
+first and reported on the second (`enforcement.face.zone_calibration`), after the threshold
+report below.
 
 FOLDER holds one folder per person (the folder's name is the identity), each with that person's
 photos (JPEG, PNG, WebP). Every photo is encoded with the engine as deployed (the FACE_*
@@ -309,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-side", type=int, help="override FACE_MAX_SIDE")
     parser.add_argument("--model", choices=("hog", "cnn"), help="override FACE_DETECTION_MODEL")
     parser.add_argument("--jitters", type=int, help="override FACE_NUM_JITTERS")
+    parser.add_argument(
+        "--zones",
+        action="store_true",
+        help="also fit the accept/review/refuse zones on a tuning set of identities and report "
+        "them on the held-out ones",
+    )
+    parser.add_argument("--holdout-share", type=float, default=0.4)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     config = engine_config()
@@ -328,6 +341,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"calibrate: no photos under {args.folder}/<identity>/", file=sys.stderr)
         return 2
     report(result, sys.stdout)
+    if args.zones:
+        from enforcement.face.zone_calibration import run
+
+        print("\n== zones")
+        try:
+            run(args.folder, config, sys.stdout, args.holdout_share, args.seed, args.jobs)
+        except ValueError as exc:
+            print(f"calibrate: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -6,26 +6,24 @@ or on a screen, or a photo already sent for an earlier check, re-sent as a re-en
 cropped or rotated copy. The SHA-256 of the upload only catches the very same bytes; this module
 catches the same *photograph*.
 
-Two measurements, each of which alone separates copies from new photos on the reference photos:
+Two measurements:
 
-- the template distance (`engine.compare`): copies of one photo are 0.00-0.28 apart (0.36-0.37
-  for a copy blurred or shrunk until the face is about 50 px high), new photos of the same
-  person 0.33-0.44;
+- the template distance (`engine.compare`): copies of one photo are close (0.03-0.33 on the
+  test photographs' copies), but so are new photos of one person taken in the same pose and
+  light (from 0.19 on the johns/ face crops of dlib's examples);
 - the signature similarity: every encoded photo carries a `PhotoSignature`, its face region as
   the descriptor sees it (aligned on the eyes and nose by dlib's 5 landmarks, so rotation,
   scale and crop are undone) reduced to 16x16 grey levels. `similarity` is the correlation of
   the fine structure of two signatures (high-passed, so brightness, contrast, glare and colour
-  casts of a print or a screen count little), mirror image included. Copies score 0.62-1.00
-  (95 % above 0.96; prints and screens 0.92-0.99; 0.62 is a crop through the middle of the
-  face), new photos of the same person 0.10-0.35.
+  casts of a print or a screen count little), mirror image included. Copies score 0.50-1.00
+  (most above 0.95; prints and screens lowest), but new photos of one person reach 0.95 too.
 
-Measured on 160 copies of five photographs and the new photos among the test photographs
-(docs/benchmarks.md, "Replay detection").
-
-A photo counts as a replay when either says so (`ReplayRule`). Both thresholds lie between the
-two groups measured here (tests/unit/test_face_liveness.py repeats the measurement); a new
-photo taken seconds after another, in the same pose and light, can look like a copy to both,
-and then the crew member is asked for another photo.
+Neither separates copies from new photos on its own: the ranges overlap once the photos are
+not the three the rule was first tuned on. So neither decides alone. `zones.ReplayZones` refuses
+automatically only where both agree by a wide margin (or the pixels are the same,
+`FaceTemplate.pixel_digest`), and sends the photo to an officer where either looks like a copy;
+the lines are fitted on some people's photos and checked on others' (docs/benchmarks.md, "Face
+decisions"). `ReplayRule` below is the older two-outcome test at the REVIEW lines.
 
 A signature is a tiny picture of a face: biometric data like the template, stored only beside
 templates and never shown or logged.
@@ -40,6 +38,8 @@ from typing import TYPE_CHECKING, ClassVar, Final
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
+
+from enforcement.face.zones import REPLAY_REVIEW_MAX_DISTANCE, REPLAY_REVIEW_MIN_SIMILARITY
 
 if TYPE_CHECKING:
     from enforcement.face.engine import FaceTemplate
@@ -73,12 +73,12 @@ HIGH_PASS_SIGMA: Final = SIGNATURE_SIDE / 8
 #: face shows 10-30; a flat or blank region under 1).
 MIN_DETAIL: Final = 1.0
 
-#: A template distance at or below this is the same photograph (copies 0.00-0.28 but for faces
-#: degraded to ~50 px; new photos of the same person from 0.33).
-REPLAY_DISTANCE: Final = 0.30
-#: A signature similarity at or above this is the same photograph (copies 0.62 and more, new
-#: photos of the same person at most 0.35, other people at most 0.54).
-REPLAY_SIMILARITY: Final = 0.6
+#: A template distance at or below this looks like the same photograph: the replay zones' REVIEW
+#: line (`zones.REPLAY_REVIEW_MAX_DISTANCE`; docs/benchmarks.md, "Face decisions").
+REPLAY_DISTANCE: Final = REPLAY_REVIEW_MAX_DISTANCE
+#: A signature similarity at or above this looks like the same photograph: the REVIEW line
+#: (`zones.REPLAY_REVIEW_MIN_SIMILARITY`).
+REPLAY_SIMILARITY: Final = REPLAY_REVIEW_MIN_SIMILARITY
 
 _SIGNATURE_BYTES: Final = SIGNATURE_SIDE * SIGNATURE_SIDE
 _TEMPLATE_BYTES: Final = 128 * 4

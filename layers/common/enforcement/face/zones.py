@@ -43,13 +43,16 @@ __all__ = [
     "combine",
 ]
 
-#: Defaults (docs/benchmarks.md, "Face decisions", gives where each comes from).
+#: Defaults, fitted by `python -m enforcement.face.calibrate .cache/photos/identities --zones`
+#: (seed 0) on 8 tuning identities and checked on 6 held-out ones: docs/benchmarks.md, "Face
+#: decisions", gives the split, the margins and the held-out figures. Settings' FACE_MATCH_* and
+#: FACE_REPLAY_* defaults are the same numbers (tests/unit/test_face_zone_fit.py checks it).
 MATCH_ACCEPT_MAX: Final = 0.50
-MATCH_REFUSE_MIN: Final = 0.75
-REPLAY_REVIEW_MAX_DISTANCE: Final = 0.30
-REPLAY_REVIEW_MIN_SIMILARITY: Final = 0.60
-REPLAY_REFUSE_MAX_DISTANCE: Final = 0.15
-REPLAY_REFUSE_MIN_SIMILARITY: Final = 0.90
+MATCH_REFUSE_MIN: Final = 0.72
+REPLAY_REVIEW_MAX_DISTANCE: Final = 0.24
+REPLAY_REVIEW_MIN_SIMILARITY: Final = 0.90
+REPLAY_REFUSE_MAX_DISTANCE: Final = 0.19
+REPLAY_REFUSE_MIN_SIMILARITY: Final = 0.95
 
 
 class Zone(StrEnum):
