@@ -61,6 +61,7 @@ CAPABILITY_OF_ACTION: dict[str, str] = {
     "posting": "checkin",
     "task": "checkin",
     "health": "checkin",
+    "review": "checkin",
     "risk_model": "dispatch",
     "target": "dispatch",
     "inspector": "dispatch",

@@ -30,6 +30,14 @@ from enforcement.checkin.schemas import ApplicationIn, OnsiteCheckIn, SelfCheckI
 from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Account
 
+#: How a check's purpose is named to the crew member in notifications.
+TITLES = {
+    "duty": "Check-in",
+    "link": "Account link",
+    "appointment": "Appointment",
+    "discharge": "Discharge",
+}
+
 
 def check_view(check: Check, grant: uploads.UploadGrant | None = None) -> dict[str, Any]:
     return {

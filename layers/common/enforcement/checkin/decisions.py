@@ -288,14 +288,6 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     return outcomes
 
 
-TITLES = {
-    "duty": "Check-in",
-    "link": "Account link",
-    "appointment": "Appointment",
-    "discharge": "Discharge",
-}
-
-
 def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
@@ -309,7 +301,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     note = notify.notification(
         check.crew_id,
         f"check.{status}",
-        f"{TITLES.get(check.purpose, 'Check')} {word}",
+        f"{checks.TITLES.get(check.purpose, 'Check')} {word}",
         "; ".join(reasons) if reasons else "all checks passed",
         {"check_id": check.check_id, "purpose": check.purpose, "status": status},
     )

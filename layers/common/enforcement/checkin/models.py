@@ -1,6 +1,7 @@
 """The tables of crew check-in as pynamodb models: vessels, crew, postings, checks, remote
-tasks, service records, health reports, and the face records and photo digests the check
-decisions keep. Table names come from the environment (template.yaml).
+tasks, service records, health reports, reviews (checks and enrolments an officer decides),
+and the face records and photo digests the check decisions keep. Table names come from the
+environment (template.yaml).
 
 The face template table is read and written only by the face function: its IAM policy is the
 only one that names it.
@@ -286,13 +287,63 @@ class FaceRecord(Model):
     # the reference photo's PhotoSignature (enforcement.face.liveness, 256 bytes): lets a check
     # recognise a print or screen of the reference photo by more than the template distance
     reference_signature = BinaryAttribute(legacy_encoding=False, null=True)
+    # SHA-256 of the reference photo's decoded pixels (`FaceTemplate.pixel_digest`): a
+    # re-encoding of the same pixels is the same photo
+    reference_pixels = UnicodeAttribute(null=True)
 
 
 class PhotoDigest(Model):
-    """A photo already used, by its SHA-256: the same bytes again are a replay, not a live photo."""
+    """A photo already used, by its SHA-256 ("digest#<sha256>") or by the SHA-256 of its decoded
+    pixels ("pixels#<sha256>"): the same bytes or pixels again are a replay, not a live photo."""
 
     Meta = table_meta("UPLOADS_TABLE", "uploads")
 
-    object_key = UnicodeAttribute(hash_key=True)  # "digest#<sha256>"
+    object_key = UnicodeAttribute(hash_key=True)  # "digest#<sha256>" | "pixels#<sha256>"
     first_key = UnicodeAttribute()
     seen_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------ reviews
+
+
+class PhotoRefAttribute(MapAttribute[str, object]):
+    """A photo a review shows, by its object key and version in the upload bucket."""
+
+    role = UnicodeAttribute()  # reference | check | earlier (a photo used before)
+    key = UnicodeAttribute()
+    version = UnicodeAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+
+
+class ReviewPendingIndex(GlobalSecondaryIndex["Review"]):
+    Meta = _index_meta("by_pending")
+    pending_jurisdiction = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Review(Model):
+    """A decision the automatic measures left to a person: a check whose face check fell in a
+    review zone (kind "check", subject the check id), or an enrolment that may duplicate another
+    crew member (kind "enrolment", subject the crew id). status: pending, confirmed, refused.
+    Only pending reviews carry `pending_jurisdiction` (the sparse queue index)."""
+
+    Meta = table_meta("REVIEWS_TABLE", "reviews")
+
+    review_id = UnicodeAttribute(hash_key=True)  # "rev-<16 hex>"
+    kind = UnicodeAttribute()  # check | enrolment
+    subject_id = UnicodeAttribute()
+    crew_id = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | confirmed | refused
+    reason = UnicodeAttribute()  # a code, e.g. face_match_uncertain
+    message = UnicodeAttribute()  # the reason in words, for the officer
+    figures = JSONAttribute(null=True)  # the measures that sent it here
+    photos = ListAttribute(of=PhotoRefAttribute, null=True)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()  # the actor whose upload opened it
+    pending_jurisdiction = UnicodeAttribute(null=True)  # only while pending (sparse index)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+
+    by_pending = ReviewPendingIndex()
