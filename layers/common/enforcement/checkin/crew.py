@@ -23,6 +23,7 @@ from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
 from enforcement.checkin.checks import check_view, commit_check, new_check
+from enforcement.checkin.enrolment_reviews import DUPLICATE, POSSIBLE_DUPLICATE
 from enforcement.checkin.loading import (
     certificates_of,
     crew_for_officer,
@@ -41,7 +42,8 @@ from enforcement.models import Account
 SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
 
 #: What an enrolment's `face_error` means, for the officer reading the crew record: the engine's
-#: codes (enforcement.face.images.FaceError), the upload's, and the reviews'.
+#: codes (enforcement.face.images.FaceError), the upload's, and the reviews' (importing
+#: enrolment_reviews also registers the decision of an enrolment review wherever crew runs).
 ENROLMENT_MESSAGES: Final[dict[str, str]] = {
     "no_face": "No face was found in the photo: upload a frontal portrait (an official ID photo) "
     "with the whole face visible.",
@@ -58,10 +60,10 @@ ENROLMENT_MESSAGES: Final[dict[str, str]] = {
     "one of these formats.",
     "upload_expired": "The photo arrived after its upload link had expired: request a new upload "
     "and post the photo again.",
-    "possible_duplicate_identity": "The face looks like one already enrolled for another crew "
+    POSSIBLE_DUPLICATE: "The face looks like one already enrolled for another crew "
     "member of the agency (a possible duplicate identity): an officer of the jurisdiction reviews "
     "the enrolment, and the face cannot be used for checks until it is confirmed.",
-    "duplicate_identity": "An officer found this face already enrolled for another crew member: "
+    DUPLICATE: "An officer found this face already enrolled for another crew member: "
     "the enrolment was refused. Enrol the crew member's own photo, or correct the records.",
 }
 UNKNOWN_ENROLMENT_ERROR: Final = "The photo could not be enrolled: upload another photo."
