@@ -14,14 +14,76 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from enforcement import notify
+from enforcement import notify, uploads
 from enforcement.auth import Principal
-from enforcement.checkin import checks, crew, loading, reviews
-from enforcement.checkin.models import Check, Review
+from enforcement.checkin import checks, crew, loading, reviews, rules
+from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review
 from enforcement.errors import Conflict
 from enforcement.models import Notification
 
 CONFIRMED, REFUSED = "confirmed_on_review", "refused_on_review"
+
+#: Why a check waits for an officer, in words (the figures follow in the review).
+MESSAGES = {
+    "face_match_uncertain": "The face is neither clearly the enrolled person nor clearly "
+    "another: its distance from the enrolled face lies between the two lines.",
+    "possible_replay_of_reference": "The photo looks like a copy of the reference photo by one "
+    "measure, not beyond doubt: compare it with the reference.",
+    "possible_replayed_photo": "The photo looks like a copy of a photo used for an earlier "
+    "check by one measure, not beyond doubt: compare the two.",
+}
+
+
+def open_check_review(
+    tx: TransactWrite, check: Check, face: rules.Outcome, photo: reviews.PhotoRef, actor: str
+) -> Review:
+    """The review of a check whose face check is in a review zone, in the decision's
+    transaction: the reference photo and the check photo (and the earlier photo it looks like,
+    when that is the reason), the face check's figures, and where the check was made."""
+    photos = [photo]
+    try:
+        reference = FaceRecord.get(f"crew#{check.crew_id}", consistent_read=True)
+    except FaceRecord.DoesNotExist:
+        reference = None
+    if reference is not None and reference.reference_key:
+        ref = reviews.PhotoRef(
+            "reference",
+            reference.reference_key,
+            reference.reference_version,
+            reference.reference_digest,
+        )
+        photos.insert(0, ref)
+    figures = {k: v for k, v in face.detail.items() if k != "replay_sha256"}
+    earlier = face.detail.get("replay_sha256")
+    if face.detail.get("replay_of") == "earlier" and earlier:
+        found = _earlier_photo(str(earlier))
+        if found is not None:
+            photos.append(found)
+    figures.update(purpose=check.purpose, vessel_id=check.vessel_id, post=check.post)
+    return reviews.open_review(
+        tx,
+        kind="check",
+        subject_id=check.check_id,
+        crew_id=check.crew_id,
+        jurisdiction=check.jurisdiction or loading.load_crew(check.crew_id).jurisdiction or "",
+        reason=face.reason,
+        message=MESSAGES.get(face.reason, face.reason),
+        figures={k: v for k, v in figures.items() if v is not None},
+        photos=photos,
+        actor=actor,
+    )
+
+
+def _earlier_photo(sha256: str) -> reviews.PhotoRef | None:
+    """The earlier check photo with this SHA-256: the key and version its decision stored."""
+    try:
+        seen = PhotoDigest.get(f"digest#{sha256}", consistent_read=True)
+    except PhotoDigest.DoesNotExist:
+        return None
+    ticket = uploads.ticket(seen.first_key)
+    return reviews.PhotoRef(
+        "earlier", seen.first_key, ticket.version_id if ticket else None, sha256
+    )
 
 
 def decided_results(check: Check, review: Review, confirmed: bool) -> dict[str, Any]:

@@ -18,7 +18,16 @@ from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
-from enforcement.checkin import checks, crew, enrolment, enrolment_reviews, loading, reviews, rules
+from enforcement.checkin import (
+    check_reviews,
+    checks,
+    crew,
+    enrolment,
+    enrolment_reviews,
+    loading,
+    reviews,
+    rules,
+)
 from enforcement.checkin.models import (
     Check,
     CrewMember,
@@ -29,7 +38,7 @@ from enforcement.checkin.models import (
 from enforcement.config import settings
 from enforcement.errors import Conflict
 from enforcement.face import engine, liveness, replays
-from enforcement.face.configured import engine_config, replay_rule
+from enforcement.face.configured import engine_config, match_zones, replay_zones
 from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
@@ -177,6 +186,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
         reference_signature=(
             photo.template.signature.to_bytes() if photo.template.signature is not None else None
         ),
+        reference_pixels=pixel_digest(photo.template),
         enrolled_at=now,
         engine=ENGINE_NAME,
     )
@@ -242,13 +252,16 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 
 
 def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
-    """The face check of a check photo: a live photo of the enrolled face.
+    """The face check of a check photo: a live, new photo of the enrolled face.
 
-    Refused before any comparison with the enrolled face: `replayed_reference_photo` when the
-    photo is the reference photo or a copy of it (a print or a screen of it held up to the
-    camera), `replayed_photo` when it is a photo already used for an earlier check or a copy of
-    one (re-encoded, resized, cropped, rotated, mirrored, re-photographed; see
-    enforcement.face.liveness). A photo that matches is added to the crew member's used photos.
+    Three measures, each in its zones (`enforcement.face.zones`, lines from Settings): the
+    photo's replay likeness to the reference photo, to the closest photo used for an earlier
+    check, and its match distance from the enrolled face. An exact copy (the same bytes, or the
+    same decoded pixels) of the reference or of a used photo is refused outright; otherwise the
+    most severe zone decides (`rules.face_outcome`): refused (`replayed_reference_photo`,
+    `replayed_photo`, `face_mismatch`), sent to a person (`possible_replay_of_reference`,
+    `possible_replayed_photo`, `face_match_uncertain`), or passed (`face_matches`). A photo not
+    refused is added to the crew member's used photos.
     """
     if photo.template is None:
         return rules.Outcome(False, photo.error or "image_unreadable")
@@ -260,33 +273,65 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
     except FaceRecord.DoesNotExist:
         return rules.Outcome(False, "face_not_enrolled")
     enrolled = engine.FaceTemplate.from_bytes(bytes(reference.template))
+    probe = photo.template
+    pixels = pixel_digest(probe)
+    zones = replay_zones()
+    lines = match_zones()
+    match = engine.compare(enrolled, probe, lines.accept_max)
     reference_signature = (
         liveness.PhotoSignature.from_bytes(bytes(reference.reference_signature))
         if reference.reference_signature
         else None
     )
-    rule = replay_rule()
-    if (photo.digest and photo.digest == reference.reference_digest) or rule.check(
-        photo.template, enrolled, reference_signature
-    ):
-        return rules.Outcome(False, "replayed_reference_photo")
-    if photo.digest and _seen(photo.digest):
-        return rules.Outcome(False, "replayed_photo")
+    likeness = (
+        liveness.similarity(reference_signature, probe.signature)
+        if reference_signature is not None and probe.signature is not None
+        else None
+    )
+    exact = bool(photo.digest and photo.digest == reference.reference_digest) or bool(
+        pixels and pixels == reference.reference_pixels
+    )
+    of_reference = rules.Likeness(
+        zones.zone(match.distance, likeness, exact), match.distance, likeness, exact
+    )
     used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
-    if used.copy_of(photo.template, photo.digest, committed=_seen, rule=rule):
-        return rules.Outcome(False, "replayed_photo")
-    match = engine.compare(enrolled, photo.template, engine_config().threshold)
-    outcome = rules.face_outcome(match)
-    if outcome.passed and photo.digest:
-        used.remember(photo.digest, photo.template)
+    of_earlier: rules.Likeness | None = None
+    if (photo.digest and _seen(photo.digest)) or (pixels and _seen(pixels, PIXELS)):
+        of_earlier = rules.Likeness(rules.REFUSE, 0.0, None, exact=True)
+    else:
+        found = used.likeness(probe, photo.digest, committed=_seen, zones=zones)
+        if found is not None:
+            digest, replay, zone = found
+            of_earlier = rules.Likeness(
+                str(zone), replay.distance, replay.similarity, False, digest
+            )
+    outcome = rules.face_outcome(
+        str(lines.zone(match.distance)),
+        match.distance,
+        rules.MatchLines(lines.accept_max, lines.refuse_min),
+        of_reference,
+        of_earlier,
+    )
+    if (outcome.passed or outcome.review) and photo.digest:
+        used.remember(photo.digest, probe)
     return outcome
 
 
-def _seen(digest: str) -> bool:
-    """Whether a decision already used the photo with this SHA-256 (its `PhotoDigest` is
-    written in the decision's transaction, so an attempt that failed does not count)."""
+DIGEST, PIXELS = "digest", "pixels"
+
+
+def pixel_digest(template: engine.FaceTemplate) -> str | None:
+    """SHA-256 of the photo's decoded pixels, when the engine gives it."""
+    value = getattr(template, "pixel_digest", None)
+    return str(value) if value else None
+
+
+def _seen(digest: str, kind: str = DIGEST) -> bool:
+    """Whether a decision already used the photo with this SHA-256 of its bytes (or, with
+    `kind` PIXELS, of its decoded pixels): its `PhotoDigest` is written in the decision's
+    transaction, so an attempt that failed does not count."""
     try:
-        PhotoDigest.get(f"digest#{digest}", consistent_read=True)
+        PhotoDigest.get(f"{kind}#{digest}", consistent_read=True)
     except PhotoDigest.DoesNotExist:
         return False
     return True
@@ -326,26 +371,41 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     return outcomes
 
 
+#: How the crew member is told of a decided photo, per status.
+WORDS = {"verified": "passed", "failed": "failed", "pending_review": "under review"}
+
+
 def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
     outcomes = check_outcomes(check, photo)
-    verified, reasons = rules.verdict(outcomes)
-    status = "verified" if verified else "failed"
+    status, reasons = rules.verdict(outcomes)
+    verified = status == rules.VERIFIED
     results = {name: o.as_dict() for name, o in outcomes.items()}
     decided_at = clock.iso()
-    word = {"verified": "passed", "failed": "failed"}[status]
+    body = "; ".join(reasons) if reasons else "all checks passed"
+    if status == rules.PENDING_REVIEW:
+        body = "An officer will look at your photo; you will be told the decision."
     note = notify.notification(
         check.crew_id,
         f"check.{status}",
-        f"{checks.TITLES.get(check.purpose, 'Check')} {word}",
-        "; ".join(reasons) if reasons else "all checks passed",
+        f"{checks.TITLES.get(check.purpose, 'Check')} {WORDS[status]}",
+        body,
         {"check_id": check.check_id, "purpose": check.purpose, "status": status},
     )
     replay = outcomes[rules.FACE].reason.startswith("replayed")
+    pixels = pixel_digest(photo.template) if photo.template is not None else None
+    review_ids: list[str] = []
 
     def writes(tx: TransactWrite) -> None:
+        actions: list[Any] = []
+        if status == rules.PENDING_REVIEW:
+            review = check_reviews.open_check_review(
+                tx, check, outcomes[rules.FACE], photo_ref(ticket, photo), ticket.actor
+            )
+            review_ids[:] = [review.review_id]
+            actions.append(Check.review_id.set(review.review_id))
         tx.update(
             check,
             actions=[
@@ -353,16 +413,19 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 Check.results.set(results),
                 Check.reasons.set(reasons),  # type: ignore[arg-type]
                 Check.decided_at.set(decided_at),
+                *actions,
                 *_photo_actions(photo),
             ],
             condition=Check.status == "awaiting_photo",
         )
-        _close_ticket(tx, ticket, "done", None if verified else reasons[0], photo)
-        if photo.digest and not replay:
-            seen = PhotoDigest(
-                f"digest#{photo.digest}", first_key=ticket.object_key, seen_at=decided_at
-            )
-            tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
+        _close_ticket(tx, ticket, "done", reasons[0] if reasons else None, photo)
+        if not replay:
+            for kind, value in ((DIGEST, photo.digest), (PIXELS, pixels)):
+                if value:
+                    seen = PhotoDigest(
+                        f"{kind}#{value}", first_key=ticket.object_key, seen_at=decided_at
+                    )
+                    tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
         tx.save(note)
         if verified:
             checks.apply_effects(tx, check)
@@ -372,7 +435,13 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
             ticket.actor,
             f"check.decide.{check.purpose}",
             f"check:{check.check_id}",
-            {"status": status, "reasons": reasons, "key": ticket.object_key, **photo.evidence()},
+            {
+                "status": status,
+                "reasons": reasons,
+                "key": ticket.object_key,
+                **photo.evidence(),
+                **({"review_id": review_ids[0]} if review_ids else {}),
+            },
         ),
         writes,
         on_conflict=Conflict("check_changed", "the check or its records changed meanwhile"),
@@ -381,7 +450,15 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     notify.publish([note])
     if verified and check.purpose == "duty":
         crew.record_service(check, decided_at)
-    return {"key": ticket.object_key, "outcome": status, "reasons": reasons}
+    result: dict[str, Any] = {"key": ticket.object_key, "outcome": status, "reasons": reasons}
+    if review_ids:
+        result["review_id"] = review_ids[0]
+    return result
+
+
+def photo_ref(ticket: Upload, photo: Photo) -> reviews.PhotoRef:
+    """The decided photo as a review shows it: the ticket's key, the version read."""
+    return reviews.PhotoRef("check", ticket.object_key, photo.version, photo.digest)
 
 
 def _photo_actions(photo: Photo) -> list[Any]:

@@ -172,8 +172,8 @@ class Check(Model):
     """One verification of a crew member from one photo.
 
     purpose: duty (self / onsite / remote check-in), appointment, discharge, or link (an account
-    proving it is the crew member). status: awaiting_photo, verified, failed, rejected (the photo
-    could not be used; `reasons` says why).
+    proving it is the crew member). status: awaiting_photo, verified, failed, or pending_review
+    (a face measure fell in a review zone: `review_id` names the review an officer decides).
     """
 
     Meta = table_meta("CHECKS_TABLE", "checks")
@@ -197,6 +197,7 @@ class Check(Model):
     photo_sha256 = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     decided_at = UnicodeAttribute(null=True)
+    review_id = UnicodeAttribute(null=True)  # while and after the check was in review
 
     by_vessel = CheckVesselIndex()
     by_crew = CheckCrewIndex()

@@ -103,18 +103,20 @@ def open_review(
         photos=[p.attribute() for p in photos],
         created_at=at,
         created_by=actor,
-        pending_jurisdiction=jurisdiction,
+        # a record of no jurisdiction waits in nobody's queue (no officer may decide it)
+        pending_jurisdiction=jurisdiction or None,
     )
     tx.save(review, condition=Review.review_id.does_not_exist())
-    tx.save(
-        notify.notification(
-            f"jurisdiction:{jurisdiction}",
-            "review.requested",
-            f"A {kind} waits for review",
-            message,
-            {"review_id": review.review_id, "kind": kind, "subject_id": subject_id},
+    if jurisdiction:
+        tx.save(
+            notify.notification(
+                f"jurisdiction:{jurisdiction}",
+                "review.requested",
+                f"A {kind} waits for review",
+                message,
+                {"review_id": review.review_id, "kind": kind, "subject_id": subject_id},
+            )
         )
-    )
     return review
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from enforcement.geo import haversine_m
 
@@ -62,11 +62,14 @@ class GpsFix:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one check: passed or not, a machine-readable reason, and the figures."""
+    """The result of one check: passed or not, a machine-readable reason, and the figures;
+    `review` when it neither passed nor failed: a person decides (a face measure in a review
+    zone)."""
 
     passed: bool
     reason: str
     detail: dict[str, Any] = field(default_factory=dict)
+    review: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"passed": self.passed, "reason": self.reason, **self.detail}
@@ -195,32 +198,99 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
     )
 
 
-class FaceMatch(Protocol):
-    """A 1:1 comparison of the live face with the enrolled one (`enforcement.face.engine.Match`,
-    which rules.py does not import: it needs numpy, which only the face function carries)."""
+#: The zones of an automatic face measure (`enforcement.face.zones.Zone` has these values):
+#: accept, review (a person decides), refuse; later ones are more severe.
+ACCEPT, REVIEW, REFUSE = "accept", "review", "refuse"
+ZONES: tuple[str, ...] = (ACCEPT, REVIEW, REFUSE)
 
-    @property
-    def distance(self) -> float: ...
-    @property
-    def threshold(self) -> float: ...
-    @property
-    def matched(self) -> bool: ...
-
-
-def face_outcome(match: FaceMatch) -> Outcome:
-    """The face check passes when the engine matched the faces (distance at most the deployment's
-    threshold, `Settings.face_match_threshold`): the comparison is made once, by
-    `enforcement.face.engine.compare`; this only reports it, with its figures."""
-    detail = {"distance": round(match.distance, 4), "threshold": match.threshold}
-    if match.matched:
-        return Outcome(True, "face_matches", detail)
-    return Outcome(False, "face_mismatch", detail)
+#: Per photo a check photo may be a copy of: the reason when refused, and when in review.
+REPLAY_REASONS = {
+    "reference": ("replayed_reference_photo", "possible_replay_of_reference"),
+    "earlier": ("replayed_photo", "possible_replayed_photo"),
+}
+MATCH_REASONS = {ACCEPT: "face_matches", REVIEW: "face_match_uncertain", REFUSE: "face_mismatch"}
 
 
-def verdict(outcomes: dict[str, Outcome]) -> tuple[bool, list[str]]:
-    """All checks must pass; the reasons are those of every failing check."""
-    failed = [f"{name}:{o.reason}" for name, o in outcomes.items() if not o.passed]
-    return (not failed and bool(outcomes)), failed
+@dataclass(frozen=True)
+class Likeness:
+    """How much a check photo looks like one photo already used (the reference photo, or an
+    earlier check photo): its replay zone, template distance and signature similarity (None
+    without signatures); `exact` when it is the same bytes or the same decoded pixels."""
+
+    zone: str
+    distance: float
+    similarity: float | None = None
+    exact: bool = False
+    sha256: str | None = None  # of the photo it looks like (an earlier one; for its review)
+
+
+@dataclass(frozen=True)
+class MatchLines:
+    """The match distance's two lines: the same person at most `accept_max`, another person
+    from `refuse_min` on (`enforcement.face.zones.MatchZones`)."""
+
+    accept_max: float
+    refuse_min: float
+
+
+def face_outcome(
+    match_zone: str,
+    distance: float,
+    lines: MatchLines,
+    reference: Likeness | None,
+    earlier: Likeness | None = None,
+) -> Outcome:
+    """The face check from its measures: the match distance's zone, and the replay zones of the
+    photo against the reference photo and against the closest earlier photo. The most severe
+    zone decides: any REFUSE fails the check, else any REVIEW sends it to a person, else it
+    passes. Among measures in the same zone the reason names, in this order, a copy of the
+    reference, a copy of an earlier photo, the match. The figures: the match distance and its
+    lines, and the replay figures of the likeness that decided (the reference's otherwise)."""
+    measures: list[tuple[str, str]] = []  # (zone, reason when it decides)
+    for name, likeness in (("reference", reference), ("earlier", earlier)):
+        if likeness is not None and likeness.zone != ACCEPT:
+            refused, review = REPLAY_REASONS[name]
+            measures.append((likeness.zone, refused if likeness.zone == REFUSE else review))
+    measures.append((match_zone, MATCH_REASONS[match_zone]))
+    zone, reason = max(measures, key=lambda m: ZONES.index(m[0]))  # first of the most severe
+    detail: dict[str, Any] = {
+        "zone": zone,
+        "distance": round(distance, 4),
+        "threshold": lines.accept_max,
+        "refuse_min": lines.refuse_min,
+    }
+    chosen, source = reference, "reference"
+    if earlier is not None and reason in REPLAY_REASONS["earlier"]:
+        chosen, source = earlier, "earlier"
+    if chosen is not None:
+        detail["replay_of"] = source
+        detail["replay_distance"] = round(chosen.distance, 4)
+        if chosen.similarity is not None:
+            detail["replay_similarity"] = round(chosen.similarity, 4)
+        if chosen.exact:
+            detail["exact_copy"] = True
+        if chosen.sha256:
+            detail["replay_sha256"] = chosen.sha256
+    return Outcome(zone == ACCEPT, reason, detail, review=zone == REVIEW)
+
+
+#: What a check's status is: every check passed; none failed but one waits for a person; or
+#: at least one failed.
+VERIFIED, PENDING_REVIEW, FAILED = "verified", "pending_review", "failed"
+
+
+def verdict(outcomes: dict[str, Outcome]) -> tuple[str, list[str]]:
+    """The check's status and its reasons. `failed` when any check failed (the reasons of every
+    failing one: a review cannot save it); `pending_review` when none failed but one is in
+    review (the reasons of those in review); `verified` when all passed (no reasons). No
+    outcome at all is a failure."""
+    failed = [f"{n}:{o.reason}" for n, o in outcomes.items() if not o.passed and not o.review]
+    if failed or not outcomes:
+        return FAILED, failed
+    review = [f"{n}:{o.reason}" for n, o in outcomes.items() if o.review]
+    if review:
+        return PENDING_REVIEW, review
+    return VERIFIED, []
 
 
 # ------------------------------------------------------------------ manning

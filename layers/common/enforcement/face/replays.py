@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import numpy as np
 from pynamodb.exceptions import PutError
 
 from enforcement import clock
 from enforcement.face.engine import FaceTemplate
-from enforcement.face.liveness import PhotoHistory, ReplayRule
+from enforcement.face.liveness import PhotoHistory, Replay, ReplayRule, similarity
+from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhotos
 
 __all__ = ["UsedPhotoLog"]
@@ -80,6 +82,42 @@ class UsedPhotoLog:
             if committed(found[0]):
                 return found[0]
             skipped.add(found[0])
+
+    def likeness(
+        self,
+        probe: FaceTemplate,
+        digest: str | None,
+        committed: Callable[[str], bool],
+        zones: ReplayZones,
+    ) -> tuple[str, Replay, Zone] | None:
+        """The used photo `probe` looks most like a copy of, by the replay zones: the most
+        severe zone first, the closest photo among equals; its digest, figures and zone. None
+        when every used photo is in the ACCEPT zone (a new photograph).
+
+        As in `copy_of`, only entries `committed` confirms count and the probe's own digest is
+        skipped."""
+        history = self.history
+        keep = [i for i, d in enumerate(history.digests) if d != digest]
+        if not keep:
+            return None
+        deltas = history.matrix()[keep].astype(np.float64) - probe.vector.astype(np.float64)
+        distances = np.sqrt(np.einsum("ij,ij->i", deltas, deltas))
+        found: list[tuple[Zone, Replay]] = []
+        for row, index in enumerate(keep):
+            stored = history.signature(index)
+            score = (
+                similarity(stored, probe.signature)
+                if stored is not None and probe.signature is not None
+                else None
+            )
+            zone = zones.zone(float(distances[row]), score)
+            if zone is not Zone.ACCEPT:
+                found.append((zone, Replay(index, float(distances[row]), score)))
+        found.sort(key=lambda f: (-f[0].severity, f[1].distance))
+        for zone, replay in found:
+            if committed(history.digests[replay.index]):
+                return history.digests[replay.index], replay, zone
+        return None
 
     def remember(self, digest: str, template: FaceTemplate) -> None:
         """Add a photo (a no-op when its digest is there already), oldest dropped beyond the
