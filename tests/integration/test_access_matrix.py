@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from enforcement import clock
 from enforcement.auth import Role
-from enforcement.checkin.models import Check
+from enforcement.checkin.models import Check, Review
 from enforcement.dispatch import risk
 from enforcement.dispatch.models import Assignment, Draw
 
@@ -199,6 +199,21 @@ class World:
             status="verified",
             reasons=[],
             created_at=clock.iso(),
+        ).save()
+        self.review = f"rev-{secrets.token_hex(8)}"  # a review of ja1, decided already
+        Review(
+            self.review,
+            kind="check",
+            subject_id=self.check,
+            crew_id=self.crew["crew_id"],
+            jurisdiction=self.ja1,
+            status="confirmed",
+            reason="face_match_uncertain",
+            message="between the lines",
+            figures={"distance": 0.55},
+            photos=[],
+            created_at=clock.iso(),
+            created_by="crew:x",
         ).save()
         task = officer.post(f"/checkin/vessels/{self.vessel}/remote-tasks", {"window_seconds": 1})
         self.task = task["task_id"]
@@ -400,6 +415,17 @@ def rows(w: World) -> dict[str, Row]:
         ),
         "POST /checkin/vessels/{vessel_id}/bindings/{binding_id}/refuse": Row(
             decided, {"vessel_id": vessel, "binding_id": w.binding}, lambda _: {"reason": "x"}
+        ),
+        "GET /checkin/reviews": Row(
+            in_jurisdiction(OK, "jurisdiction_not_found"), query={"jurisdiction": w.ja1}
+        ),
+        "GET /checkin/reviews/{review_id}": Row(
+            in_jurisdiction(OK, "review_not_found"), {"review_id": w.review}
+        ),
+        "POST /checkin/reviews/{review_id}/decision": Row(
+            in_jurisdiction((409, "review_decided"), "review_not_found"),
+            {"review_id": w.review},
+            lambda _: {"outcome": "confirm", "reason": "the same man"},
         ),
         # ---------------------------------------------------------------- crew records
         "POST /checkin/crew": Row(

@@ -421,3 +421,7 @@ def report_health(body: HealthIn) -> Response[HealthOut]:
 )
 def list_health_reports(abnormal: Annotated[bool, Query()] = True) -> list[HealthOut]:
     return [HealthOut.model_validate(r) for r in health.list_health(caller(router), abnormal)]
+
+
+# the review queue's routes live in their own module, on this router
+from enforcement.checkin import review_api  # noqa: E402, F401

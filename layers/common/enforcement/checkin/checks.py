@@ -53,6 +53,7 @@ def check_view(check: Check, grant: uploads.UploadGrant | None = None) -> dict[s
         "decided_at": check.decided_at,
         "results": check.results,
         "reasons": list(check.reasons or []),
+        "review_id": check.review_id,
         "upload": grant.as_dict() if grant else None,
     }
 

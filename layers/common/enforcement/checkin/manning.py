@@ -34,9 +34,10 @@ def check_summaries(checks: list[Check]) -> list[rules.CheckSummary]:
             decided_at=clock.parse(c.decided_at or c.created_at),
             task_id=c.task_id,
             made_at=clock.parse(c.created_at),
+            pending_review=c.status == "pending_review",
         )
         for c in checks
-        if c.purpose == "duty" and c.status in ("verified", "failed")
+        if c.purpose == "duty" and c.status in ("verified", "failed", "pending_review")
     ]
 
 

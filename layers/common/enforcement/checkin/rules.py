@@ -321,6 +321,8 @@ class CheckSummary:
     task_id: str | None = None
     #: When the check was started (its photo taken afterwards); the decision time when unknown.
     made_at: datetime | None = None
+    #: Neither verified nor failed yet: an officer reviews it (not verified meanwhile).
+    pending_review: bool = False
 
     @property
     def started(self) -> datetime:
@@ -336,17 +338,20 @@ class PostReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     unchecked: list[dict[str, Any]] = field(default_factory=list)
     under_qualified: list[dict[str, Any]] = field(default_factory=list)
+    pending_review: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def state(self) -> str:
         if len(self.verified) >= self.required:
             return "met"
-        if not (self.verified or self.failed or self.unchecked):
+        if not (self.verified or self.failed or self.unchecked or self.pending_review):
             return "empty"
         if self.under_qualified:
             return "under_qualified"
         if self.failed:
             return "failed"
+        if self.pending_review:
+            return "pending_review"
         return "short"
 
     def as_dict(self) -> dict[str, Any]:
@@ -359,6 +364,7 @@ class PostReport:
             "failed": self.failed,
             "unchecked": self.unchecked,
             "under_qualified": self.under_qualified,
+            "pending_review": self.pending_review,
         }
 
 
@@ -392,7 +398,8 @@ def manning_report(
     now: datetime,
     valid_for: timedelta,
 ) -> tuple[bool, list[PostReport]]:
-    """Who is verified at which post now, which posts are empty, under-qualified or failed.
+    """Who is verified at which post now, which posts are empty, under-qualified or failed, and
+    whose latest check waits for an officer's review (not verified until confirmed).
 
     Only checks decided within `valid_for` count, and of a holder only the checks made since
     their current posting began: a check made before a discharge says nothing about a later
@@ -414,6 +421,10 @@ def manning_report(
             elif check.verified:
                 report.verified.append(
                     {**who, "check_id": check.check_id, "at": check.decided_at.isoformat()}
+                )
+            elif check.pending_review:
+                report.pending_review.append(
+                    {**who, "check_id": check.check_id, "reasons": list(check.reasons)}
                 )
             else:
                 report.failed.append(
@@ -439,7 +450,9 @@ class TaskOutcome:
 def task_outcome(
     posts: Sequence[Post], task_checks: Iterable[CheckSummary], window_closed: bool
 ) -> TaskOutcome:
-    """Per post of the manning table: verified, failed (why) or missing, within one task.
+    """Per post of the manning table: verified, failed (why), waiting for review, or missing,
+    within one task. A check in review is not verified: its post is `pending_review` (when no
+    check there failed) until an officer confirms it.
 
     The task is complete as soon as every required post is verified; otherwise it runs until its
     window closes.
@@ -451,13 +464,18 @@ def task_outcome(
         mine = [c for (_, p), c in latest.items() if p == post.code]
         verified = sorted(c.crew_id for c in mine if c.verified)
         failed = [
-            {"crew_id": c.crew_id, "reasons": list(c.reasons)} for c in mine if not c.verified
+            {"crew_id": c.crew_id, "reasons": list(c.reasons)}
+            for c in mine
+            if not c.verified and not c.pending_review
         ]
+        in_review = sorted(c.crew_id for c in mine if c.pending_review)
         missing = max(0, post.count - len(verified))
         if missing == 0:
             status = "verified"
         elif failed:
             status = "failed"
+        elif in_review:
+            status = "pending_review"
         else:
             status = "missing"
         all_verified = all_verified and missing == 0
@@ -469,6 +487,7 @@ def task_outcome(
                 "status": status,
                 "verified": verified,
                 "failed": failed,
+                "pending_review": in_review,
                 "missing": missing,
             }
         )

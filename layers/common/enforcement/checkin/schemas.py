@@ -60,7 +60,9 @@ PostingStatus = Literal["appointed", "bound", "pending"]
 #: What a check is for: duty (a check-in), link (an account proving it is the crew member),
 #: appointment or discharge (an application).
 CheckPurpose = Literal["duty", "link", "appointment", "discharge"]
-CheckStatus = Literal["awaiting_photo", "verified", "failed"]
+#: A check waits for its photo, is verified or failed, or waits for an officer's review (a face
+#: measure fell between its lines; `review_id` names the review).
+CheckStatus = Literal["awaiting_photo", "verified", "failed", "pending_review"]
 
 
 class PostIn(Strict):
@@ -280,8 +282,11 @@ class CheckOut(BaseModel):
     decided_at: Timestamp | None = None
     results: CheckResultsOut | None = Field(default=None, description="once decided")
     reasons: list[str] = Field(
-        default=[], description="<check>:<reason> of every failing check; empty when verified"
+        default=[],
+        description="<check>:<reason> of every failing check (of the checks in review while "
+        "pending_review); empty when verified",
     )
+    review_id: str | None = Field(default=None, description="when the check went to review")
     upload: UploadOut | None = Field(
         default=None, description="where to post the photo (in the answer that starts it)"
     )

@@ -29,15 +29,39 @@ class FaceResultOut(BaseModel):
 
     passed: bool
     reason: str = Field(
-        description="face_matches, face_mismatch, face_not_enrolled, replayed_reference_photo, "
-        "replayed_photo, or why the photo could not be used (no_face, multiple_faces, "
+        description="face_matches; refused: face_mismatch, replayed_reference_photo, "
+        "replayed_photo; in review: face_match_uncertain, possible_replay_of_reference, "
+        "possible_replayed_photo; after review: confirmed_on_review, refused_on_review; or why "
+        "the photo could not be used (face_not_enrolled, no_face, multiple_faces, "
         "face_too_small, image_unreadable, upload_expired...)"
+    )
+    zone: Literal["accept", "review", "refuse"] | None = Field(
+        default=None, exclude_if=_absent, description="the most severe zone of the measures"
     )
     distance: float | None = Field(
         default=None, exclude_if=_absent, description="from the enrolled face (when compared)"
     )
     threshold: float | None = Field(
-        default=None, exclude_if=_absent, description="largest distance of the same person"
+        default=None, exclude_if=_absent, description="ACCEPT line: the same person up to it"
+    )
+    refuse_min: float | None = Field(
+        default=None, exclude_if=_absent, description="REFUSE line: another person from it on"
+    )
+    replay_of: Literal["reference", "earlier"] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="the photo already used that the replay figures compare with",
+    )
+    replay_distance: float | None = Field(default=None, exclude_if=_absent)
+    replay_similarity: float | None = Field(
+        default=None, exclude_if=_absent, description="signature similarity (1: the same)"
+    )
+    exact_copy: bool | None = Field(
+        default=None, exclude_if=_absent, description="the same bytes or decoded pixels"
+    )
+    review_id: str | None = Field(default=None, exclude_if=_absent)
+    review_reason: str | None = Field(
+        default=None, exclude_if=_absent, description="why it went to review (once reviewed)"
     )
 
 
@@ -96,14 +120,18 @@ class CrewFailureOut(BaseModel):
 
 
 class TaskPostOut(BaseModel):
-    """A post of the manning table within one task: verified, failed (why) or missing."""
+    """A post of the manning table within one task: verified, failed (why), waiting for an
+    officer's review, or missing."""
 
     post: str
     title: str
     required: int
-    status: Literal["verified", "failed", "missing"]
+    status: Literal["verified", "failed", "pending_review", "missing"]
     verified: list[str] = Field(description="crew ids verified at the post")
     failed: list[CrewFailureOut]
+    pending_review: list[str] = Field(
+        default=[], description="crew ids whose check waits for review (not verified yet)"
+    )
     missing: int = Field(description="how many more verified crew the post needs")
 
 
@@ -131,18 +159,25 @@ class FailedHolderOut(HolderOut):
     reasons: list[str]
 
 
+class PendingReviewHolderOut(HolderOut):
+    check_id: str
+    reasons: list[str] = Field(description="why the check waits for an officer's review")
+
+
 class UnderQualifiedHolderOut(HolderOut):
     reason: str = Field(description="what is wrong with their certificate for the post")
 
 
 class ManningPostOut(BaseModel):
-    """One post of the manning table: who is verified, failed, unchecked or under-qualified."""
+    """One post of the manning table: who is verified, failed, unchecked, under-qualified, or
+    waiting for an officer's review of their latest check (not verified until confirmed)."""
 
     post: str
     title: str
     required: int
-    state: Literal["met", "empty", "under_qualified", "failed", "short"]
+    state: Literal["met", "empty", "under_qualified", "failed", "pending_review", "short"]
     verified: list[VerifiedHolderOut]
     failed: list[FailedHolderOut]
     unchecked: list[HolderOut]
     under_qualified: list[UnderQualifiedHolderOut]
+    pending_review: list[PendingReviewHolderOut] = []
