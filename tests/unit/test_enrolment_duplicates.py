@@ -160,7 +160,7 @@ def test_the_same_face_under_another_id_number_goes_to_review(world: World) -> N
     assert (review.kind, review.subject_id, review.status) == ("enrolment", second, "pending")
     assert review.reason == "possible_duplicate_identity"
     assert review.figures["other_crew_id"] == first
-    assert 0 < review.figures["distance"] <= review.figures["accept_max"]
+    assert 0 < review.figures["distance"] <= review.figures["threshold"]
     first_record = FaceRecord.get(f"crew#{first}")
     assert [(p.role, p.key) for p in review.photos] == [
         ("reference", FaceRecord.get(f"crew#{second}").reference_key),

@@ -74,7 +74,7 @@ class Duplicate:
             "other_crew_id": self.crew_id,
             "other_jurisdiction": self.jurisdiction,
             "distance": round(self.distance, 4),
-            "accept_max": self.accept_max,
+            "threshold": self.accept_max,  # the ACCEPT line, as a check review names it
             "face_updated_at": face_updated_at,  # which enrolment of the record is reviewed
         }
 
