@@ -60,6 +60,9 @@ class World:
         self.anon = Client(stack.api_url)
         self.suffix = suffix = secrets.token_hex(3)
         self.jurisdiction = f"shanghai-wusongkou-{suffix}"
+        # its own agency: an enrolment is searched against the agency's enrolled crew, and every
+        # world enrols the same photographs
+        self.agency = f"msa-{suffix}"
         self.other_jurisdiction = f"ningbo-beilun-{suffix}"
         self.officer = self.officer_client(f"zhang{suffix}", self.jurisdiction)
         self.outsider = self.officer_client(f"liu{suffix}", self.other_jurisdiction)
@@ -126,7 +129,7 @@ class World:
             password=password,
             name=username,
             role=Role.OFFICER,
-            agency="msa",
+            agency=self.agency,
             jurisdiction=jurisdiction,
         )
         session = self.anon.post(

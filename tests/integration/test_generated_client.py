@@ -151,6 +151,7 @@ class World:
         self.m = self.anon.models
         suffix = secrets.token_hex(3)
         self.jurisdiction = f"gen-{suffix}"
+        self.agency = f"msa-{suffix}"  # its own agency: its faces are searched only among its crew
         self.password = secrets.token_urlsafe(12)
         self.admin_name = f"admin{suffix}"
         self.officer_name = f"zhou{suffix}"
@@ -166,7 +167,7 @@ class World:
             password=self.password,
             name=username,
             role=role,
-            agency="msa",
+            agency=self.agency,
             jurisdiction=jurisdiction,
         )
 

@@ -54,7 +54,7 @@ def decided(client: Client, path: str, started: dict[str, Any], photo: bytes) ->
 def test_a_check_before_a_discharge_does_not_count_after_binding_again(stack: Any) -> None:
     suffix = secrets.token_hex(3)
     officer = officer_session(
-        stack.api_url, f"mdoff{suffix}", role=Role.OFFICER, agency="msa",
+        stack.api_url, f"mdoff{suffix}", role=Role.OFFICER, agency=f"msa-{suffix}",
         jurisdiction=f"md-{suffix}", name="张伟",
     )  # fmt: skip
     mmsi = "45" + "".join(secrets.choice("0123456789") for _ in range(7))

@@ -177,7 +177,7 @@ def get_task(task_id: TaskId) -> TaskOut:
     summary="Register a crew member with certificates",
     description="Officers and admins register a seafarer in their own jurisdiction; an ID "
     "number is registered once per jurisdiction (409 `crew_exists`). The answer masks the ID "
-    "number.",
+    "number; a certificate already expired is stored and named in `warnings`.",
     status_code=201,
     security=SECURED,
 )
@@ -228,7 +228,9 @@ def request_enrolment(crew_id: CrewId) -> Response[EnrolmentOut]:
     "/checkin/crew/<crew_id>/face-enrolment",
     summary="Enrolment status (enrolled, or why not)",
     description="Officers of the crew member's jurisdiction: whether the reference face is "
-    "enrolled, and the engine's reason when it failed (e.g. `no_face`). 404 `crew_not_found`.",
+    "enrolled, and the engine's reason when it failed (e.g. `no_face`, with `face_message` in "
+    "words) or why it waits for an officer's review (`pending_review`: "
+    "`possible_duplicate_identity`). 404 `crew_not_found`.",
     security=SECURED,
 )
 def enrolment_status(crew_id: CrewId) -> EnrolmentOut:

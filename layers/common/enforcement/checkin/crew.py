@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -21,8 +21,11 @@ from pynamodb.transactions import TransactWrite
 from enforcement import access, audit, auth, clock, jurisdictions, uploads
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
+from enforcement.checkin import rules
 from enforcement.checkin.checks import check_view, commit_check, new_check
+from enforcement.checkin.enrolment_reviews import DUPLICATE, POSSIBLE_DUPLICATE
 from enforcement.checkin.loading import (
+    certificates_of,
     crew_for_officer,
     load_crew,
     load_vessel,
@@ -37,6 +40,33 @@ from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
 
 SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
+
+#: What an enrolment's `face_error` means, for the officer reading the crew record: the engine's
+#: codes (enforcement.face.images.FaceError), the upload's, and the reviews' (importing
+#: enrolment_reviews also registers the decision of an enrolment review wherever crew runs).
+ENROLMENT_MESSAGES: Final[dict[str, str]] = {
+    "no_face": "No face was found in the photo: upload a frontal portrait (an official ID photo) "
+    "with the whole face visible.",
+    "multiple_faces": "The photo shows more than one face: upload a portrait of the crew member "
+    "alone.",
+    "face_too_small": "The face is too small in the photo: upload a portrait in which the face "
+    "fills most of the picture.",
+    "image_empty": "The uploaded file was empty: request a new upload and post the photo again.",
+    "image_too_large": "The photo file is larger than allowed: upload a smaller JPEG, PNG or "
+    "WebP file.",
+    "image_too_many_pixels": "The photo has more pixels than allowed: upload it at a lower "
+    "resolution.",
+    "image_unreadable": "The file is not a readable JPEG, PNG or WebP photo: upload the photo in "
+    "one of these formats.",
+    "upload_expired": "The photo arrived after its upload link had expired: request a new upload "
+    "and post the photo again.",
+    POSSIBLE_DUPLICATE: "The face looks like one already enrolled for another crew "
+    "member of the agency (a possible duplicate identity): an officer of the jurisdiction reviews "
+    "the enrolment, and the face cannot be used for checks until it is confirmed.",
+    DUPLICATE: "An officer found this face already enrolled for another crew member: "
+    "the enrolment was refused. Enrol the crew member's own photo, or correct the records.",
+}
+UNKNOWN_ENROLMENT_ERROR: Final = "The photo could not be enrolled: upload another photo."
 
 
 def id_number_key(jurisdiction: str, id_number: str) -> str:
@@ -60,6 +90,30 @@ def _certificate(c: CertificateIn) -> CertificateAttribute:
     )
 
 
+def face_message(crew: CrewMember) -> str | None:
+    """The face status in words, when there is something to say: why the enrolment failed or
+    why it is under review (`face_error` is the code)."""
+    if crew.face_status not in ("failed", "pending_review"):
+        return None
+    return ENROLMENT_MESSAGES.get(crew.face_error or "", UNKNOWN_ENROLMENT_ERROR)
+
+
+def certificate_warnings(crew: CrewMember) -> list[dict[str, Any]]:
+    """What an officer should know about the record's certificates today: each expired one
+    (the check-in's certificate check would refuse it)."""
+    today = clock.now().date()
+    return [
+        {
+            "code": "certificate_expired",
+            "message": f"Certificate {c.number} expired on {c.expires_on.isoformat()}.",
+            "certificate": c.number,
+            "expires_on": c.expires_on.isoformat(),
+        }
+        for c in certificates_of(crew)
+        if rules.certificate_expired(c, today)
+    ]
+
+
 def crew_view(crew: CrewMember) -> dict[str, Any]:
     return {
         "crew_id": crew.crew_id,
@@ -69,8 +123,10 @@ def crew_view(crew: CrewMember) -> dict[str, Any]:
         "certificates": [c.as_dict() for c in crew.certificates or []],
         "face_status": crew.face_status or "none",
         "face_error": crew.face_error,
+        "face_message": face_message(crew),
         "credit_points": int(crew.credit_points or 0),
         "linked": bool(crew.account_id),
+        "warnings": certificate_warnings(crew),
     }
 
 
@@ -188,6 +244,7 @@ def enrolment_status(principal: Principal, crew_id: str) -> dict[str, Any]:
         "crew_id": crew_id,
         "face_status": crew.face_status or "none",
         "face_error": crew.face_error,
+        "face_message": face_message(crew),
         "upload": None,
     }
 

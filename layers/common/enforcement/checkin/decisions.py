@@ -18,12 +18,22 @@ from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, jurisdictions, notify, uploads
-from enforcement.checkin import check_reviews, checks, crew, loading, reviews, rules
+from enforcement.checkin import (
+    check_reviews,
+    checks,
+    crew,
+    enrolment,
+    enrolment_reviews,
+    loading,
+    reviews,
+    rules,
+)
 from enforcement.checkin.models import (
     Check,
     CrewMember,
     FaceRecord,
     PhotoDigest,
+    Review,
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
@@ -133,9 +143,12 @@ def _close_ticket(
 
 
 def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
+    """Enrol the reference photo's face; a face already enrolled for another crew member of
+    the agency sends the enrolment to review instead (`enforcement.checkin.enrolment`)."""
     crew_id = ticket.subject_id
     crew = CrewMember(crew_id)
-    agency = jurisdictions.owner(loading.load_crew(crew_id).jurisdiction)
+    loaded = loading.load_crew(crew_id)
+    agency = jurisdictions.owner(loaded.jurisdiction)
     now = clock.iso()
     if photo.template is None:
 
@@ -178,29 +191,60 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
         engine=ENGINE_NAME,
     )
 
+    duplicate = enrolment.possible_duplicate(loaded, photo.template, agency)
+    shown = duplicate.photos(ticket.object_key, photo.version, photo.digest) if duplicate else []
+    enrolment.remember(crew_id, photo.template, agency)  # before: see enrolment's docstring
+    opened: list[Review] = []
+
     def enrolled(tx: TransactWrite) -> None:
         tx.save(record)
         tx.update(
             crew,
             actions=[
-                CrewMember.face_status.set("enrolled"),
-                CrewMember.face_error.remove(),
+                CrewMember.face_status.set("pending_review" if duplicate else "enrolled"),
+                CrewMember.face_error.set(enrolment.POSSIBLE_DUPLICATE)
+                if duplicate
+                else CrewMember.face_error.remove(),
                 CrewMember.face_updated_at.set(now),
             ],
             condition=CrewMember.crew_id.exists(),
         )
-        _close_ticket(tx, ticket, "done", None, photo)
+        _close_ticket(
+            tx, ticket, "done", enrolment.POSSIBLE_DUPLICATE if duplicate else None, photo
+        )
+        if duplicate:
+            opened[:] = [
+                reviews.open_review(
+                    tx,
+                    kind="enrolment",
+                    subject_id=crew_id,
+                    crew_id=crew_id,
+                    jurisdiction=loaded.jurisdiction or "",
+                    reason=enrolment.POSSIBLE_DUPLICATE,
+                    message=duplicate.message(),
+                    figures=duplicate.figures(now),
+                    photos=shown,
+                    actor=ticket.actor,
+                )
+            ]
 
     audit.commit(
         audit.AuditEvent(
             ticket.actor,
-            "face.enrolled",
+            "face.enrolment_review" if duplicate else "face.enrolled",
             f"crew:{crew_id}",
-            {"key": ticket.object_key, **photo.evidence()},
+            {
+                "key": ticket.object_key,
+                **photo.evidence(),
+                **(duplicate.figures(now) if duplicate else {}),
+            },
         ),
         enrolled,
         agency=agency,
     )
+    if duplicate:
+        review_id = opened[0].review_id
+        return {"key": ticket.object_key, "outcome": "pending_review", "review_id": review_id}
     return {"key": ticket.object_key, "outcome": "enrolled"}
 
 
@@ -221,6 +265,9 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
     """
     if photo.template is None:
         return rules.Outcome(False, photo.error or "image_unreadable")
+    waiting = enrolment_reviews.under_review(crew_id)  # the enrolled face is not usable yet
+    if waiting is not None:
+        return waiting
     try:
         reference = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
     except FaceRecord.DoesNotExist:

@@ -155,6 +155,11 @@ def grade_satisfies(held: str, required: str) -> bool:
     return GRADES.index(held) <= GRADES.index(required)
 
 
+def certificate_expired(certificate: Certificate, today: date) -> bool:
+    """A certificate is expired from the day after its `expires_on`."""
+    return certificate.expires_on < today
+
+
 def certificate_check(certificates: Iterable[Certificate], post: Post, today: date) -> Outcome:
     """The best certificate of the post's type decides; the reason names what is wrong with it."""
     of_type = [c for c in certificates if c.type == post.certificate_type]
@@ -166,7 +171,7 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
             problems.append((4, "certificate_revoked", cert))
         elif cert.status != "valid":
             problems.append((3, "certificate_suspended", cert))
-        elif cert.expires_on < today:
+        elif certificate_expired(cert, today):
             problems.append((2, "certificate_expired", cert))
         elif not grade_satisfies(cert.grade, post.min_grade):
             problems.append((1, "grade_insufficient", cert))
@@ -184,7 +189,12 @@ def certificate_check(certificates: Iterable[Certificate], post: Post, today: da
     return Outcome(
         False,
         reason,
-        {"certificate": cert.number, "grade": cert.grade, "required_grade": post.min_grade},
+        {
+            "certificate": cert.number,
+            "grade": cert.grade,
+            "expires_on": str(cert.expires_on),
+            "required_grade": post.min_grade,
+        },
     )
 
 

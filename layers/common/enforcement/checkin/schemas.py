@@ -47,9 +47,13 @@ Symptom = Literal[
     "headache",
     "muscle_pain",
 ]
-#: The reference face of a crew member: none yet, an upload handed out, enrolled, or failed
-#: (`face_error` says why).
-FaceStatus = Literal["none", "pending", "enrolled", "failed"]
+#: The reference face of a crew member: none yet, an upload handed out, enrolled, failed
+#: (`face_error` says why), or pending_review (enrolled, but not usable for checks until an
+#: officer confirms it: `face_error` says why, e.g. possible_duplicate_identity).
+FaceStatus = Literal["none", "pending", "enrolled", "failed", "pending_review"]
+#: The face status's code explained for people (`enforcement.checkin.crew.ENROLMENT_MESSAGES`).
+FACE_ERROR = "why the enrolment failed, or why it is under review (a code)"
+FACE_MESSAGE = "the same in words, for the officer: what happened and what to do"
 #: appointed (by an application and its checks), bound (self-declared; approved, or within an
 #: appointment) or pending (a binding waiting for an officer's approval).
 PostingStatus = Literal["appointed", "bound", "pending"]
@@ -168,6 +172,16 @@ class CrewIn(Strict):
         return certs
 
 
+class CrewWarningOut(BaseModel):
+    """Something wrong with the record that does not stop it being stored (an officer should
+    act on it)."""
+
+    code: Literal["certificate_expired"]
+    message: str
+    certificate: str = Field(description="the certificate's number")
+    expires_on: Day
+
+
 class CrewOut(BaseModel):
     crew_id: str
     name: str
@@ -175,9 +189,13 @@ class CrewOut(BaseModel):
     jurisdiction: str
     certificates: list[CertificateOut]
     face_status: FaceStatus
-    face_error: str | None = Field(default=None, description="why the enrolment failed")
+    face_error: str | None = Field(default=None, description=FACE_ERROR)
+    face_message: str | None = Field(default=None, description=FACE_MESSAGE)
     credit_points: int
     linked: bool = Field(description="a mini-program account is linked to this record")
+    warnings: list[CrewWarningOut] = Field(
+        default=[], description="e.g. a certificate already expired (the record is stored)"
+    )
 
 
 class CertificateStatusIn(Strict):
@@ -188,7 +206,8 @@ class CertificateStatusIn(Strict):
 class EnrolmentOut(BaseModel):
     crew_id: str
     face_status: FaceStatus
-    face_error: str | None = Field(default=None, description="why the enrolment failed")
+    face_error: str | None = Field(default=None, description=FACE_ERROR)
+    face_message: str | None = Field(default=None, description=FACE_MESSAGE)
     upload: UploadOut | None = Field(
         default=None, description="where to post the reference photo (when just requested)"
     )

@@ -59,12 +59,16 @@ _loaded: dict[str, tuple[FaceIndex, float]] = {}
 
 
 def search(
-    template: FaceTemplate | npt.ArrayLike, k: int = 5, name: str = DEFAULT_NAME
+    template: FaceTemplate | npt.ArrayLike,
+    k: int = 5,
+    name: str = DEFAULT_NAME,
+    max_age: float = REFRESH_SECONDS,
 ) -> list[tuple[str, float]]:
     """The `k` enrolled subjects closest to `template` in the named index, nearest first.
 
     The index is loaded once per process (a warm Lambda keeps it) and brought up to date with
-    the deltas at most every REFRESH_SECONDS.
+    the deltas when older than `max_age` seconds (0: every search, as an enrolment that must
+    see the enrolments other processes just wrote asks).
     """
     with _lock:
         cached = _loaded.get(name)
@@ -72,7 +76,7 @@ def search(
         if cached is None:
             index = IndexStore(name).load()
             _loaded[name] = (index, now)
-        elif now - cached[1] >= REFRESH_SECONDS:
+        elif now - cached[1] >= max_age:
             index = IndexStore(name).refresh(cached[0])
             _loaded[name] = (index, now)
         else:
