@@ -237,12 +237,17 @@ _SHOTS = itertools.count(1)
 
 
 def live(name: str) -> bytes:
-    """A new shot of the same person: the photo re-encoded with a slight turn, so its bytes are
-    new (every live photo is: a photo whose bytes were used by any earlier check is refused),
-    while the face is the same."""
-    n = next(_SHOTS)  # consecutive shots differ in turn or quality, so in pixels too
+    """A new shot of the same person: the photo re-encoded with a slight turn, so its bytes and
+    its decoded pixels are new (every live photo's are: a photo whose bytes or pixels were used
+    by any earlier check is an exact copy, refused), while the face is the same."""
+    n = next(_SHOTS)  # consecutive shots differ in turn or quality
     image = Image.open(io.BytesIO(photo_bytes(name))).convert("RGB")
     out = io.BytesIO()
     shot = secrets.token_hex(8).encode()  # unique bytes whatever the turn and quality
-    image.rotate((n % 7) - 3 or 1).save(out, "JPEG", quality=90 - n % 5, comment=shot)
+    # a random hundredth of a degree more: unique pixels too, within a process and across the
+    # processes of one test run (35 turn-and-quality pairs alone repeat after 35 shots)
+    turn = ((n % 7) - 3 or 1) + secrets.randbelow(10_000) / 100_000
+    image.rotate(turn, resample=Image.Resampling.BILINEAR).save(
+        out, "JPEG", quality=90 - n % 5, comment=shot
+    )
     return out.getvalue()
