@@ -18,6 +18,7 @@ from enforcement.checkin import decisions
 from enforcement.checkin.models import FaceRecord, PhotoDigest
 from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
 from enforcement.face.replays import UsedPhotoLog
+from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhotos
 from moto import mock_aws
 from PIL import Image
@@ -228,8 +229,13 @@ def test_concurrent_writers_do_not_lose_photos(world: World) -> None:
     stored = UsedPhotoLog.load("crew#li")
     assert stored.history.digests == ("a", "b")
     probe = encode(jpeg("obama3.jpg", turn=5), CONFIG)
-    assert stored.copy_of(probe, None, committed=lambda digest: True) == "b"
-    assert stored.copy_of(probe, None, committed=lambda digest: digest != "b") is None
+    found = stored.likeness(probe, None, committed=lambda digest: True, zones=ReplayZones())
+    assert found is not None
+    assert (found[0], found[2]) == ("b", ReplayZones().zone(found[1].distance, found[1].similarity))
+    assert found[2] is not Zone.ACCEPT
+    uncommitted = stored.likeness(probe, None, lambda digest: digest != "b", ReplayZones())
+    assert uncommitted is None
+    assert stored.likeness(probe, "b", lambda digest: True, ReplayZones()) is None  # its own
 
 
 def test_near_duplicate_test_can_be_switched_off_leaving_exact_replays(

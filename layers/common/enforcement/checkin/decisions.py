@@ -283,11 +283,7 @@ def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
         if reference.reference_signature
         else None
     )
-    likeness = (
-        liveness.similarity(reference_signature, probe.signature)
-        if reference_signature is not None and probe.signature is not None
-        else None
-    )
+    likeness = liveness.signature_similarity(reference_signature, probe.signature)
     exact = bool(photo.digest and photo.digest == reference.reference_digest) or bool(
         pixels and pixels == reference.reference_pixels
     )
