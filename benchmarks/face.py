@@ -286,6 +286,7 @@ def cold_start_and_memory() -> None:
 
 def near_duplicates() -> None:
     from enforcement.face import engine, liveness
+    from enforcement.face.zones import ReplayZones
 
     from tests import photos
 
@@ -316,9 +317,11 @@ def near_duplicates() -> None:
             f"new photo {a} / {b}: distance {engine.compare(ta, tb, 1.0).distance:.2f}, "
             f"similarity {liveness.similarity(ta.signature, tb.signature):.2f}"
         )
+    lines = ReplayZones()
     print(
-        f"rule: a replay when distance <= {liveness.REPLAY_DISTANCE} or similarity >= "
-        f"{liveness.REPLAY_SIMILARITY}"
+        f"zones: review when distance <= {lines.review_max_distance} or similarity >= "
+        f"{lines.review_min_similarity}; refuse when distance <= {lines.refuse_max_distance} "
+        f"and similarity >= {lines.refuse_min_similarity}"
     )
 
 

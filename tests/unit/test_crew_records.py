@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from enforcement import auth, clock
 from enforcement.checkin import crew, rules
+from enforcement.checkin.crew_schemas import CrewIn, CrewOut, EnrolmentOut
 from enforcement.checkin.models import CrewMember
-from enforcement.checkin.schemas import CrewIn, CrewOut, EnrolmentOut
 from enforcement.checkin.verdicts import CheckResultsOut
 from enforcement.face import engine
 from PIL import Image

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from enforcement import audit, clients, config, jurisdictions
 from enforcement.auth import Principal, Role
-from enforcement.checkin import decisions, enrolment, reviews
+from enforcement.checkin import decisions, enrolment, face_checks, reviews
 from enforcement.checkin.models import CrewMember, FaceRecord, Review
 from enforcement.errors import Conflict, Forbidden
 from enforcement.face import engine
@@ -51,9 +51,9 @@ def savage(i: int) -> bytes:
     return johns(SAVAGE[0], SAVAGE[1 + i])
 
 
-def check_photo(data: bytes) -> decisions.Photo:
+def check_photo(data: bytes) -> face_checks.Photo:
     """A check photo as the face function reads it."""
-    return decisions.Photo(engine.encode(data, engine_config()), None, engine.image_digest(data))
+    return face_checks.Photo(engine.encode(data, engine_config()), None, engine.image_digest(data))
 
 
 @dataclass
@@ -152,7 +152,7 @@ def test_the_same_face_under_another_id_number_goes_to_review(world: World) -> N
     assert status(second) == ("pending_review", "possible_duplicate_identity")
     # the template is kept, but checks cannot use it yet
     assert FaceRecord.get(f"crew#{second}").reference_key
-    waiting = decisions.face_check(second, check_photo(savage(2)))
+    waiting = face_checks.face_check(second, check_photo(savage(2)))
     assert (waiting.passed, waiting.reason) == (False, "face_enrolment_under_review")
 
     [review] = pending_reviews(world.jurisdiction)
@@ -223,7 +223,7 @@ def test_a_confirmed_enrolment_is_enrolled_and_usable(world: World) -> None:
     decided = reviews.decide(world.officer(), review_id, "confirm", "twins, both on the list")
     assert decided["status"] == "confirmed"
     assert status(second) == ("enrolled", None)
-    outcome = decisions.face_check(second, check_photo(savage(2)))
+    outcome = face_checks.face_check(second, check_photo(savage(2)))
     assert outcome.reason != "face_enrolment_under_review"
     assert pending_reviews(world.jurisdiction) == []
 

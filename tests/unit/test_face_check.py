@@ -1,4 +1,4 @@
-"""The face check of uploaded photos (decisions.face_check), on real photographs under moto:
+"""The face check of uploaded photos (face_checks.face_check), on real photographs under moto:
 new photos of the enrolled person verify; the reference photo, a photo already used, and any
 copy of either (re-encoded, resized, rotated, mirrored, printed, on a screen) are replays."""
 
@@ -14,10 +14,11 @@ from urllib.parse import unquote_plus
 import numpy as np
 import pytest
 from enforcement import config, notify, uploads
-from enforcement.checkin import decisions
+from enforcement.checkin import decisions, face_checks
 from enforcement.checkin.models import FaceRecord, PhotoDigest
 from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
 from enforcement.face.replays import UsedPhotoLog
+from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhotos
 from moto import mock_aws
 from PIL import Image
@@ -194,13 +195,13 @@ def test_a_stored_reference_signature_catches_what_the_distance_misses(
         monkeypatch.setenv(name, value)
     config.settings.cache_clear()
     reference = enrolled("li", "obama.jpg", with_signature=True)
-    far_copy = decisions.Photo(shifted(reference, 0.4), None, "digest-far-copy")
-    outcome = decisions.face_check("li", far_copy)
+    far_copy = face_checks.Photo(shifted(reference, 0.4), None, "digest-far-copy")
+    outcome = face_checks.face_check("li", far_copy)
     assert (outcome.passed, outcome.review) == (False, True)
     assert outcome.reason == "possible_replay_of_reference"
 
     enrolled("wang", "obama.jpg", with_signature=False)  # enrolled before signatures existed
-    outcome = decisions.face_check("wang", far_copy)
+    outcome = face_checks.face_check("wang", far_copy)
     assert (outcome.passed, outcome.reason) == (True, "face_matches")
 
 
@@ -209,14 +210,14 @@ def test_an_attempt_that_was_not_committed_is_not_a_replay_of_itself(world: Worl
     event is then delivered again and the same photo must still verify."""
     enrolled("li", "obama.jpg", with_signature=True)
     digest = image_digest(photos.photo_bytes("obama2.jpg"))
-    photo = decisions.Photo(template("obama2.jpg"), None, digest)
-    assert decisions.face_check("li", photo).passed
-    assert decisions.face_check("li", photo).passed  # processed again: still fine
-    copy = decisions.Photo(encode(jpeg("obama2.jpg", turn=3), CONFIG), None, "digest-copy")
-    assert decisions.face_check("li", copy).passed  # its original was never decided
+    photo = face_checks.Photo(template("obama2.jpg"), None, digest)
+    assert face_checks.face_check("li", photo).passed
+    assert face_checks.face_check("li", photo).passed  # processed again: still fine
+    copy = face_checks.Photo(encode(jpeg("obama2.jpg", turn=3), CONFIG), None, "digest-copy")
+    assert face_checks.face_check("li", copy).passed  # its original was never decided
     PhotoDigest(f"digest#{digest}", first_key="uploads/check/x", seen_at="now").save()
-    assert decisions.face_check("li", copy).reason == "replayed_photo"
-    assert decisions.face_check("li", photo).reason == "replayed_photo"
+    assert face_checks.face_check("li", copy).reason == "replayed_photo"
+    assert face_checks.face_check("li", photo).reason == "replayed_photo"
     assert len(UsedPhotos.get("used#crew#li").digests) == 2  # obama2 once, its copy once
 
 
@@ -228,8 +229,13 @@ def test_concurrent_writers_do_not_lose_photos(world: World) -> None:
     stored = UsedPhotoLog.load("crew#li")
     assert stored.history.digests == ("a", "b")
     probe = encode(jpeg("obama3.jpg", turn=5), CONFIG)
-    assert stored.copy_of(probe, None, committed=lambda digest: True) == "b"
-    assert stored.copy_of(probe, None, committed=lambda digest: digest != "b") is None
+    found = stored.likeness(probe, None, committed=lambda digest: True, zones=ReplayZones())
+    assert found is not None
+    assert (found[0], found[2]) == ("b", ReplayZones().zone(found[1].distance, found[1].similarity))
+    assert found[2] is not Zone.ACCEPT
+    uncommitted = stored.likeness(probe, None, lambda digest: digest != "b", ReplayZones())
+    assert uncommitted is None
+    assert stored.likeness(probe, "b", lambda digest: True, ReplayZones()) is None  # its own
 
 
 def test_near_duplicate_test_can_be_switched_off_leaving_exact_replays(

@@ -7,7 +7,7 @@ about how the zones combine, not about where the lines lie."""
 from __future__ import annotations
 
 import pytest
-from enforcement.checkin import rules
+from enforcement.checkin import face_rules, rules
 from enforcement.face.zones import MatchZones, ReplayZones
 
 MATCH = MatchZones(accept_max=0.5, refuse_min=0.7)
@@ -17,7 +17,7 @@ REPLAY = ReplayZones(
     refuse_max_distance=0.15,
     refuse_min_similarity=0.9,
 )
-LINES = rules.MatchLines(MATCH.accept_max, MATCH.refuse_min)
+LINES = face_rules.MatchLines(MATCH.accept_max, MATCH.refuse_min)
 NO_COPY = (0.9, 0.1)  # (distance, similarity) of a new photograph
 
 
@@ -33,14 +33,16 @@ def outcome(
     reference photo (default: as far as the match distance, no signature) and to the closest
     earlier photo are (distance, similarity)."""
     ref_d, ref_s = reference if reference is not None else (distance, None)
-    of_reference = rules.Likeness(
+    of_reference = face_rules.Likeness(
         str(REPLAY.zone(ref_d, ref_s, exact_reference)), ref_d, ref_s, exact_reference
     )
     of_earlier = None
     if earlier is not None or exact_earlier:
         d, s = earlier if earlier is not None else (0.0, None)
-        of_earlier = rules.Likeness(str(REPLAY.zone(d, s, exact_earlier)), d, s, exact_earlier)
-    return rules.face_outcome(str(MATCH.zone(distance)), distance, LINES, of_reference, of_earlier)
+        of_earlier = face_rules.Likeness(str(REPLAY.zone(d, s, exact_earlier)), d, s, exact_earlier)
+    return face_rules.face_outcome(
+        str(MATCH.zone(distance)), distance, LINES, of_reference, of_earlier
+    )
 
 
 @pytest.mark.parametrize(

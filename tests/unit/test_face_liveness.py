@@ -12,22 +12,27 @@ import numpy as np
 import pytest
 from enforcement import config
 from enforcement.face import liveness
-from enforcement.face.configured import replay_rule
+from enforcement.face.configured import replay_zones
 from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
 from enforcement.face.liveness import (
-    REPLAY_DISTANCE,
-    REPLAY_SIMILARITY,
     PhotoHistory,
     PhotoSignature,
-    ReplayRule,
+    signature_similarity,
     similarity,
 )
-from enforcement.face.zones import ReplayZones, Zone
+from enforcement.face.zones import (
+    REPLAY_REFUSE_MAX_DISTANCE,
+    REPLAY_REFUSE_MIN_SIMILARITY,
+    REPLAY_REVIEW_MAX_DISTANCE,
+    REPLAY_REVIEW_MIN_SIMILARITY,
+    ReplayZones,
+    Zone,
+)
 
 from tests import photos
 
 CONFIG = EngineConfig()
-RULE = ReplayRule()
+ZONES = ReplayZones()
 ORIGINALS = ("obama.jpg", "obama2.jpg", "biden.jpg")
 #: Crops and a format copy made by face_recognition's authors from the Obama photographs.
 SHIPPED_COPIES = [
@@ -62,35 +67,42 @@ def measure(a: FaceTemplate, b: FaceTemplate) -> tuple[float, float]:
     return compare(a, b, 1.0).distance, similarity(a.signature, b.signature)
 
 
+def caught(original: FaceTemplate, copy: FaceTemplate, zones: ReplayZones = ZONES) -> Zone:
+    """The zone `copy` is put in against a history holding `original` (ACCEPT: taken for new)."""
+    found = PhotoHistory().with_photo("original", original).likeness(copy, zones)
+    return found[0][1] if found else Zone.ACCEPT
+
+
 # ------------------------------------------------------------------ copies are replays
 
 
 @pytest.mark.parametrize("name", ORIGINALS)
 def test_every_kind_of_copy_is_a_replay_by_both_measures(name: str) -> None:
     """Re-encoded, resized, cropped, rotated, mirrored, brighter, greyscale, printed, on a
-    screen: each copy is within REPLAY_DISTANCE and at least REPLAY_SIMILARITY, so either
-    measure alone catches it (the reference photo's check uses the distance alone when no
-    signature of it is stored)."""
+    screen: each copy is within the REVIEW distance and at least the REVIEW similarity, so
+    either measure alone catches it (the reference photo's check uses the distance alone when
+    no signature of it is stored); the history puts it in the zone the two figures give."""
     original = template(name)
     for kind, copy in copy_templates(name).items():
         distance, score = measure(original, copy)
-        assert distance <= REPLAY_DISTANCE, f"{name} {kind}: distance {distance:.3f}"
-        assert score >= REPLAY_SIMILARITY, f"{name} {kind}: similarity {score:.3f}"
-        assert RULE.check(copy, original, original.signature) is not None
+        assert distance <= REPLAY_REVIEW_MAX_DISTANCE, f"{name} {kind}: distance {distance:.3f}"
+        assert score >= REPLAY_REVIEW_MIN_SIMILARITY, f"{name} {kind}: similarity {score:.3f}"
+        assert caught(original, copy) is ZONES.zone(distance, score) is not Zone.ACCEPT
 
 
 @pytest.mark.parametrize(("original", "copy"), SHIPPED_COPIES)
 def test_crops_and_format_copies_are_replays(original: str, copy: str) -> None:
     distance, score = measure(template(original), template(copy))
-    assert RULE.is_replay(distance, score), f"distance {distance:.3f}, similarity {score:.3f}"
-    assert ReplayZones().zone(distance, score) != Zone.ACCEPT
+    assert ZONES.zone(distance, score) != Zone.ACCEPT, f"{distance:.3f}, {score:.3f}"
+    assert caught(template(original), template(copy)) != Zone.ACCEPT
 
 
 def test_a_half_face_crop_is_a_copy_the_fitted_lines_let_through() -> None:
     """The price of lines that do not send most genuine new photos to review: a copy this
     altered is taken for a new photo (the match still has to accept the face)."""
     distance, score = measure(*(template(name) for name in HALF_FACE_CROP))
-    assert ReplayZones().zone(distance, score) == Zone.ACCEPT
+    assert ZONES.zone(distance, score) == Zone.ACCEPT
+    assert caught(*(template(name) for name in HALF_FACE_CROP)) == Zone.ACCEPT
     assert 0.24 < distance < 0.3
     assert 0.5 < score < 0.9
 
@@ -111,16 +123,17 @@ def test_copies_are_far_more_alike_than_the_thresholds_need() -> None:
 @pytest.mark.parametrize(("a", "b"), NEW_PHOTOS)
 def test_new_photos_of_the_same_person_are_not_replays(a: str, b: str) -> None:
     distance, score = measure(template(a), template(b))
-    assert not RULE.is_replay(distance, score), f"distance {distance:.3f}, similarity {score:.3f}"
-    assert distance > REPLAY_DISTANCE + 0.02
-    assert score < REPLAY_SIMILARITY - 0.2
+    assert ZONES.zone(distance, score) == Zone.ACCEPT, f"{distance:.3f}, {score:.3f}"
+    assert caught(template(a), template(b)) == Zone.ACCEPT
+    assert distance > REPLAY_REVIEW_MAX_DISTANCE + 0.02
+    assert score < REPLAY_REVIEW_MIN_SIMILARITY - 0.2
     assert compare(template(a), template(b), CONFIG.threshold).matched  # and they do verify
 
 
 def test_other_people_have_dissimilar_signatures() -> None:
     names = ("obama.jpg", "biden.jpg", "astronaut.png", "Tom_Hanks_54745.png")
     for a, b in itertools.combinations(names, 2):
-        assert measure(template(a), template(b))[1] < REPLAY_SIMILARITY, (a, b)
+        assert measure(template(a), template(b))[1] < REPLAY_REVIEW_MIN_SIMILARITY, (a, b)
 
 
 # ------------------------------------------------------------------ the signature itself
@@ -183,14 +196,24 @@ def test_a_template_carries_its_photo_signature_outside_its_value() -> None:
     assert restored.signature == encoded.signature
 
 
-# ------------------------------------------------------------------ the rule and the history
+# ------------------------------------------------------------------ the zones and the history
 
 
-def test_rule_takes_either_measure() -> None:
-    assert RULE.is_replay(REPLAY_DISTANCE, None)
-    assert not RULE.is_replay(REPLAY_DISTANCE + 0.01, None)
-    assert RULE.is_replay(0.9, REPLAY_SIMILARITY)
-    assert not RULE.is_replay(0.9, REPLAY_SIMILARITY - 0.01)
+def test_either_measure_alone_sends_to_review_and_both_together_refuse() -> None:
+    assert ZONES.zone(REPLAY_REVIEW_MAX_DISTANCE, None) == Zone.REVIEW
+    assert ZONES.zone(REPLAY_REVIEW_MAX_DISTANCE + 0.01, None) == Zone.ACCEPT
+    assert ZONES.zone(0.9, REPLAY_REVIEW_MIN_SIMILARITY) == Zone.REVIEW
+    assert ZONES.zone(0.9, REPLAY_REVIEW_MIN_SIMILARITY - 0.01) == Zone.ACCEPT
+    assert ZONES.zone(REPLAY_REFUSE_MAX_DISTANCE, REPLAY_REFUSE_MIN_SIMILARITY) == Zone.REFUSE
+    assert ZONES.zone(REPLAY_REFUSE_MAX_DISTANCE, None) == Zone.REVIEW  # no signature: review
+
+
+def test_a_signature_similarity_needs_both_signatures() -> None:
+    signature = template("obama3.jpg").signature
+    assert signature is not None
+    assert signature_similarity(signature, signature) == pytest.approx(1.0)
+    assert signature_similarity(None, signature) is None
+    assert signature_similarity(signature, None) is None
 
 
 def test_history_finds_the_photo_a_copy_was_made_from() -> None:
@@ -198,14 +221,49 @@ def test_history_finds_the_photo_a_copy_was_made_from() -> None:
     for name in ("obama2.jpg", "obama3.jpg", "biden.jpg"):
         history = history.with_photo(f"sha-{name}", template(name))
     assert len(history) == 3
-    found = history.find(copy_templates("obama2.jpg")["rotated-8deg"], RULE)
-    assert found is not None
-    assert found[0] == "sha-obama2.jpg"
-    assert found[1].similarity is not None
-    assert found[1].similarity > 0.9
-    assert history.find(template("obama.jpg"), RULE) is None  # a new photo
+    copy = copy_templates("obama2.jpg")["rotated-8deg"]
+    found = history.likeness(copy, ZONES)
+    assert found
+    replay, zone = found[0]
+    assert history.digests[replay.index] == "sha-obama2.jpg"
+    assert replay.similarity is not None
+    assert replay.similarity > 0.9
+    assert zone is ZONES.zone(replay.distance, replay.similarity) is not Zone.ACCEPT
+    assert history.likeness(template("obama.jpg"), ZONES) == []  # a new photo
     skipped = frozenset({"sha-obama2.jpg"})
-    assert history.find(copy_templates("obama2.jpg")["rotated-8deg"], RULE, skipped) is None
+    assert history.likeness(copy, ZONES, skipped) == []
+
+
+def test_history_gives_the_most_severe_zone_first_then_the_closest() -> None:
+    """Three earlier photos a probe looks like: the closest one has no signature (REVIEW by
+    its distance alone), the next is close by both measures (REFUSE), the farthest is REVIEW.
+    The REFUSE one comes first, then the REVIEW ones by distance."""
+    base = template("obama.jpg")
+    history = PhotoHistory()
+    for digest, shift, signature in (
+        ("far", 0.45, base.signature),
+        ("unsigned", 0.05, None),
+        ("near", 0.1, base.signature),
+    ):
+        vector = base.vector.copy()
+        vector[0] += np.float32(shift)
+        history = history.with_photo(digest, FaceTemplate(vector, signature))
+
+    def ranked(zones: ReplayZones) -> list[tuple[str, Zone]]:
+        return [(history.digests[r.index], z) for r, z in history.likeness(base, zones)]
+
+    assert ranked(ReplayZones(0.5, 0.9, 0.15, 0.9)) == [
+        ("near", Zone.REFUSE),
+        ("unsigned", Zone.REVIEW),
+        ("far", Zone.REVIEW),
+    ]
+    # a similarity line above 1 switches that measure off: the distance alone, closest first
+    assert ranked(ReplayZones(0.5, 1.5, 0.15, 1.5)) == [
+        ("unsigned", Zone.REVIEW),
+        ("near", Zone.REVIEW),
+        ("far", Zone.REVIEW),
+    ]
+    assert ranked(ReplayZones(0.04, 1.5, 0.0, 1.5)) == []
 
 
 def test_history_keeps_the_newest_photos_once_each() -> None:
@@ -224,21 +282,30 @@ def test_history_keeps_the_newest_photos_once_each() -> None:
     assert repr(without_signature) == "PhotoHistory(<200 photos>)"
 
 
-def test_rule_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FACE_REPLAY_MAX_DISTANCE", "FACE_REPLAY_MIN_SIMILARITY"):
+def test_zones_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "FACE_REPLAY_MAX_DISTANCE",
+        "FACE_REPLAY_MIN_SIMILARITY",
+        "FACE_REPLAY_REFUSE_MAX_DISTANCE",
+        "FACE_REPLAY_REFUSE_MIN_SIMILARITY",
+    ):
         monkeypatch.delenv(name, raising=False)
-    assert replay_rule() == ReplayRule()
+    config.settings.cache_clear()
+    assert replay_zones() == ReplayZones()
     monkeypatch.setenv("FACE_REPLAY_MAX_DISTANCE", "0.25")
     monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", " 0.7 ")
     config.settings.cache_clear()
-    assert replay_rule() == ReplayRule(0.25, 0.7)
+    assert replay_zones() == ReplayZones(
+        0.25, 0.7, REPLAY_REFUSE_MAX_DISTANCE, REPLAY_REFUSE_MIN_SIMILARITY
+    )
     monkeypatch.setenv("FACE_REPLAY_MAX_DISTANCE", "0")
     monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", "2")
     config.settings.cache_clear()
-    off = replay_rule()
+    off = replay_zones()
     copy = copy_templates("obama.jpg")["rotated-8deg"]
-    assert off.check(copy, template("obama.jpg"), template("obama.jpg").signature) is None
+    assert caught(template("obama.jpg"), copy) != Zone.ACCEPT  # with the deployed lines
+    assert caught(template("obama.jpg"), copy, off) == Zone.ACCEPT  # switched off
     monkeypatch.setenv("FACE_REPLAY_MIN_SIMILARITY", "high")
     config.settings.cache_clear()
     with pytest.raises(config.SettingsError, match="FACE_REPLAY_MIN_SIMILARITY"):
-        replay_rule()
+        replay_zones()

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 from enforcement.accounts_api import NewOfficer
-from enforcement.checkin.schemas import CertificateIn, CrewIn, PositionIn, VesselIn
+from enforcement.checkin.crew_schemas import CertificateIn, CrewIn
+from enforcement.checkin.schemas import PositionIn, VesselIn
 from enforcement.duty.schemas import HazardIn, PatrolAreaIn
 from enforcement.schemas import CalendarDay, GpsFixIn, Line, Paragraph
 from pydantic import TypeAdapter, ValidationError

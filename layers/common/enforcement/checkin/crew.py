@@ -23,6 +23,7 @@ from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
 from enforcement.checkin.checks import check_view, commit_check, new_check
+from enforcement.checkin.crew_schemas import CertificateIn, CertificateStatusIn, CrewIn
 from enforcement.checkin.enrolment_reviews import DUPLICATE, POSSIBLE_DUPLICATE
 from enforcement.checkin.loading import (
     certificates_of,
@@ -33,7 +34,6 @@ from enforcement.checkin.loading import (
     postings_of_crew,
 )
 from enforcement.checkin.models import CertificateAttribute, Check, CrewMember, ServiceRecord
-from enforcement.checkin.schemas import CertificateIn, CertificateStatusIn, CrewIn
 from enforcement.config import settings
 from enforcement.db import transaction
 from enforcement.errors import Conflict, NotFound

@@ -23,11 +23,12 @@ from enforcement.checkin import (
     checks,
     crew,
     enrolment,
-    enrolment_reviews,
+    face_checks,
     loading,
     reviews,
     rules,
 )
+from enforcement.checkin.face_checks import Photo
 from enforcement.checkin.models import (
     Check,
     CrewMember,
@@ -37,8 +38,8 @@ from enforcement.checkin.models import (
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
-from enforcement.face import engine, liveness, replays
-from enforcement.face.configured import engine_config, match_zones, replay_zones
+from enforcement.face import engine
+from enforcement.face.configured import engine_config
 from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
@@ -55,26 +56,6 @@ logger = Logger(child=True)
 JUNK = {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
 ENGINE_NAME = "face_recognition-1.3.0"
 UPLOAD_GRACE = timedelta(seconds=60)
-
-
-class Photo:
-    """The outcome of reading one uploaded photo: a template, or the engine's error code."""
-
-    def __init__(
-        self,
-        template: engine.FaceTemplate | None,
-        error: str | None,
-        digest: str | None,
-        version: str | None = None,
-    ) -> None:
-        self.template = template
-        self.error = error
-        self.digest = digest
-        self.version = version  # the object version read (None: not read)
-
-    def evidence(self) -> dict[str, Any]:
-        """The photo as the audit entry names it: object version and SHA-256."""
-        return {"version_id": self.version, "sha256": self.digest}
 
 
 def read_photo(ticket: Upload, version: str | None = None) -> Photo:
@@ -186,7 +167,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
         reference_signature=(
             photo.template.signature.to_bytes() if photo.template.signature is not None else None
         ),
-        reference_pixels=pixel_digest(photo.template),
+        reference_pixels=face_checks.pixel_digest(photo.template),
         enrolled_at=now,
         engine=ENGINE_NAME,
     )
@@ -251,95 +232,9 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 # ------------------------------------------------------------------ checks
 
 
-def face_check(crew_id: str, photo: Photo) -> rules.Outcome:
-    """The face check of a check photo: a live, new photo of the enrolled face.
-
-    Three measures, each in its zones (`enforcement.face.zones`, lines from Settings): the
-    photo's replay likeness to the reference photo, to the closest photo used for an earlier
-    check, and its match distance from the enrolled face. An exact copy (the same bytes, or the
-    same decoded pixels) of the reference or of a used photo is refused outright; otherwise the
-    most severe zone decides (`rules.face_outcome`): refused (`replayed_reference_photo`,
-    `replayed_photo`, `face_mismatch`), sent to a person (`possible_replay_of_reference`,
-    `possible_replayed_photo`, `face_match_uncertain`), or passed (`face_matches`). A photo not
-    refused is added to the crew member's used photos.
-    """
-    if photo.template is None:
-        return rules.Outcome(False, photo.error or "image_unreadable")
-    waiting = enrolment_reviews.under_review(crew_id)  # the enrolled face is not usable yet
-    if waiting is not None:
-        return waiting
-    try:
-        reference = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
-    except FaceRecord.DoesNotExist:
-        return rules.Outcome(False, "face_not_enrolled")
-    enrolled = engine.FaceTemplate.from_bytes(bytes(reference.template))
-    probe = photo.template
-    pixels = pixel_digest(probe)
-    zones = replay_zones()
-    lines = match_zones()
-    match = engine.compare(enrolled, probe, lines.accept_max)
-    reference_signature = (
-        liveness.PhotoSignature.from_bytes(bytes(reference.reference_signature))
-        if reference.reference_signature
-        else None
-    )
-    likeness = (
-        liveness.similarity(reference_signature, probe.signature)
-        if reference_signature is not None and probe.signature is not None
-        else None
-    )
-    exact = bool(photo.digest and photo.digest == reference.reference_digest) or bool(
-        pixels and pixels == reference.reference_pixels
-    )
-    of_reference = rules.Likeness(
-        zones.zone(match.distance, likeness, exact), match.distance, likeness, exact
-    )
-    used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
-    of_earlier: rules.Likeness | None = None
-    if (photo.digest and _seen(photo.digest)) or (pixels and _seen(pixels, PIXELS)):
-        of_earlier = rules.Likeness(rules.REFUSE, 0.0, None, exact=True)
-    else:
-        found = used.likeness(probe, photo.digest, committed=_seen, zones=zones)
-        if found is not None:
-            digest, replay, zone = found
-            of_earlier = rules.Likeness(
-                str(zone), replay.distance, replay.similarity, False, digest
-            )
-    outcome = rules.face_outcome(
-        str(lines.zone(match.distance)),
-        match.distance,
-        rules.MatchLines(lines.accept_max, lines.refuse_min),
-        of_reference,
-        of_earlier,
-    )
-    if (outcome.passed or outcome.review) and photo.digest:
-        used.remember(photo.digest, probe)
-    return outcome
-
-
-DIGEST, PIXELS = "digest", "pixels"
-
-
-def pixel_digest(template: engine.FaceTemplate) -> str | None:
-    """SHA-256 of the photo's decoded pixels, when the engine gives it."""
-    value = getattr(template, "pixel_digest", None)
-    return str(value) if value else None
-
-
-def _seen(digest: str, kind: str = DIGEST) -> bool:
-    """Whether a decision already used the photo with this SHA-256 of its bytes (or, with
-    `kind` PIXELS, of its decoded pixels): its `PhotoDigest` is written in the decision's
-    transaction, so an attempt that failed does not count."""
-    try:
-        PhotoDigest.get(f"{kind}#{digest}", consistent_read=True)
-    except PhotoDigest.DoesNotExist:
-        return False
-    return True
-
-
 def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
     """The checks a purpose needs: link is identity only; discharge needs no certificate."""
-    outcomes = {rules.FACE: face_check(check.crew_id, photo)}
+    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo)}
     if check.purpose == "link":
         return outcomes
     cfg = settings()
@@ -395,7 +290,6 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
         {"check_id": check.check_id, "purpose": check.purpose, "status": status},
     )
     replay = outcomes[rules.FACE].reason.startswith("replayed")
-    pixels = pixel_digest(photo.template) if photo.template is not None else None
     review_ids: list[str] = []
 
     def writes(tx: TransactWrite) -> None:
@@ -420,12 +314,8 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
         )
         _close_ticket(tx, ticket, "done", reasons[0] if reasons else None, photo)
         if not replay:
-            for kind, value in ((DIGEST, photo.digest), (PIXELS, pixels)):
-                if value:
-                    seen = PhotoDigest(
-                        f"{kind}#{value}", first_key=ticket.object_key, seen_at=decided_at
-                    )
-                    tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
+            for seen in face_checks.seen_records(photo, ticket.object_key, decided_at):
+                tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
         tx.save(note)
         if verified:
             checks.apply_effects(tx, check)

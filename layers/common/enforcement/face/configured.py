@@ -1,16 +1,17 @@
-"""The face engine and the replay rule as the deployment configures them.
+"""The face engine and the face decision's zones as the deployment configures them.
 
-The one place that turns `enforcement.config.Settings` (the FACE_* variables: the match
-threshold, the engine's limits and tuning, the replay rule's two thresholds) into an
-`engine.EngineConfig` and a `liveness.ReplayRule`. Whatever encodes or decides a photo for the
-service asks here; the classes' own defaults serve library use (calibration, benchmarks, tests).
+The one place that turns `enforcement.config.Settings` (the FACE_* variables: the engine's
+limits and tuning, the match distance's lines, the replay likeness's lines) into an
+`engine.EngineConfig`, `zones.MatchZones` and `zones.ReplayZones` (the one replay rule, which
+`liveness.PhotoHistory.likeness` and the face check apply). Whatever encodes or decides a photo
+for the service asks here; the classes' own defaults serve library use (calibration, benchmarks,
+tests).
 """
 
 from __future__ import annotations
 
 from enforcement.config import Settings, settings
 from enforcement.face.engine import EngineConfig
-from enforcement.face.liveness import ReplayRule
 from enforcement.face.zones import MatchZones, ReplayZones
 
 
@@ -26,12 +27,6 @@ def engine_config(cfg: Settings | None = None) -> EngineConfig:
         num_jitters=cfg.face_num_jitters,
         threshold=cfg.face_match_threshold,
     )
-
-
-def replay_rule(cfg: Settings | None = None) -> ReplayRule:
-    """The replay rule as deployed (FACE_REPLAY_MAX_DISTANCE, FACE_REPLAY_MIN_SIMILARITY)."""
-    cfg = cfg or settings()
-    return ReplayRule(cfg.face_replay_max_distance, cfg.face_replay_min_similarity)
 
 
 def match_zones(cfg: Settings | None = None) -> MatchZones:

@@ -391,7 +391,7 @@ def compare(reference: FaceTemplate, probe: FaceTemplate, threshold: float) -> M
     """Euclidean distance between two templates (as face_recognition.face_distance computes it);
     matched when the distance is at most `threshold`. The one comparison of a face with the
     threshold: the check-in's face check takes `Match.matched` as it is
-    (`enforcement.checkin.rules.face_outcome`)."""
+    (`enforcement.checkin.face_rules.face_outcome`)."""
     distance = float(
         np.linalg.norm(reference.vector.astype(np.float64) - probe.vector.astype(np.float64))
     )

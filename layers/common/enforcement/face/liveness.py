@@ -19,11 +19,13 @@ Two measurements:
   (most above 0.95; prints and screens lowest), but new photos of one person reach 0.95 too.
 
 Neither separates copies from new photos on its own: the ranges overlap once the photos are
-not the three the rule was first tuned on. So neither decides alone. `zones.ReplayZones` refuses
-automatically only where both agree by a wide margin (or the pixels are the same,
-`FaceTemplate.pixel_digest`), and sends the photo to an officer where either looks like a copy;
-the lines are fitted on some people's photos and checked on others' (docs/benchmarks.md, "Face
-decisions"). `ReplayRule` below is the older two-outcome test at the REVIEW lines.
+not the three the rule was first tuned on. So neither decides alone: the one replay rule is
+`zones.ReplayZones`, which refuses automatically only where both agree by a wide margin (or the
+pixels are the same, `FaceTemplate.pixel_digest`), and sends the photo to an officer where
+either looks like a copy; the lines are fitted on some people's photos and checked on others'
+(docs/benchmarks.md, "Face decisions"). This module measures; the zones judge: the deployment's
+zones come from `enforcement.face.configured.replay_zones`, and `PhotoHistory.likeness` puts
+each earlier photo in them (`enforcement.face.replays` stores the history).
 
 A signature is a tiny picture of a face: biometric data like the template, stored only beside
 templates and never shown or logged.
@@ -39,20 +41,18 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from enforcement.face.zones import REPLAY_REVIEW_MAX_DISTANCE, REPLAY_REVIEW_MIN_SIMILARITY
+from enforcement.face.zones import ReplayZones, Zone
 
 if TYPE_CHECKING:
     from enforcement.face.engine import FaceTemplate
 
 __all__ = [
-    "REPLAY_DISTANCE",
-    "REPLAY_SIMILARITY",
     "SIGNATURE_PADDING",
     "SIGNATURE_SIDE",
     "PhotoHistory",
     "PhotoSignature",
     "Replay",
-    "ReplayRule",
+    "signature_similarity",
     "similarity",
 ]
 
@@ -72,13 +72,6 @@ HIGH_PASS_SIGMA: Final = SIGNATURE_SIDE / 8
 #: Least standard deviation of the high-passed grey levels for a similarity to mean anything (a
 #: face shows 10-30; a flat or blank region under 1).
 MIN_DETAIL: Final = 1.0
-
-#: A template distance at or below this looks like the same photograph: the replay zones' REVIEW
-#: line (`zones.REPLAY_REVIEW_MAX_DISTANCE`; docs/benchmarks.md, "Face decisions").
-REPLAY_DISTANCE: Final = REPLAY_REVIEW_MAX_DISTANCE
-#: A signature similarity at or above this looks like the same photograph: the REVIEW line
-#: (`zones.REPLAY_REVIEW_MIN_SIMILARITY`).
-REPLAY_SIMILARITY: Final = REPLAY_REVIEW_MIN_SIMILARITY
 
 _SIGNATURE_BYTES: Final = SIGNATURE_SIDE * SIGNATURE_SIDE
 _TEMPLATE_BYTES: Final = 128 * 4
@@ -185,63 +178,24 @@ def similarity(a: PhotoSignature, b: PhotoSignature) -> float:
     )
 
 
+def signature_similarity(
+    stored: PhotoSignature | None, probe: PhotoSignature | None
+) -> float | None:
+    """`similarity` of two photos' signatures, or None when either photo has none (a reference
+    enrolled before signatures were kept, a template read back from its bytes)."""
+    if stored is None or probe is None:
+        return None
+    return similarity(stored, probe)
+
+
 @dataclass(frozen=True)
 class Replay:
-    """A stored photo the probe is a copy of: its position, template distance and signature
-    similarity (None when either photo has no signature)."""
+    """An earlier photo the probe looks like a copy of: its position in the history, template
+    distance and signature similarity (None when either photo has no signature)."""
 
     index: int
     distance: float
     similarity: float | None
-
-
-@dataclass(frozen=True)
-class ReplayRule:
-    """When a photo is the same photograph as another: template distance ≤ max_distance, or
-    signature similarity ≥ min_similarity. The deployment's values are `Settings` fields
-    (FACE_REPLAY_MAX_DISTANCE, FACE_REPLAY_MIN_SIMILARITY; `enforcement.face.configured`)."""
-
-    max_distance: float = REPLAY_DISTANCE
-    min_similarity: float = REPLAY_SIMILARITY
-
-    def is_replay(self, distance: float, signature_similarity: float | None) -> bool:
-        if distance <= self.max_distance:
-            return True
-        return signature_similarity is not None and signature_similarity >= self.min_similarity
-
-    def check(
-        self,
-        probe: FaceTemplate,
-        stored: FaceTemplate,
-        stored_signature: PhotoSignature | None,
-    ) -> Replay | None:
-        """The replay verdict of `probe` against one stored photo, or None when it is new."""
-        return self.first(probe, np.asarray([stored.vector]), [stored_signature])
-
-    def first(
-        self,
-        probe: FaceTemplate,
-        templates: npt.NDArray[np.float32],
-        signatures: list[PhotoSignature | None],
-    ) -> Replay | None:
-        """The closest stored photo (rows of `templates`, with their `signatures`) that `probe`
-        is a copy of, or None when it is a copy of none of them."""
-        if len(templates) == 0:
-            return None
-        if len(signatures) != len(templates):
-            raise ValueError("one signature (or None) per stored template")
-        deltas = templates.astype(np.float64) - probe.vector.astype(np.float64)
-        distances = np.sqrt(np.einsum("ij,ij->i", deltas, deltas))
-        for index in np.argsort(distances, kind="stable"):
-            stored = signatures[int(index)]
-            score = (
-                similarity(stored, probe.signature)
-                if stored is not None and probe.signature is not None
-                else None
-            )
-            if self.is_replay(float(distances[index]), score):
-                return Replay(int(index), float(distances[index]), score)
-        return None
 
 
 @dataclass(frozen=True)
@@ -278,22 +232,29 @@ class PhotoHistory:
         data = self.signatures[start : start + _SIGNATURE_BYTES]
         return None if not any(data) else PhotoSignature.from_bytes(data)
 
-    def find(
+    def likeness(
         self,
         probe: FaceTemplate,
-        rule: ReplayRule,
+        zones: ReplayZones,
         exclude: frozenset[str] = frozenset(),
-    ) -> tuple[str, Replay] | None:
-        """The digest of the closest earlier photo `probe` is a copy of, skipping the digests
-        in `exclude`, and the replay found; None when the photo is new."""
+    ) -> list[tuple[Replay, Zone]]:
+        """The earlier photos `probe` looks like a copy of, each with its replay zone: every
+        photo not in the ACCEPT zone, skipping the digests in `exclude`; the most severe zone
+        first, the closest photo first among equals. Empty when the photo is new to all of them.
+        """
         keep = [i for i, digest in enumerate(self.digests) if digest not in exclude]
         if not keep:
-            return None
-        templates = self.matrix()[keep]
-        found = rule.first(probe, templates, [self.signature(i) for i in keep])
-        if found is None:
-            return None
-        return self.digests[keep[found.index]], found
+            return []
+        deltas = self.matrix()[keep].astype(np.float64) - probe.vector.astype(np.float64)
+        distances = np.sqrt(np.einsum("ij,ij->i", deltas, deltas))
+        found: list[tuple[Replay, Zone]] = []
+        for row, index in enumerate(keep):
+            score = signature_similarity(self.signature(index), probe.signature)
+            zone = zones.zone(float(distances[row]), score)
+            if zone is not Zone.ACCEPT:
+                found.append((Replay(index, float(distances[row]), score), zone))
+        found.sort(key=lambda f: (-f[1].severity, f[0].distance))
+        return found
 
     def with_photo(self, digest: str, template: FaceTemplate) -> PhotoHistory:
         """The history with one more photo (a digest already present is not added twice);

@@ -2,7 +2,8 @@
 
 One `UsedPhotos` item per subject in the face template table ("used#<subject>"), holding the
 newest `PhotoHistory.LIMIT` photos' templates, signatures and SHA-256 digests. A check photo is
-looked up here before it is accepted (`UsedPhotoLog.copy_of`) and added once it passed
+looked up here before it is accepted (`UsedPhotoLog.likeness`: the replay zones, measured by
+`PhotoHistory.likeness`; this module only stores) and added once it passed or went to review
 (`UsedPhotoLog.remember`).
 
 The item is written before the check's own decision transaction, which may still fail (and the
@@ -18,12 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import numpy as np
 from pynamodb.exceptions import PutError
 
 from enforcement import clock
 from enforcement.face.engine import FaceTemplate
-from enforcement.face.liveness import PhotoHistory, Replay, ReplayRule, similarity
+from enforcement.face.liveness import PhotoHistory, Replay
 from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhotos
 
@@ -61,28 +61,6 @@ class UsedPhotoLog:
             item = None
         return cls(subject_id, _history(item), item)
 
-    def copy_of(
-        self,
-        probe: FaceTemplate,
-        digest: str | None,
-        committed: Callable[[str], bool],
-        rule: ReplayRule | None = None,
-    ) -> str | None:
-        """The digest of a used photo that `probe` is a copy of, or None when it is new.
-
-        Only entries whose digest `committed` confirms count; `digest` (the probe's own) is
-        never a match, so processing the same upload again is not a replay of itself.
-        """
-        chosen = rule or ReplayRule()
-        skipped: set[str] = {digest} if digest else set()
-        while True:
-            found = self.history.find(probe, chosen, frozenset(skipped))
-            if found is None:
-                return None
-            if committed(found[0]):
-                return found[0]
-            skipped.add(found[0])
-
     def likeness(
         self,
         probe: FaceTemplate,
@@ -94,29 +72,13 @@ class UsedPhotoLog:
         severe zone first, the closest photo among equals; its digest, figures and zone. None
         when every used photo is in the ACCEPT zone (a new photograph).
 
-        As in `copy_of`, only entries `committed` confirms count and the probe's own digest is
-        skipped."""
-        history = self.history
-        keep = [i for i, d in enumerate(history.digests) if d != digest]
-        if not keep:
-            return None
-        deltas = history.matrix()[keep].astype(np.float64) - probe.vector.astype(np.float64)
-        distances = np.sqrt(np.einsum("ij,ij->i", deltas, deltas))
-        found: list[tuple[Zone, Replay]] = []
-        for row, index in enumerate(keep):
-            stored = history.signature(index)
-            score = (
-                similarity(stored, probe.signature)
-                if stored is not None and probe.signature is not None
-                else None
-            )
-            zone = zones.zone(float(distances[row]), score)
-            if zone is not Zone.ACCEPT:
-                found.append((zone, Replay(index, float(distances[row]), score)))
-        found.sort(key=lambda f: (-f[0].severity, f[1].distance))
-        for zone, replay in found:
-            if committed(history.digests[replay.index]):
-                return history.digests[replay.index], replay, zone
+        Only entries whose digest `committed` confirms count; `digest` (the probe's own) is
+        skipped, so processing the same upload again is not a replay of itself."""
+        exclude = frozenset({digest}) if digest else frozenset()
+        for replay, zone in self.history.likeness(probe, zones, exclude):
+            used = self.history.digests[replay.index]
+            if committed(used):
+                return used, replay, zone
         return None
 
     def remember(self, digest: str, template: FaceTemplate) -> None:
