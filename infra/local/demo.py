@@ -157,8 +157,8 @@ def walkthrough(stack: Any) -> str:
  Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
  the steps answer as before, except what the first pass changed: {li_name} is already linked
  (already_linked) and bound (binding_decided), a photo used once is refused as a replay
- (face:replayed_photo; location and certificate still pass) and today's duty is already
- dispatched (already_dispatched).
+ (face:replayed_photo; location and certificate still pass, so does the crop of step 5, which
+ then opens no review) and today's duty is already dispatched (already_dispatched).
 ============================================================================================
 Copy, paste, follow (bash; the answers' scratch files go to a new temporary folder):
 
@@ -213,7 +213,22 @@ curl -s $API/notifications -H "authorization: Bearer $CREW"; echo
 curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
   -d '{{"gps":{{"lat":31.3903,"lon":121.5013,"accuracy_m":12}},"task_id":"'$(get task_id < task.json)'"}}' > c2.json
 upload c2.json $PHOTOS/obama.jpg   # the reference photo: refused as a replay
+#    A photo that only looks like a copy (a crop of his reference photo: alike by its signature,
+#    not by its template distance) is neither refused nor accepted: the check waits for an
+#    officer of the vessel's jurisdiction, and the task shows it pending review, not verified
+curl -s -X POST $API/checkin/checks -H "$J" -H "authorization: Bearer $CREW" \\
+  -d '{{"gps":{{"lat":31.3903,"lon":121.5013,"accuracy_m":12}},"task_id":"'$(get task_id < task.json)'"}}' > c3.json
+upload c3.json $PHOTOS/obama_partial_face.jpg
+curl -s $API/checkin/checks/$(get check_id < c3.json) -H "authorization: Bearer $CREW" > c3-decided.json
+cat c3-decided.json; echo
 curl -s $API/checkin/remote-tasks/$(get task_id < task.json) -H "authorization: Bearer $OFFICER"; echo
+#    The officer's review queue; one review shows both photos (links valid 15 minutes), the
+#    figures and the reason; the officer decides with a reason, kept in the audit chain
+curl -s $API/checkin/reviews -H "authorization: Bearer $OFFICER"; echo
+curl -s $API/checkin/reviews/$(get review_id < c3-decided.json) -H "authorization: Bearer $OFFICER"; echo
+curl -s -X POST $API/checkin/reviews/$(get review_id < c3-decided.json)/decision -H "$J" \\
+  -H "authorization: Bearer $OFFICER" -d '{{"outcome":"refuse","reason":"a crop of his reference photo"}}'; echo
+curl -s $API/notifications -H "authorization: Bearer $CREW"; echo
 
 # 6. Manning report, service record, health report
 curl -s $API/checkin/vessels/413000001/manning -H "authorization: Bearer $OFFICER"; echo

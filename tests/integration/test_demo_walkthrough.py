@@ -133,7 +133,8 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     try:
         assert scratch != REPO
         assert REPO not in scratch.parents
-        for name in ("link.json", "binding.json", "check.json", "task.json", "draw.json"):
+        names = ("link.json", "binding.json", "check.json", "task.json", "c3-decided.json")
+        for name in (*names, "draw.json"):
             assert (scratch / name).is_file(), name
             assert not (REPO / name).exists(), f"{name} written into the repository"
     finally:
@@ -141,6 +142,10 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     assert '"purpose":"link","mode":null,"status":"verified"' in output
     assert '"mode":"self","status":"verified"' in output
     assert '"reason":"on_board"' in output
+    # the crop of the reference photo waits for the officer, who refuses it
+    assert '"status":"pending_review"' in output
+    assert '"reason":"possible_replay_of_reference"' in output
+    assert '"status":"refused"' in output
     assert '"ok": true' in output  # the audit chain
     assert "identical: the published draw" in output
     # JSON in UTF-8: the Chinese text as itself, no \uXXXX escapes
