@@ -537,10 +537,7 @@ def test_a_remote_task_that_times_out_reports_missing_posts(world: World) -> Non
         lambda items: any(n["data"].get("task_id") == task["task_id"] for n in items),
     )
     assert inbox
-    with io.BytesIO() as out:
-        Image.open(io.BytesIO(photo_bytes("obama3.jpg"))).rotate(2).save(out, "JPEG")
-        photo = out.getvalue()
-    check = check_in(li, photo, NEAR, task_id=task["task_id"])
+    check = check_in(li, live("obama3.jpg"), NEAR, task_id=task["task_id"])
     assert check["status"] == "verified", check
     assert check["mode"] == "remote"
     final = wait_for(
@@ -582,9 +579,7 @@ def test_a_remote_task_completes_when_every_post_is_verified(world: World) -> No
     wang = world.crew_client("wang")
     world.crew["wang"]["client"] = wang
     started = wang.post("/checkin/me/link", {"id_number": world.crew["wang"]["id_number"]})
-    with io.BytesIO() as out:
-        Image.open(io.BytesIO(photo_bytes("biden.jpg"))).rotate(3).save(out, "JPEG")
-        upload(started["upload"], out.getvalue())
+    upload(started["upload"], live("biden.jpg"))
     wait_for(
         lambda: wang.get(f"/checkin/me/link/{started['check_id']}"),
         lambda r: r["status"] == "verified",
@@ -593,9 +588,7 @@ def test_a_remote_task_completes_when_every_post_is_verified(world: World) -> No
     task = world.officer.post(
         f"/checkin/vessels/{world.small_vessel_id}/remote-tasks", {"window_seconds": 30}
     )
-    with io.BytesIO() as out:
-        Image.open(io.BytesIO(photo_bytes("biden.jpg"))).rotate(-3).save(out, "JPEG")
-        check = check_in(wang, out.getvalue(), NEAR, task_id=task["task_id"])
+    check = check_in(wang, live("biden.jpg"), NEAR, task_id=task["task_id"])
     assert check["status"] == "verified", check
     final = wait_for(
         lambda: world.officer.get(f"/checkin/remote-tasks/{task['task_id']}"),
@@ -613,20 +606,18 @@ def test_appointment_and_discharge_by_application(world: World) -> None:
     li = world.with_li_bound().crew["li"]["client"]
     world.with_linked("wang", "biden.jpg")
 
-    def apply(kind: str, angle: int) -> dict[str, Any]:
+    def apply(kind: str) -> dict[str, Any]:
         started = li.post(
             "/checkin/applications",
             {"kind": kind, "vessel_id": world.vessel_id, "post": "master", "gps": NEAR},
         )
-        with io.BytesIO() as out:
-            Image.open(io.BytesIO(photo_bytes("obama3.jpg"))).rotate(angle).save(out, "JPEG")
-            upload(started["upload"], out.getvalue())
+        upload(started["upload"], live("obama3.jpg"))
         return wait_for(
             lambda: li.get(f"/checkin/applications/{started['check_id']}"),
             lambda r: r["status"] != "awaiting_photo",
         )
 
-    approved = apply("appointment", 4)
+    approved = apply("appointment")
     assert approved["status"] == "verified", approved
     assert li.get("/checkin/me")["postings"][0]["status"] == "appointed"
     # the post is now filled by an appointment: nobody else may bind to it
@@ -638,7 +629,7 @@ def test_appointment_and_discharge_by_application(world: World) -> None:
         expect=409,
     )
     assert taken.json()["code"] == "post_filled"
-    discharged = apply("discharge", -4)
+    discharged = apply("discharge")
     assert discharged["status"] == "verified", discharged
     assert li.get("/checkin/me")["postings"] == []
     refused = li.call("POST", "/checkin/checks", {"gps": NEAR}, expect=409)

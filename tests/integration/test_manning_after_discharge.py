@@ -7,7 +7,6 @@ must not show the post met through the check of the earlier posting; a new check
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -15,10 +14,9 @@ from typing import Any
 
 import pytest
 from enforcement.auth import Role
-from PIL import Image
 
 from tests.integration.client import Client, officer_session, upload, wait_for
-from tests.photos import photo_bytes
+from tests.photos import live, photo_bytes
 
 SHIP = {"lat": 31.3901, "lon": 121.5012}
 NEAR = {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}
@@ -35,12 +33,11 @@ def exact_replays_only() -> Iterator[None]:
 
 
 def shot(angle: int, name: str = "obama3.jpg") -> bytes:
-    """A new shot: the photograph turned a little, with bytes of its own (every live photo's
-    digest is new; another test may have used the same turn of the same photograph)."""
-    with io.BytesIO() as out:
-        image = Image.open(io.BytesIO(photo_bytes(name))).rotate(angle)
-        image.save(out, "JPEG", comment=secrets.token_bytes(16))
-        return out.getvalue()
+    """A new shot: the photograph turned a little, with bytes and pixels of its own (another
+    test may have used the same turn of the same photograph: its pixels would be an exact
+    copy). The angle only tells the steps apart; `live` picks the turn."""
+    del angle
+    return live(name)
 
 
 def decided(client: Client, path: str, started: dict[str, Any], photo: bytes) -> dict[str, Any]:
