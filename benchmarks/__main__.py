@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "concurrency", "dispatch", "duty", "evidence", "face", "soak", "stack")
+SUITES = ("checkin", "cost", "concurrency", "dispatch", "duty", "evidence", "face", "soak", "stack")
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,174 @@
+"""`make bench SUITES=cost`: what a verified self check-in costs, in AWS calls, capacity
+units and dollars per million, for a new crew member and for one with a long photo history.
+
+Drives the path on the local stack (API call, presigned upload, S3 event, face function,
+decision, one GET of the result, as the mini-program does) and meters it: AWS calls and
+DynamoDB units (`benchmarks.metering`), Lambda invocations with their memory from template.yaml
+and measured durations, API Gateway requests, the client's S3 upload. Prices come from
+`benchmarks.prices` (region and date stated there); the arithmetic is `benchmarks.costing`.
+
+Durations are measured on the local stack (moto in the same process), so the Lambda
+GB-seconds bound Lambda's from above; the calls and units are what AWS would bill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+import numpy as np
+
+from benchmarks import costing, prices
+from benchmarks.checkin import capture, enrol_reference
+from benchmarks.metering import AwsMeter, Usage
+
+#: Measured check-ins per case (each with a new photograph; their median is printed).
+RUNS = 3
+#: Photos in the long history (the history's limit, `PhotoHistory.LIMIT`).
+LONG_HISTORY = 200
+GPS = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
+
+
+def _history_key(stack: Any, crew_id: str) -> tuple[Any, str, dict[str, Any]]:
+    client = stack.boto3_client("dynamodb")
+    table = stack.resources["FaceTemplatesTable"]
+    return client, table, {"subject_id": {"S": f"used#crew#{crew_id}"}}
+
+
+def history_length(stack: Any, crew_id: str) -> int:
+    client, table, key = _history_key(stack, crew_id)
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+    return len(item["digests"]["L"]) if item else 0
+
+
+def seed_history(stack: Any, crew_id: str, photos: int) -> None:
+    """Fill the crew member's used-photo history up to `photos` entries, as the code stores it
+    today (one item: templates n x 512 B, signatures n x 256 B, digests), with made-up photos
+    of other faces (far from his: every one in the replay ACCEPT zone) before his own."""
+    client, table, key = _history_key(stack, crew_id)
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    own = len(item["digests"]["L"])
+    extra = max(0, photos - own)
+    rng = np.random.default_rng(0)
+    templates = rng.normal(0.0, 0.09, size=(extra, 128)).astype("<f4").tobytes()
+    signatures = rng.integers(1, 256, size=(extra, 256), dtype=np.uint8).tobytes()
+    digests = [hashlib.sha256(f"seed-{n}".encode()).hexdigest() for n in range(extra)]
+    item["templates"] = {"B": templates + item["templates"]["B"]}
+    item["signatures"] = {"B": signatures + item["signatures"]["B"]}
+    item["digests"] = {"L": [{"S": d} for d in digests] + item["digests"]["L"]}
+    item["version"] = {"N": str(int(item["version"]["N"]) + 1)}
+    client.put_item(TableName=table, Item=item)
+
+
+def check_in(stack: Any, crew: Any, meter: AwsMeter, photo: bytes) -> tuple[Usage, list[Any]]:
+    """One verified self check-in, metered; the usage and the Lambda invocations it made."""
+    from tests.integration.client import upload, wait_for
+
+    mark = len(stack.invocations)
+    with meter.measure() as usage:
+        check = crew.post("/checkin/checks", GPS)
+        upload(check["upload"], photo)
+        wait_for(
+            lambda: [i for i in stack.invocations[mark:] if i.function == "FaceFunction"],
+            bool,
+            timeout=120,
+        )
+        result = crew.get(f"/checkin/checks/{check['check_id']}")
+        time.sleep(0.2)  # anything the decision set off (none on this path today)
+    assert result["status"] == "verified", result
+    return usage, stack.invocations[mark:]
+
+
+def case_figures(stack: Any, usage: Usage, invocations: list[Any]) -> dict[str, Any]:
+    specs = stack.functions
+    runs = [
+        costing.LambdaRun(i.function, specs[i.function].memory_mb, i.duration_ms)
+        for i in invocations
+    ]
+    api = sum(1 for i in invocations if i.event_source == "apigateway")
+    amounts = costing.quantities(
+        usage, runs, api_requests=api, s3_client_requests={"PostObject": 1}
+    )
+    by_service, unpriced = costing.dollars(amounts)
+    return {
+        "usage": usage,
+        "runs": runs,
+        "amounts": amounts,
+        "dollars": by_service,
+        "unpriced": unpriced,
+        "total": sum(by_service.values()),
+    }
+
+
+def run_cases() -> dict[str, list[dict[str, Any]]]:
+    from benchmarks.demo_session import demo_crew
+    from infra.local.stack import LocalStack
+
+    meter = AwsMeter()
+    cases: dict[str, list[dict[str, Any]]] = {"new crew member": [], "long history": []}
+    with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
+        crew, officer = demo_crew(stack)
+        enrol_reference(stack, officer)
+        crew_id = stack.demo_crew["li"]
+        check_in(stack, crew, meter, capture(1))  # warm both functions: no cold start below
+        photo = 2
+        for name in cases:
+            if name == "long history":
+                seed_history(stack, crew_id, LONG_HISTORY)
+            for _ in range(RUNS):
+                before = history_length(stack, crew_id)
+                usage, invocations = check_in(stack, crew, meter, capture(photo))
+                figures = case_figures(stack, usage, invocations)
+                figures["history"] = before
+                cases[name].append(figures)
+                photo += 1
+    return cases
+
+
+def _median_case(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
+
+
+def main() -> int:
+    print(f"== cost of a verified self check-in ({prices.REGION} list prices as of {prices.AS_OF})")
+    cases = run_cases()
+    for name, runs in cases.items():
+        case = _median_case(runs)
+        usage: Usage = case["usage"]
+        print(
+            f"\n-- {name}: photos in the history before each check "
+            f"{[r['history'] for r in runs]}; the median of {len(runs)} check-ins"
+        )
+        print(f"  AWS calls (botocore) {usage.total_calls}:")
+        for op, n in sorted(usage.calls.items()):
+            print(f"      {op:40s} {n}")
+        print(
+            f"  DynamoDB read units {usage.read_units:.1f}, write units {usage.write_units:.0f}"
+            f" (each check: {[(r['usage'].read_units, r['usage'].write_units) for r in runs]})"
+        )
+        for table, (read, write) in sorted(usage.by_table.items()):
+            short = re.sub(r"^.*?-(\w+Table)-\w+$", r"\1", table)
+            print(f"      {short:28s} read {read:6.1f}   write {write:5.0f}")
+        for run in case["runs"]:
+            print(
+                f"  Lambda {run.function:24s} {run.memory_mb:5d} MB {run.duration_ms:8.1f} ms"
+                f"  {run.gb_seconds:.4f} GB-s"
+            )
+        print("  quantities:")
+        for key, amount in sorted(case["amounts"].items()):
+            print(f"      {key:32s} {amount:10.4f}")
+        print("  $ per million check-ins, by service:")
+        for service, usd in sorted(case["dollars"].items(), key=lambda kv: -kv[1]):
+            print(f"      {service:16s} {usd * 1e6:9.2f}")
+        print(
+            f"      {'TOTAL':16s} {case['total'] * 1e6:9.2f}"
+            f"   (range over the runs: {min(r['total'] for r in runs) * 1e6:.2f}"
+            f"-{max(r['total'] for r in runs) * 1e6:.2f})"
+        )
+        if case["unpriced"]:
+            print(f"  NOT PRICED (missing from benchmarks/prices.py): {case['unpriced']}")
+    compare = prices.price("rekognition.compare_faces") * 1e6
+    print(f"\n  beside it: Rekognition CompareFaces, one per check-in: ${compare:,.0f} per million")
+    return 0
