@@ -109,7 +109,7 @@ def prepare(
 
 def deliveries(records: Iterable[Any]) -> Iterator[dict[str, str]]:
     """The objects an S3 event announces (Powertools `S3Event.records`): bucket, decoded key,
-    sequencer (with bucket and key, the identity of one delivery for idempotency) and the object
+    sequencer (with bucket and key, the identity of one delivery) and the object
     version (None when the event names none: a bucket without versioning)."""
     for record in records:
         obj = record.s3.get_object
