@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, jurisdictions, notify, uploads
+from enforcement import audit, batch_reads, clock, jurisdictions, notify, uploads
 from enforcement.checkin import (
     check_reviews,
     checks,
@@ -35,6 +35,7 @@ from enforcement.checkin.models import (
     FaceRecord,
     PhotoDigest,
     Review,
+    Vessel,
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
@@ -232,13 +233,33 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 # ------------------------------------------------------------------ checks
 
 
-def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
+def decision_reads(check: Check, photo: Photo) -> batch_reads.Reads:
+    """Everything the decision reads besides the ticket and the check, in one BatchGetItem:
+    the face check's items (`face_checks.face_keys`: crew record, face record, photo digests)
+    and the vessel (all but a link). Nothing is read again later in the invocation."""
+    keys = face_checks.face_keys(check.crew_id, photo)
+    if check.purpose != "link" and check.vessel_id:
+        keys.append(batch_reads.ItemKey(Vessel, check.vessel_id))
+    return batch_reads.batch_get(keys)
+
+
+def _vessel(check: Check, reads: batch_reads.Reads) -> Vessel:
+    vessel_id = check.vessel_id or ""
+    vessel = reads.item(Vessel, vessel_id) if vessel_id else None
+    if vessel is None:
+        raise loading.no_vessel(vessel_id)
+    return vessel
+
+
+def check_outcomes(
+    check: Check, photo: Photo, reads: batch_reads.Reads
+) -> dict[str, rules.Outcome]:
     """The checks a purpose needs: link is identity only; discharge needs no certificate."""
-    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo)}
+    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo, reads)}
     if check.purpose == "link":
         return outcomes
     cfg = settings()
-    vessel = loading.load_vessel(check.vessel_id or "")
+    vessel = _vessel(check, reads)
     fix = (
         rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
         if check.gps
@@ -258,7 +279,9 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
         geofence,
     )
     if check.purpose in ("duty", "appointment"):
-        crew = loading.load_crew(check.crew_id)
+        crew = reads.item(CrewMember, check.crew_id)
+        if crew is None:
+            raise loading.no_crew(check.crew_id)
         post = loading.find_post(vessel, check.post or "")
         outcomes[rules.CERTIFICATE] = rules.certificate_check(
             loading.certificates_of(crew), post, clock.now().date()
@@ -274,7 +297,8 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
-    outcomes = check_outcomes(check, photo)
+    reads = decision_reads(check, photo)
+    outcomes = check_outcomes(check, photo, reads)
     status, reasons = rules.verdict(outcomes)
     verified = status == rules.VERIFIED
     results = {name: o.as_dict() for name, o in outcomes.items()}
@@ -339,7 +363,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     )
     notify.publish([note])
     if verified and check.purpose == "duty":
-        crew.record_service(check, decided_at)
+        crew.record_service(check, decided_at, _vessel(check, reads))
     result: dict[str, Any] = {"key": ticket.object_key, "outcome": status, "reasons": reasons}
     if review_ids:
         result["review_id"] = review_ids[0]
