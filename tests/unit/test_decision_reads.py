@@ -72,10 +72,12 @@ def test_a_check_decision_reads_no_item_twice(world: Any) -> None:  # noqa: F811
     counted = Counter(item for _, item in reads)
     assert [item for item, n in counted.items() if n > 1] == []
     batched = {item for op, item in reads if op == "BatchGetItem"}
-    # the crew record, the face record, the digests of the photo's bytes and pixels
-    assert {json.loads(item)[0] for item in batched} == {"crew", "face-templates", "uploads"}
-    assert len(batched) == 4
-    # one by one only what other steps read (the ticket, the check, the audit head...)
+    # the ticket and the check; then the crew record, the face record, the digests of the
+    # photo's bytes and pixels
+    tables = {"uploads", "checks", "crew", "face-templates"}
+    assert {json.loads(item)[0] for item in batched} == tables
+    assert len(batched) == 6
+    # one by one only what other steps read (the used photos, the audit head)
     singly = [json.loads(item) for op, item in reads if op == "GetItem"]
-    assert [t for t, _ in singly if t == "crew"] == []
+    assert [t for t, _ in singly if t in ("crew", "checks", "uploads")] == []
     assert ["face-templates", {"subject_id": {"S": "crew#li"}}] not in singly

@@ -22,6 +22,7 @@ from enforcement.checkin import (
     check_reviews,
     checks,
     crew,
+    decision_reads,
     enrolment,
     face_checks,
     loading,
@@ -35,7 +36,6 @@ from enforcement.checkin.models import (
     FaceRecord,
     PhotoDigest,
     Review,
-    Vessel,
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
@@ -80,7 +80,7 @@ def read_photo(ticket: Upload, version: str | None = None) -> Photo:
 def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Handle one S3 object-created event for `key` (the object version it names; None: the one
     now under the key); safe to call again for the same object."""
-    ticket = uploads.ticket(key)
+    ticket, check = decision_reads.ticket_and_check(key)
     if ticket is None:
         logger.warning("object without an upload ticket", extra={"key": key})
         discard_unknown(key, version_id)
@@ -96,9 +96,10 @@ def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
         photo = read_photo(ticket, version)
     except uploads.ObjectMissing:
         return missing(ticket)
-    handler = enrol if ticket.purpose == "enrolment" else decide_check
     try:
-        return handler(ticket, photo)
+        if ticket.purpose == "enrolment":
+            return enrol(ticket, photo)
+        return decide_check(ticket, photo, check)
     except Conflict:
         state, latest = after_conflict(key, version)
         if state is Arrival.REPLACEMENT and latest is not None:
@@ -233,24 +234,6 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 # ------------------------------------------------------------------ checks
 
 
-def decision_reads(check: Check, photo: Photo) -> batch_reads.Reads:
-    """Everything the decision reads besides the ticket and the check, in one BatchGetItem:
-    the face check's items (`face_checks.face_keys`: crew record, face record, photo digests)
-    and the vessel (all but a link). Nothing is read again later in the invocation."""
-    keys = face_checks.face_keys(check.crew_id, photo)
-    if check.purpose != "link" and check.vessel_id:
-        keys.append(batch_reads.ItemKey(Vessel, check.vessel_id))
-    return batch_reads.batch_get(keys)
-
-
-def _vessel(check: Check, reads: batch_reads.Reads) -> Vessel:
-    vessel_id = check.vessel_id or ""
-    vessel = reads.item(Vessel, vessel_id) if vessel_id else None
-    if vessel is None:
-        raise loading.no_vessel(vessel_id)
-    return vessel
-
-
 def check_outcomes(
     check: Check, photo: Photo, reads: batch_reads.Reads
 ) -> dict[str, rules.Outcome]:
@@ -259,7 +242,7 @@ def check_outcomes(
     if check.purpose == "link":
         return outcomes
     cfg = settings()
-    vessel = _vessel(check, reads)
+    vessel = decision_reads.vessel_of(check, reads)
     fix = (
         rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
         if check.gps
@@ -293,11 +276,13 @@ def check_outcomes(
 WORDS = {"verified": "passed", "failed": "failed", "pending_review": "under review"}
 
 
-def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
-    check = loading.load_check(ticket.subject_id)
+def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> dict[str, Any]:
+    """Decide the ticket's check (`check`: the check, when read with the ticket already)."""
+    if check is None or check.check_id != ticket.subject_id:
+        check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
-    reads = decision_reads(check, photo)
+    reads = decision_reads.for_decision(check, photo)
     outcomes = check_outcomes(check, photo, reads)
     status, reasons = rules.verdict(outcomes)
     verified = status == rules.VERIFIED
@@ -363,7 +348,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     )
     notify.publish([note])
     if verified and check.purpose == "duty":
-        crew.record_service(check, decided_at, _vessel(check, reads))
+        crew.record_service(check, decided_at, decision_reads.vessel_of(check, reads))
     result: dict[str, Any] = {"key": ticket.object_key, "outcome": status, "reasons": reasons}
     if review_ids:
         result["review_id"] = review_ids[0]
