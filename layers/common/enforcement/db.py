@@ -60,6 +60,12 @@ def _connection(region: str, host: str | None) -> Connection:
     return Connection(region=region, host=host)
 
 
+def connection() -> Connection:
+    """The process's connection to the configured endpoint (for calls pynamodb models do not
+    make, such as a BatchGetItem over several tables: `enforcement.batch_reads`)."""
+    return _connection(_region(), _host())
+
+
 def transaction() -> TransactWrite:
     """A write transaction on the configured endpoint (all-or-nothing, conditions honoured)."""
     return TransactWrite(connection=_connection(_region(), _host()))

@@ -109,7 +109,7 @@ def prepare(
 
 def deliveries(records: Iterable[Any]) -> Iterator[dict[str, str]]:
     """The objects an S3 event announces (Powertools `S3Event.records`): bucket, decoded key,
-    sequencer (with bucket and key, the identity of one delivery for idempotency) and the object
+    sequencer (with bucket and key, the identity of one delivery) and the object
     version (None when the event names none: a bucket without versioning)."""
     for record in records:
         obj = record.s3.get_object
@@ -154,14 +154,21 @@ def version_exists(key: str, version_id: str) -> bool:
 
 def fetch(key: str, max_bytes: int, version_id: str | None = None) -> tuple[bytes | None, int]:
     """The bytes of the object (that version of it), or None (with its size) when it is larger
-    than allowed; `ObjectMissing` when it is not there."""
+    than allowed; `ObjectMissing` when it is not there.
+
+    One GET: its ContentLength gives the size, and an object larger than allowed is not read
+    (the stream is closed unread); at most `max_bytes + 1` bytes are ever read."""
     bucket, version = settings().upload_bucket, _version_args(version_id)
     try:
-        head = s3_client().head_object(Bucket=bucket, Key=key, **version)
-        size = int(head["ContentLength"])
-        if size > max_bytes:
-            return None, size
-        body = s3_client().get_object(Bucket=bucket, Key=key, **version)["Body"].read(max_bytes + 1)
+        got = s3_client().get_object(Bucket=bucket, Key=key, **version)
+        stream = got["Body"]
+        try:
+            size = int(got["ContentLength"])
+            if size > max_bytes:
+                return None, size
+            body = stream.read(max_bytes + 1)
+        finally:
+            stream.close()
     except ClientError as exc:
         if _missing(exc):
             raise ObjectMissing(key) from exc

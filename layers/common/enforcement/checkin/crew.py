@@ -33,7 +33,13 @@ from enforcement.checkin.loading import (
     mask_id_number,
     postings_of_crew,
 )
-from enforcement.checkin.models import CertificateAttribute, Check, CrewMember, ServiceRecord
+from enforcement.checkin.models import (
+    CertificateAttribute,
+    Check,
+    CrewMember,
+    ServiceRecord,
+    Vessel,
+)
 from enforcement.config import settings
 from enforcement.db import transaction
 from enforcement.errors import Conflict, NotFound
@@ -337,9 +343,10 @@ def service_record(principal: Principal) -> dict[str, Any]:
     }
 
 
-def record_service(check: Check, decided_at: str) -> bool:
-    """Add the day to the service record and credit points, once per day and post."""
-    vessel = load_vessel(check.vessel_id or "")
+def record_service(check: Check, decided_at: str, vessel: Vessel | None = None) -> bool:
+    """Add the day to the service record and credit points, once per day and post (`vessel`:
+    the check's vessel, when the caller has read it already)."""
+    vessel = vessel or load_vessel(check.vessel_id or "")
     day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
     points = settings().credit_points_per_day
     record = ServiceRecord(

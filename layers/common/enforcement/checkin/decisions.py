@@ -17,11 +17,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, clock, jurisdictions, notify, uploads
+from enforcement import audit, batch_reads, clock, jurisdictions, notify, uploads
 from enforcement.checkin import (
     check_reviews,
     checks,
     crew,
+    decision_reads,
     enrolment,
     face_checks,
     loading,
@@ -79,7 +80,7 @@ def read_photo(ticket: Upload, version: str | None = None) -> Photo:
 def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Handle one S3 object-created event for `key` (the object version it names; None: the one
     now under the key); safe to call again for the same object."""
-    ticket = uploads.ticket(key)
+    ticket, check = decision_reads.ticket_and_check(key)
     if ticket is None:
         logger.warning("object without an upload ticket", extra={"key": key})
         discard_unknown(key, version_id)
@@ -95,9 +96,10 @@ def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
         photo = read_photo(ticket, version)
     except uploads.ObjectMissing:
         return missing(ticket)
-    handler = enrol if ticket.purpose == "enrolment" else decide_check
     try:
-        return handler(ticket, photo)
+        if ticket.purpose == "enrolment":
+            return enrol(ticket, photo)
+        return decide_check(ticket, photo, check)
     except Conflict:
         state, latest = after_conflict(key, version)
         if state is Arrival.REPLACEMENT and latest is not None:
@@ -232,13 +234,15 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 # ------------------------------------------------------------------ checks
 
 
-def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
+def check_outcomes(
+    check: Check, photo: Photo, reads: batch_reads.Reads
+) -> dict[str, rules.Outcome]:
     """The checks a purpose needs: link is identity only; discharge needs no certificate."""
-    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo)}
+    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo, reads)}
     if check.purpose == "link":
         return outcomes
     cfg = settings()
-    vessel = loading.load_vessel(check.vessel_id or "")
+    vessel = decision_reads.vessel_of(check, reads)
     fix = (
         rules.GpsFix(float(check.gps.lat), float(check.gps.lon), float(check.gps.accuracy_m))
         if check.gps
@@ -258,7 +262,9 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
         geofence,
     )
     if check.purpose in ("duty", "appointment"):
-        crew = loading.load_crew(check.crew_id)
+        crew = reads.item(CrewMember, check.crew_id)
+        if crew is None:
+            raise loading.no_crew(check.crew_id)
         post = loading.find_post(vessel, check.post or "")
         outcomes[rules.CERTIFICATE] = rules.certificate_check(
             loading.certificates_of(crew), post, clock.now().date()
@@ -270,11 +276,14 @@ def check_outcomes(check: Check, photo: Photo) -> dict[str, rules.Outcome]:
 WORDS = {"verified": "passed", "failed": "failed", "pending_review": "under review"}
 
 
-def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
-    check = loading.load_check(ticket.subject_id)
+def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> dict[str, Any]:
+    """Decide the ticket's check (`check`: the check, when read with the ticket already)."""
+    if check is None or check.check_id != ticket.subject_id:
+        check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
-    outcomes = check_outcomes(check, photo)
+    reads = decision_reads.for_decision(check, photo)
+    outcomes = check_outcomes(check, photo, reads)
     status, reasons = rules.verdict(outcomes)
     verified = status == rules.VERIFIED
     results = {name: o.as_dict() for name, o in outcomes.items()}
@@ -339,7 +348,7 @@ def decide_check(ticket: Upload, photo: Photo) -> dict[str, Any]:
     )
     notify.publish([note])
     if verified and check.purpose == "duty":
-        crew.record_service(check, decided_at)
+        crew.record_service(check, decided_at, decision_reads.vessel_of(check, reads))
     result: dict[str, Any] = {"key": ticket.object_key, "outcome": status, "reasons": reasons}
     if review_ids:
         result["review_id"] = review_ids[0]

@@ -43,6 +43,13 @@ def under_review(crew_id: str) -> rules.Outcome | None:
         crew = CrewMember.get(crew_id, consistent_read=True)
     except CrewMember.DoesNotExist:
         return None
+    return waiting_answer(crew)
+
+
+def waiting_answer(crew: CrewMember | None) -> rules.Outcome | None:
+    """`under_review`, of a crew record already read (None: there is no such record)."""
+    if crew is None:
+        return None
     if crew.face_status == "pending_review":
         return rules.Outcome(False, UNDER_REVIEW, {"review_reason": crew.face_error})
     return None

@@ -10,10 +10,12 @@ check recognises the same bytes or pixels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from enforcement.batch_reads import ItemKey, Reads, batch_get
 from enforcement.checkin import enrolment_reviews, face_rules
-from enforcement.checkin.models import FaceRecord, PhotoDigest
+from enforcement.checkin.models import CrewMember, FaceRecord, PhotoDigest
 from enforcement.checkin.rules import Outcome
 from enforcement.face import engine, liveness, replays
 from enforcement.face.configured import match_zones, replay_zones
@@ -39,7 +41,42 @@ class Photo:
         return {"version_id": self.version, "sha256": self.digest}
 
 
-def face_check(crew_id: str, photo: Photo) -> Outcome:
+@dataclass(frozen=True)
+class FaceReads:
+    """What the face check reads, read together: the crew record (its enrolment may be under
+    review), the face record, and whether a decision already used the photo's bytes or pixels."""
+
+    crew: CrewMember | None
+    reference: FaceRecord | None
+    seen_digest: bool
+    seen_pixels: bool
+
+
+def face_keys(crew_id: str, photo: Photo) -> list[ItemKey]:
+    """The items `face_check` reads, for a caller that reads them with others (one
+    `batch_reads.batch_get`)."""
+    keys = [ItemKey(CrewMember, crew_id), ItemKey(FaceRecord, f"crew#{crew_id}")]
+    if photo.template is not None:
+        pixels = pixel_digest(photo.template)
+        keys += [
+            ItemKey(PhotoDigest, f"{kind}#{value}")
+            for kind, value in ((DIGEST, photo.digest), (PIXELS, pixels))
+            if value
+        ]
+    return keys
+
+
+def face_reads(crew_id: str, photo: Photo, reads: Reads) -> FaceReads:
+    pixels = pixel_digest(photo.template) if photo.template is not None else None
+    return FaceReads(
+        crew=reads.item(CrewMember, crew_id),
+        reference=reads.item(FaceRecord, f"crew#{crew_id}"),
+        seen_digest=bool(photo.digest and reads.item(PhotoDigest, f"{DIGEST}#{photo.digest}")),
+        seen_pixels=bool(pixels and reads.item(PhotoDigest, f"{PIXELS}#{pixels}")),
+    )
+
+
+def face_check(crew_id: str, photo: Photo, reads: Reads | None = None) -> Outcome:
     """The face check of a check photo: a live, new photo of the enrolled face.
 
     Three measures, each in its zones (`enforcement.face.zones`, lines from Settings): the
@@ -50,15 +87,18 @@ def face_check(crew_id: str, photo: Photo) -> Outcome:
     `replayed_photo`, `face_mismatch`), sent to a person (`possible_replay_of_reference`,
     `possible_replayed_photo`, `face_match_uncertain`), or passed (`face_matches`). A photo not
     refused is added to the crew member's used photos.
+
+    `reads`: the items of `face_keys`, when the caller read them with its own (otherwise they
+    are read here, in one request).
     """
     if photo.template is None:
         return Outcome(False, photo.error or "image_unreadable")
-    waiting = enrolment_reviews.under_review(crew_id)  # the enrolled face is not usable yet
+    loaded = face_reads(crew_id, photo, reads or batch_get(face_keys(crew_id, photo)))
+    waiting = enrolment_reviews.waiting_answer(loaded.crew)  # the enrolled face is not usable yet
     if waiting is not None:
         return waiting
-    try:
-        reference = FaceRecord.get(f"crew#{crew_id}", consistent_read=True)
-    except FaceRecord.DoesNotExist:
+    reference = loaded.reference
+    if reference is None:
         return Outcome(False, "face_not_enrolled")
     enrolled = engine.FaceTemplate.from_bytes(bytes(reference.template))
     probe = photo.template
@@ -80,7 +120,7 @@ def face_check(crew_id: str, photo: Photo) -> Outcome:
     )
     used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
     of_earlier: face_rules.Likeness | None = None
-    if (photo.digest and _seen(photo.digest)) or (pixels and _seen(pixels, PIXELS)):
+    if loaded.seen_digest or loaded.seen_pixels:
         of_earlier = face_rules.Likeness(face_rules.REFUSE, 0.0, None, exact=True)
     else:
         found = used.likeness(probe, photo.digest, committed=_seen, zones=zones)
