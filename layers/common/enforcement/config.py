@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     face_replay_min_similarity: float = 0.90
     face_replay_refuse_max_distance: float = Field(default=0.19, ge=0)
     face_replay_refuse_min_similarity: float = 0.95
+    #: The used-photo history (`enforcement.face.replays`): a check photo is compared with the
+    #: newest `face_history_photos` photos the crew member used, and a used photo is kept
+    #: `face_history_days` (then DynamoDB's TTL deletes it). An older photo is still refused
+    #: when sent again as the same bytes or pixels; a near copy of it is not recognised.
+    face_history_photos: int = Field(default=20, gt=0, le=100)
+    face_history_days: int = Field(default=90, gt=0)
 
     @field_validator("face_detection_model", mode="before")
     @classmethod

@@ -22,7 +22,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
@@ -123,9 +123,10 @@ class Notification(Model):
 
 
 class UsedPhotos(Model):
-    """The photos a subject has already used for checks (biometric: templates and photo
-    signatures, packed as in `enforcement.face.liveness.PhotoHistory`), so that a copy of one is
-    recognised as a replay. Kept in the face template table, next to the reference template."""
+    """The former photo history: one item per subject ("used#crew#<crew_id>") in the face
+    template table, rewritten whole on every check and growing to ~170 kB. No longer written
+    nor read (`UsedPhoto` replaced it); the items left are deleted by
+    `enforcement.face.replays.drop_legacy_histories`."""
 
     Meta = table_meta("FACE_TEMPLATES_TABLE", "face-templates")
 
@@ -135,3 +136,33 @@ class UsedPhotos(Model):
     digests = ListAttribute(of=UnicodeAttribute)  # SHA-256 of each photo
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
+
+
+class UsedPhotosNewest(LocalSecondaryIndex["UsedPhoto"]):
+    """A subject's used photos by the time they were used: the newest first (Query backwards)."""
+
+    class Meta:
+        index_name = "newest"
+        projection = AllProjection()
+
+    history = UnicodeAttribute(hash_key=True)
+    used_at = UnicodeAttribute(range_key=True)
+
+
+class UsedPhoto(Model):
+    """One photo a subject has already used for a check (biometric: its template and photo
+    signature, as in `enforcement.face.liveness.PhotoHistory`), so that a copy of it is
+    recognised as a replay (`enforcement.face.replays`). Written once, never updated; DynamoDB
+    deletes it after `Settings.face_history_days` (`expires_at`, the table's TTL attribute).
+    Read and written by the face function only."""
+
+    Meta = table_meta("USED_PHOTOS_TABLE", "used-photos")
+
+    history = UnicodeAttribute(hash_key=True)  # "used#crew#<crew_id>"
+    digest = UnicodeAttribute(range_key=True)  # SHA-256 of the photo: one item per photo
+    used_at = UnicodeAttribute()  # ISO time: the order of the `newest` index
+    template = BinaryAttribute(legacy_encoding=False)  # 512 bytes
+    signature = BinaryAttribute(legacy_encoding=False, null=True)  # 256 bytes, when known
+    expires_at = NumberAttribute()  # epoch seconds (TTL)
+
+    newest = UsedPhotosNewest()

@@ -202,8 +202,8 @@ class Replay:
 class PhotoHistory:
     """The photos a subject has already used, oldest first, in the packed form they are stored
     in: templates (n x 512 bytes), signatures (n x 256 bytes, zeros for a photo without one)
-    and each photo's SHA-256. `limit` keeps the newest entries only (one DynamoDB item holds
-    at most 400 kB; 200 entries take about 170 kB)."""
+    and each photo's SHA-256. LIMIT bounds it in memory (`with_photo` keeps the newest); what is
+    stored and read is the newest `Settings.face_history_photos` (`enforcement.face.replays`)."""
 
     templates: bytes = b""
     signatures: bytes = b""
