@@ -31,35 +31,48 @@ LONG_HISTORY = 200
 GPS = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
 
 
-def _history_key(stack: Any, crew_id: str) -> tuple[Any, str, dict[str, Any]]:
-    client = stack.boto3_client("dynamodb")
-    table = stack.resources["FaceTemplatesTable"]
-    return client, table, {"subject_id": {"S": f"used#crew#{crew_id}"}}
+def _history(stack: Any, crew_id: str) -> tuple[Any, str, str]:
+    """The DynamoDB client, the used-photo table and the crew member's history key."""
+    return (
+        stack.boto3_client("dynamodb"),
+        stack.resources["UsedPhotosTable"],
+        f"used#crew#{crew_id}",
+    )
 
 
 def history_length(stack: Any, crew_id: str) -> int:
-    client, table, key = _history_key(stack, crew_id)
-    item = client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
-    return len(item["digests"]["L"]) if item else 0
+    client, table, history = _history(stack, crew_id)
+    pages = client.get_paginator("query").paginate(
+        TableName=table,
+        KeyConditionExpression="history = :h",
+        ExpressionAttributeValues={":h": {"S": history}},
+        Select="COUNT",
+    )
+    return sum(page["Count"] for page in pages)
 
 
 def seed_history(stack: Any, crew_id: str, photos: int) -> None:
     """Fill the crew member's used-photo history up to `photos` entries, as the code stores it
-    today (one item: templates n x 512 B, signatures n x 256 B, digests), with made-up photos
-    of other faces (far from his: every one in the replay ACCEPT zone) before his own."""
-    client, table, key = _history_key(stack, crew_id)
-    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
-    own = len(item["digests"]["L"])
-    extra = max(0, photos - own)
+    (one item per photo: template 512 B, signature 256 B, digest, time used, expiry), with
+    made-up photos of other faces (far from his: every one in the replay ACCEPT zone) used
+    before his own, within the history's life."""
+    client, table, history = _history(stack, crew_id)
+    extra = max(0, photos - history_length(stack, crew_id))
     rng = np.random.default_rng(0)
-    templates = rng.normal(0.0, 0.09, size=(extra, 128)).astype("<f4").tobytes()
-    signatures = rng.integers(1, 256, size=(extra, 256), dtype=np.uint8).tobytes()
-    digests = [hashlib.sha256(f"seed-{n}".encode()).hexdigest() for n in range(extra)]
-    item["templates"] = {"B": templates + item["templates"]["B"]}
-    item["signatures"] = {"B": signatures + item["signatures"]["B"]}
-    item["digests"] = {"L": [{"S": d} for d in digests] + item["digests"]["L"]}
-    item["version"] = {"N": str(int(item["version"]["N"]) + 1)}
-    client.put_item(TableName=table, Item=item)
+    now = time.time()
+    for n in range(extra):
+        used = now - 86_400 * 30 + n  # a month ago, oldest first
+        client.put_item(
+            TableName=table,
+            Item={
+                "history": {"S": history},
+                "digest": {"S": hashlib.sha256(f"seed-{n}".encode()).hexdigest()},
+                "used_at": {"S": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(used))},
+                "template": {"B": rng.normal(0.0, 0.09, size=128).astype("<f4").tobytes()},
+                "signature": {"B": rng.integers(1, 256, size=256, dtype=np.uint8).tobytes()},
+                "expires_at": {"N": str(int(now + 86_400 * 60))},
+            },
+        )
 
 
 def check_in(stack: Any, crew: Any, meter: AwsMeter, photo: bytes) -> tuple[Usage, list[Any]]:
