@@ -33,6 +33,8 @@ class Usage:
     write_units: float = 0.0
     #: units by table, for the breakdown ({"table": [read, write]})
     by_table: dict[str, list[float]] = field(default_factory=dict)
+    #: each DynamoDB item touched: (operation, table, "read"|"write", bytes, units)
+    items: list[tuple[str, str, str, int, float]] = field(default_factory=list)
 
     def add_units(self, table: str, read: float = 0.0, write: float = 0.0) -> None:
         self.read_units += read
@@ -209,6 +211,9 @@ class AwsMeter:
                 index_units = 0 if failed else tables.index_writes(table, old, new)
                 with self._lock:
                     usage.add_units(table, write=units + index_units)
+                    usage.items.append(
+                        (op, table, "write", capacity.item_size(new or old), units + index_units)
+                    )
         if op in ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"):
             self._reads(call, op, params, response, usage)
         return response

@@ -143,3 +143,38 @@ def test_expect_seq_refuses_to_take_another_number(tables: None) -> None:
     with pytest.raises(Conflict):
         audit.commit(event(), _racing_writes("cp", 1), chain="cp", expect_seq=2)
     assert audit.verify_chain("cp").entries == 2
+
+
+def test_a_head_read_by_the_caller_is_used_and_a_stale_one_only_loses_the_race(
+    tables: None, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enforcement.batch_reads import batch_get
+
+    audit.commit(event(), chain="known")
+    key = audit.head_key("known")
+    stale = batch_get([key]).item(audit.AuditEntry, "known", audit.HEAD_SEQ)
+    absent = batch_get([audit.head_key("fresh")]).item(audit.AuditEntry, "fresh", audit.HEAD_SEQ)
+    assert stale is not None
+    assert absent is None
+    reads: list[str] = []
+    real_head = audit.head
+    monkeypatch.setattr(audit, "head", lambda chain: reads.append(chain) or real_head(chain))
+
+    assert audit.commit(event(), chain="known", known_head=stale) == 2
+    assert audit.commit(event(), chain="fresh", known_head=absent) == 1
+    assert reads == []  # the heads given were used: no read of their own
+    assert sleeps == []
+
+    # the same (now stale) head again: the first attempt loses, the retry reads the head afresh
+    assert audit.commit(event(), chain="known", known_head=stale) == 3
+    assert reads == ["known"]
+    assert len(sleeps) == 1
+    assert audit.verify_chain("known").ok
+    assert audit.verify_chain("known").entries == 3
+    # a head read as absent that another writer created meanwhile: the same
+    assert audit.commit(event(), chain="fresh", known_head=absent) == 2
+    assert audit.verify_chain("fresh").entries == 2
+
+    with pytest.raises(ValueError, match="the head of known given for other"):
+        audit.commit(event(), chain="other", known_head=stale)
+    assert audit.verify_chain("other").entries == 0

@@ -30,6 +30,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from enforcement import clock
+from enforcement.batch_reads import ItemKey
 from enforcement.db import table_meta, transaction
 from enforcement.errors import Conflict, DomainError, Unprocessable
 
@@ -178,6 +179,19 @@ def head(chain: str) -> AuditEntry | None:
         return None
 
 
+def head_key(chain: str) -> ItemKey:
+    """The key of `chain`'s head, to read it in a caller's BatchGetItem
+    (`enforcement.batch_reads`) and hand it to `commit(..., known_head=...)`."""
+    return ItemKey(AuditEntry, chain, HEAD_SEQ)
+
+
+class _Unread:
+    """`commit`'s default: the head is not known yet and is read first."""
+
+
+UNREAD = _Unread()
+
+
 def chains() -> list[str]:
     """Every chain that has a head, from the `heads` index, and the legacy chain if present."""
     names = {item.chain for item in AuditEntry.heads.query(HEADS)}
@@ -261,6 +275,7 @@ def commit(
     agency: str | None = None,
     attempts: int = ATTEMPTS,
     expect_seq: int | None = None,
+    known_head: AuditEntry | _Unread | None = UNREAD,
 ) -> int:
     """Write the domain changes that `writes` adds to the transaction, and their audit entry.
 
@@ -270,13 +285,17 @@ def commit(
     exponentially growing wait (at most `attempts` tries, then 409 `audit_busy`); a failed
     condition of the domain writes raises `on_conflict` (default: a generic 409); a value
     DynamoDB cannot store raises 422 `value_not_storable`. With `expect_seq`, the entry must
-    be that number of its chain: no retry, 409 `audit_moved_on` otherwise. Returns the entry's
-    sequence number.
+    be that number of its chain: no retry, 409 `audit_moved_on` otherwise. With `known_head`
+    (the chain's head as the caller read it, None when absent: `head_key`), the first attempt
+    saves the head's read; a stale one only loses the race, and the retry reads it afresh.
+    Returns the entry's sequence number.
     """
     name = chain_of(event, chain, agency)
+    if isinstance(known_head, AuditEntry) and known_head.chain != name:
+        raise ValueError(f"the head of {known_head.chain} given for {name}")
     details_json = canonical(event.details)
     for attempt in range(1 if expect_seq is not None else attempts):
-        current = head(name)
+        current = head(name) if attempt or isinstance(known_head, _Unread) else known_head
         seq = (int(current.last_seq or 0) if current else 0) + 1
         if expect_seq is not None and seq != expect_seq:
             raise Conflict("audit_moved_on", f"entry {expect_seq} of {name} is taken")
