@@ -10,7 +10,6 @@ through their links) and decides. An officer of another jurisdiction, or agency,
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -19,11 +18,10 @@ import pytest
 import requests
 from enforcement import config
 from enforcement.auth import Role
-from PIL import Image
 
 from tests.integration.client import Client, officer_session, upload, wait_for
 from tests.integration.people import NEAR, bind, crew_account, link, new_vessel, register
-from tests.photos import photo_bytes
+from tests.photos import live, photo_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -36,17 +34,6 @@ def borderline_matches() -> Iterator[None]:
         config.settings.cache_clear()
         yield
     config.settings.cache_clear()
-
-
-def new_shot(name: str) -> bytes:
-    """A photograph with pixels and bytes of its own (a turn, one pixel set at random), so that
-    no other test's photo is an exact copy of it."""
-    image = Image.open(io.BytesIO(photo_bytes(name))).convert("RGB")
-    image = image.rotate(secrets.randbelow(200) / 100)
-    image.putpixel((0, 0), tuple(secrets.token_bytes(3)))
-    with io.BytesIO() as out:
-        image.save(out, "JPEG", quality=92)
-        return out.getvalue()
 
 
 def decided(client: Client, started: dict[str, Any], photo: bytes) -> dict[str, Any]:
@@ -84,7 +71,7 @@ def test_a_borderline_check_is_reviewed_by_the_vessels_jurisdiction(stack: Any) 
     task = officer.post(f"/checkin/vessels/{vessel}/remote-tasks", {"window_seconds": 25})
 
     # the check: between the match lines → pending review, not verified, not failed
-    shot = new_shot("obama2.jpg")
+    shot = live("obama2.jpg")
     started = crew.post("/checkin/checks", {"gps": NEAR, "task_id": task["task_id"]})
     check = decided(crew, started, shot)
     assert check["status"] == "pending_review", check
@@ -171,7 +158,7 @@ def test_a_borderline_check_is_reviewed_by_the_vessels_jurisdiction(stack: Any) 
     assert review_id not in [r["review_id"] for r in officer.get("/checkin/reviews")]
 
     # a second borderline check, refused: failed, with the officer's reason to the crew member
-    second = decided(crew, crew.post("/checkin/checks", {"gps": NEAR}), new_shot("obama3.jpg"))
+    second = decided(crew, crew.post("/checkin/checks", {"gps": NEAR}), live("obama3.jpg"))
     assert second["status"] == "pending_review", second
     refusal = {"outcome": "refuse", "reason": "not the man on the certificate"}
     officer.post(f"/checkin/reviews/{second['review_id']}/decision", refusal, expect=200)
