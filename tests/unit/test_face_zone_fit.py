@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
-def test_settings_defaults_are_the_zone_constants() -> None:
+def test_zones_built_from_default_settings_are_the_library_defaults() -> None:
     cfg = Settings()
     assert match_zones(cfg) == MatchZones()
     assert replay_zones(cfg) == ReplayZones()

@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     #: the engine's "match" in `engine.compare` and 1:N searches), at or above refuse_min
     #: another person beyond doubt (REFUSE), between them an officer decides (REVIEW). Fit both
     #: on a deployment's own photos: `python -m enforcement.face.calibrate FOLDER --zones`
-    #: (the defaults, here and in `enforcement.face.zones`, are fitted that way on the test
-    #: photographs: docs/benchmarks.md, "Face decisions").
+    #: (the defaults, which `enforcement.face.zones` takes from here, are fitted that way on the
+    #: test photographs: docs/benchmarks.md, "Face decisions").
     face_match_threshold: float = Field(default=0.5, gt=0, lt=2)
     face_match_refuse_min: float = Field(default=0.72, gt=0, lt=2)
     upload_max_bytes: int = Field(default=6 * 1024 * 1024, gt=0)

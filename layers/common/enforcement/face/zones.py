@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from enforcement.config import Settings
+
 __all__ = [
     "MATCH_ACCEPT_MAX",
     "MATCH_REFUSE_MIN",
@@ -43,16 +45,25 @@ __all__ = [
     "combine",
 ]
 
-#: Defaults, fitted by `python -m enforcement.face.calibrate .cache/photos/identities --zones`
-#: (seed 0) on 8 tuning identities and checked on 6 held-out ones: docs/benchmarks.md, "Face
-#: decisions", gives the split, the margins and the held-out figures. Settings' FACE_MATCH_* and
-#: FACE_REPLAY_* defaults are the same numbers (tests/unit/test_face_zone_fit.py checks it).
-MATCH_ACCEPT_MAX: Final = 0.50
-MATCH_REFUSE_MIN: Final = 0.72
-REPLAY_REVIEW_MAX_DISTANCE: Final = 0.24
-REPLAY_REVIEW_MIN_SIMILARITY: Final = 0.90
-REPLAY_REFUSE_MAX_DISTANCE: Final = 0.19
-REPLAY_REFUSE_MIN_SIMILARITY: Final = 0.95
+#: Defaults: the `Settings` defaults (their one home), fitted by `python -m
+#: enforcement.face.calibrate .cache/photos/identities --zones` (seed 0) on 8 tuning identities
+#: and checked on 6 held-out ones: docs/benchmarks.md, "Face decisions", gives the split, the
+#: margins and the held-out figures.
+_DEFAULTS: Final = Settings.model_fields
+
+
+def _default(name: str) -> float:
+    value = _DEFAULTS[name].default
+    assert isinstance(value, float)
+    return value
+
+
+MATCH_ACCEPT_MAX: Final = _default("face_match_threshold")
+MATCH_REFUSE_MIN: Final = _default("face_match_refuse_min")
+REPLAY_REVIEW_MAX_DISTANCE: Final = _default("face_replay_max_distance")
+REPLAY_REVIEW_MIN_SIMILARITY: Final = _default("face_replay_min_similarity")
+REPLAY_REFUSE_MAX_DISTANCE: Final = _default("face_replay_refuse_max_distance")
+REPLAY_REFUSE_MIN_SIMILARITY: Final = _default("face_replay_refuse_min_similarity")
 
 
 class Zone(StrEnum):
