@@ -53,10 +53,11 @@ def open_check_review(
             reference.reference_digest,
         )
         photos.insert(0, ref)
-    figures = {k: v for k, v in face.detail.items() if k != "replay_sha256"}
+    figures = {k: v for k, v in face.detail.items() if k not in ("replay_sha256", "replay_pixels")}
     earlier = face.detail.get("replay_sha256")
     if face.detail.get("replay_of") == "earlier" and earlier:
-        found = _earlier_photo(str(earlier))
+        pixels = face.detail.get("replay_pixels")
+        found = _earlier_photo(str(earlier), str(pixels) if pixels else None)
         if found is not None:
             photos.append(found)
     figures.update(purpose=check.purpose, vessel_id=check.vessel_id, post=check.post)
@@ -74,10 +75,14 @@ def open_check_review(
     )
 
 
-def _earlier_photo(sha256: str) -> reviews.PhotoRef | None:
-    """The earlier check photo with this SHA-256: the key and version its decision stored."""
+def _earlier_photo(sha256: str, pixels: str | None = None) -> reviews.PhotoRef | None:
+    """The earlier check photo with this SHA-256 (of its decoded pixels `pixels`, when known):
+    the key and version its decision stored in its `PhotoDigest` (by pixels; by bytes for a
+    photo decided before the pixels' item was the only one)."""
     try:
-        seen = PhotoDigest.get(f"digest#{sha256}", consistent_read=True)
+        seen = PhotoDigest.get(
+            f"pixels#{pixels}" if pixels else f"digest#{sha256}", consistent_read=True
+        )
     except PhotoDigest.DoesNotExist:
         return None
     ticket = uploads.ticket(seen.first_key)
