@@ -1,6 +1,6 @@
-"""A verified duty check's day of service is stored in the decision's own transaction, so a
-decision and its day are stored together or not at all; a second verified check of the same day
-and post adds nothing and still verifies."""
+"""A verified duty check's day of service is stored in the decision's own transaction (the
+photo's, or the review's confirm), so a decision and its day are stored together or not at all;
+a second verified check of the same day and post adds nothing and still verifies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from enforcement import clock
+from enforcement import clock, db
+from enforcement.checkin import check_reviews, reviews
 from enforcement.checkin.models import (
     CertificateAttribute,
     Check,
@@ -25,6 +26,8 @@ from enforcement.checkin.models import (
 
 from scripts.check_face_image import FaceWorld
 from tests import photos
+from tests.unit import checkin_world
+from tests.unit.checkin_world import World
 from tests.unit.test_face_check import world  # noqa: F401 - the moto world fixture
 from tests.unit.test_upload_versions import handle
 
@@ -133,3 +136,52 @@ def test_a_verified_duty_check_stores_its_day_in_the_decision(world: Any) -> Non
     assert ("Put", "service-records") not in sent[0]
     assert ServiceRecord.count("li") == 1
     assert int(CrewMember.get("li").credit_points) == 1
+
+
+# ------------------------------------------------------------------ a review's confirm
+
+review_world = checkin_world.world
+assert check_reviews.MESSAGES  # the effect of check reviews is registered by importing it
+
+
+def check_in_review(place: World, vessel_id: str, crew_id: str) -> str:
+    """A duty check whose photo went to review, with its pending review; the review's id."""
+    check_id = place.decided_check(vessel_id, crew_id, "master")
+    check = Check.get(check_id)
+    check.update(actions=[Check.status.set("pending_review")])
+    with db.transaction() as tx:
+        review = reviews.open_review(
+            tx,
+            kind="check",
+            subject_id=check_id,
+            crew_id=crew_id,
+            jurisdiction=place.jurisdiction,
+            reason="face_match_uncertain",
+            message="uncertain",
+            figures={},
+            photos=[],
+            actor="crew:test",
+        )
+    return review.review_id
+
+
+def test_a_confirmed_duty_check_stores_its_day_in_the_review(review_world: World) -> None:
+    place = review_world
+    vessel_id = place.vessel()
+    crew_id, _ = place.crew("李船长", ("master", "A"))
+    first = check_in_review(place, vessel_id, crew_id)
+    second = check_in_review(place, vessel_id, crew_id)
+    with transactions() as sent:
+        reviews.decide(place.officer, first, "confirm", "it is him")
+    assert len(sent) == 1, sent  # the review, the check, the day and the points together
+    assert ("Put", ServiceRecord.Meta.table_name) in sent[0]
+    assert ("Update", CrewMember.Meta.table_name) in sent[0]
+    assert [r.post for r in ServiceRecord.query(crew_id)] == ["master"]
+    assert int(CrewMember.get(crew_id).credit_points) == 1
+
+    with transactions() as sent:  # the same day and post: nothing more
+        reviews.decide(place.officer, second, "confirm", "him again")
+    assert len(sent) == 1, sent
+    assert ("Put", ServiceRecord.Meta.table_name) not in sent[0]
+    assert ServiceRecord.count(crew_id) == 1
+    assert int(CrewMember.get(crew_id).credit_points) == 1

@@ -1,9 +1,9 @@
 """A check in review, decided by an officer (`enforcement.checkin.reviews.decide`).
 
 Confirmed, the check becomes `verified` and its effects apply as if the photo had passed (a
-link, an appointment, a discharge; a duty check's day of service once stored); refused, it
-becomes `failed` with `face:refused_on_review`. Either way the crew member is told, with the
-officer's reason. The face result keeps the figures that sent it to review and names the
+link, an appointment, a discharge; a duty check's day of service, in the same transaction);
+refused, it becomes `failed` with `face:refused_on_review`. Either way the crew member is told,
+with the officer's reason. The face result keeps the figures that sent it to review and names the
 review. `decided_at` stays the time the photo was judged: the check's validity runs from the
 moment the crew member was photographed, not from the officer's decision.
 """
@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from enforcement import notify, uploads
 from enforcement.auth import Principal
 from enforcement.checkin import checks, crew, loading, reviews, rules
-from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review
+from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review, ServiceRecord
 from enforcement.errors import Conflict
 from enforcement.models import Notification
 
@@ -126,6 +126,8 @@ def decide_check(
     )
     if confirmed:
         checks.apply_effects(tx, check)
+        if check.purpose == "duty":
+            _add_service_day(tx, check)
     word = "confirmed" if confirmed else "refused"
     title = checks.TITLES.get(check.purpose, "Check")
     return [
@@ -144,13 +146,16 @@ def decide_check(
     ]
 
 
-def after_decision(review: Review, confirmed: bool) -> None:
-    """A confirmed duty check adds its day to the service record (once per day and post)."""
-    if not confirmed:
-        return
-    check = loading.load_check(review.subject_id)
-    if check.purpose == "duty" and check.status == "verified":
-        crew.record_service(check, check.decided_at or check.created_at)
+def _add_service_day(tx: TransactWrite, check: Check) -> None:
+    """A confirmed duty check's day of service, in the review's transaction (as a verified
+    photo's is in its decision's): the day the photo was judged, unless already on record."""
+    decided_at = check.decided_at or check.created_at
+    day = crew.service_day_key(check, decided_at)
+    try:
+        ServiceRecord.get(check.crew_id, day, consistent_read=True)
+    except ServiceRecord.DoesNotExist:
+        vessel = loading.load_vessel(check.vessel_id or "")
+        crew.add_service_day(tx, crew.service_day(check, decided_at, vessel))
 
 
-reviews.register_effect("check", decide_check, after_decision)
+reviews.register_effect("check", decide_check)

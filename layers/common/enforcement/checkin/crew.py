@@ -15,7 +15,6 @@ import secrets
 from datetime import timedelta
 from typing import Any, Final
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import access, audit, auth, clock, jurisdictions, uploads
@@ -41,7 +40,6 @@ from enforcement.checkin.models import (
     Vessel,
 )
 from enforcement.config import settings
-from enforcement.db import transaction
 from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
 
@@ -369,19 +367,7 @@ def service_day(check: Check, decided_at: str, vessel: Vessel) -> ServiceRecord:
 def add_service_day(tx: TransactWrite, record: ServiceRecord) -> None:
     """Store the day and add its points to the crew record's `credit_points` (what the crew
     views show) in `tx`, on condition that the day is not on the record yet: a caller that
-    found it there adds nothing, a day stored meanwhile cancels the transaction."""
+    found it there adds nothing, a day stored meanwhile cancels the transaction. Written by a
+    photo's decision (`checkin/decisions`) and by a review's confirm (`checkin/check_reviews`)."""
     tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
     tx.update(CrewMember(record.crew_id), actions=[CrewMember.credit_points.add(record.points)])
-
-
-def record_service(check: Check, decided_at: str, vessel: Vessel | None = None) -> bool:
-    """Add the day to the service record and credit points, once per day and post, in a
-    transaction of its own (`vessel`: the check's vessel, when the caller has read it already).
-    A check decided by its photo stores its day in the decision's transaction instead."""
-    vessel = vessel or load_vessel(check.vessel_id or "")
-    try:
-        with transaction() as tx:
-            add_service_day(tx, service_day(check, decided_at, vessel))
-    except TransactWriteError:
-        return False  # that day is already on the record
-    return True
