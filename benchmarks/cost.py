@@ -14,6 +14,7 @@ GB-seconds bound Lambda's from above; the calls and units are what AWS would bil
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from typing import Any
@@ -53,21 +54,23 @@ def history_length(stack: Any, crew_id: str) -> int:
 
 def seed_history(stack: Any, crew_id: str, photos: int) -> None:
     """Fill the crew member's used-photo history up to `photos` entries, as the code stores it
-    (one item per photo: template 512 B, signature 256 B, digest, time used, expiry), with
-    made-up photos of other faces (far from his: every one in the replay ACCEPT zone) used
-    before his own, within the history's life."""
+    (one item per photo: time used and digest in the key, template 512 B, signature 256 B,
+    pixels' digest, expiry), with made-up photos of other faces (far from his: every one in
+    the replay ACCEPT zone) used before his own, within the history's life."""
     client, table, history = _history(stack, crew_id)
     extra = max(0, photos - history_length(stack, crew_id))
     rng = np.random.default_rng(0)
     now = time.time()
     for n in range(extra):
         used = now - 86_400 * 30 + n  # a month ago, oldest first
+        used_at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(used))
+        digest = hashlib.sha256(f"seed-{n}".encode()).hexdigest()
         client.put_item(
             TableName=table,
             Item={
                 "history": {"S": history},
-                "digest": {"S": hashlib.sha256(f"seed-{n}".encode()).hexdigest()},
-                "used_at": {"S": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(used))},
+                "used": {"S": f"{used_at}#{digest}"},
+                "pixels": {"S": hashlib.sha256(f"seed-pixels-{n}".encode()).hexdigest()},
                 "template": {"B": rng.normal(0.0, 0.09, size=128).astype("<f4").tobytes()},
                 "signature": {"B": rng.integers(1, 256, size=256, dtype=np.uint8).tobytes()},
                 "expires_at": {"N": str(int(now + 86_400 * 60))},
@@ -164,6 +167,10 @@ def main() -> int:
         for table, (read, write) in sorted(usage.by_table.items()):
             short = re.sub(r"^.*?-(\w+Table)-\w+$", r"\1", table)
             print(f"      {short:28s} read {read:6.1f}   write {write:5.0f}")
+        if os.environ.get("BENCH_ITEMS"):  # every item billed, in the order of the calls
+            for op, table, kind, size, units in usage.items:
+                short = re.sub(r"^.*?-(\w+Table)-\w+$", r"\1", table)
+                print(f"      {op:20s} {short:24s} {kind:5s} {size:6d} B {units:4.1f}")
         for run in case["runs"]:
             print(
                 f"  Lambda {run.function:24s} {run.memory_mb:5d} MB {run.duration_ms:8.1f} ms"

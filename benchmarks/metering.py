@@ -49,7 +49,7 @@ class Usage:
 
 
 class _Tables:
-    """Key schema and global indexes of each table (DescribeTable, cached)."""
+    """Key schema and secondary indexes of each table (DescribeTable, cached)."""
 
     def __init__(self, call: Any) -> None:
         self._call = call
@@ -66,11 +66,15 @@ class _Tables:
         }
 
     def index_writes(self, name: str, before: Item | None, after: Item | None) -> int:
-        """Write units the table's global secondary indexes consume for this change."""
+        """Write units the table's secondary indexes, global and local alike, consume for this
+        change (DynamoDB bills a local index's writes as it does a global one's)."""
         table = self.describe(name)
         table_keys = [k["AttributeName"] for k in table["KeySchema"]]
         units = 0
-        for index in table.get("GlobalSecondaryIndexes", []):
+        for index in [
+            *table.get("GlobalSecondaryIndexes", []),
+            *table.get("LocalSecondaryIndexes", []),
+        ]:
             keys = [k["AttributeName"] for k in index["KeySchema"]]
             old = _projected(before, keys, table_keys, index["Projection"])
             new = _projected(after, keys, table_keys, index["Projection"])

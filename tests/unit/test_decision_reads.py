@@ -21,6 +21,22 @@ from tests.unit.test_upload_versions import handle
 
 
 @contextmanager
+def batch_requests() -> Iterator[list[dict[str, Any]]]:
+    """The RequestItems of every BatchGetItem sent from now on."""
+    sent: list[dict[str, Any]] = []
+    original = BaseClient._make_api_call
+
+    def call(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation == "BatchGetItem":
+            sent.append(params["RequestItems"])
+        return original(self, operation, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", call)
+        yield sent
+
+
+@contextmanager
 def dynamodb_reads() -> Iterator[list[tuple[str, str]]]:
     """Every DynamoDB item read from now on: (operation, table and key), one entry per item."""
     reads: list[tuple[str, str]] = []
@@ -62,6 +78,25 @@ def test_items_of_several_tables_are_read_together(world: Any) -> None:  # noqa:
     assert len(found) == 2
 
 
+def test_a_table_is_read_eventually_consistent_only_when_every_key_allows(
+    world: Any,  # noqa: F811
+) -> None:
+    with batch_requests() as sent:
+        batch_get(
+            [
+                ItemKey(CrewMember, "c1", consistent=False),
+                ItemKey(FaceRecord, "crew#c1", consistent=False),
+                ItemKey(FaceRecord, "crew#c2"),  # this one must be fresh: the table is
+                ItemKey(PhotoDigest, "pixels#p1", consistent=False),
+                ItemKey(PhotoDigest, "pixels#p1"),  # asked twice, once consistent
+            ]
+        )
+    ((request,),) = [sent]
+    consistent = {table: asked["ConsistentRead"] for table, asked in request.items()}
+    assert consistent == {"crew": False, "face-templates": True, "uploads": True}
+    assert len(request["uploads"]["Keys"]) == 1
+
+
 def test_a_check_decision_reads_no_item_twice(world: Any) -> None:  # noqa: F811
     aws: FaceWorld = world.aws
     assert aws.enrol("li", photos.photo_bytes("obama.jpg"), handle)["outcome"] == "enrolled"
@@ -72,12 +107,34 @@ def test_a_check_decision_reads_no_item_twice(world: Any) -> None:  # noqa: F811
     counted = Counter(item for _, item in reads)
     assert [item for item, n in counted.items() if n > 1] == []
     batched = {item for op, item in reads if op == "BatchGetItem"}
-    # the ticket and the check; then the crew record, the face record, the digests of the
-    # photo's bytes and pixels
-    tables = {"uploads", "checks", "crew", "face-templates"}
+    # the ticket and the check; then the crew record, the face record, the one digest item of
+    # the photo (by its pixels), the head of the decision's audit chain
+    tables = {"uploads", "checks", "crew", "face-templates", "audit"}
     assert {json.loads(item)[0] for item in batched} == tables
     assert len(batched) == 6
-    # one by one only what other steps read (the used photos, the audit head)
+    read = [json.loads(item) for item in batched]
+    uploads = [key["object_key"]["S"] for table, key in read if table == "uploads"]
+    digests = [key.split("#")[0] for key in uploads if key.startswith(("pixels#", "digest#"))]
+    assert digests == ["pixels"]
+    # one by one only what other steps read (the used photos)
     singly = [json.loads(item) for op, item in reads if op == "GetItem"]
-    assert [t for t, _ in singly if t in ("crew", "checks", "uploads")] == []
+    assert [t for t, _ in singly if t in ("crew", "checks", "uploads", "audit")] == []
     assert ["face-templates", {"subject_id": {"S": "crew#li"}}] not in singly
+
+
+def digest_kinds() -> list[str]:
+    """The kinds of the `PhotoDigest` items stored (they share the upload tickets' table)."""
+    keys = [item.object_key for item in PhotoDigest.scan()]
+    return sorted(key.split("#")[0] for key in keys if key.startswith(("pixels#", "digest#")))
+
+
+def test_a_decision_records_its_photo_by_one_digest_item(world: Any) -> None:  # noqa: F811
+    """The pixels' digest alone: the same bytes again, or another file of the same pixels, are
+    refused by it as exact copies."""
+    aws: FaceWorld = world.aws
+    assert aws.enrol("li", photos.photo_bytes("obama.jpg"), handle)["outcome"] == "enrolled"
+    assert aws.check("li", photos.photo_bytes("obama2.jpg"), handle)["outcome"] == "verified"
+    assert digest_kinds() == ["pixels"]
+    again = aws.check("li", photos.photo_bytes("obama2.jpg"), handle)
+    assert (again["outcome"], again["reasons"]) == ("failed", ["face:replayed_photo"])
+    assert digest_kinds() == ["pixels"]

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from enforcement import config, notify, uploads
 from enforcement.checkin import decisions, face_checks
-from enforcement.checkin.models import FaceRecord, PhotoDigest
+from enforcement.checkin.models import FaceRecord
 from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
 from enforcement.face.replays import UsedPhotoLog
 from enforcement.face.zones import ReplayZones, Zone
@@ -214,7 +214,8 @@ def test_an_attempt_that_was_not_committed_is_not_a_replay_of_itself(world: Worl
     assert face_checks.face_check("li", photo).passed  # processed again: still fine
     copy = face_checks.Photo(encode(jpeg("obama2.jpg", turn=3), CONFIG), None, "digest-copy")
     assert face_checks.face_check("li", copy).passed  # its original was never decided
-    PhotoDigest(f"digest#{digest}", first_key="uploads/check/x", seen_at="now").save()
+    for seen in face_checks.seen_records(photo, "uploads/check/x", "now"):  # as decided
+        seen.save()
     assert face_checks.face_check("li", copy).reason == "replayed_photo"
     assert face_checks.face_check("li", photo).reason == "replayed_photo"
     assert UsedPhoto.count("used#crew#li") == 2  # obama2 once, its copy once

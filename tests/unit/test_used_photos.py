@@ -106,7 +106,10 @@ def test_a_check_reads_the_newest_photos_in_one_query_however_many_came_before(
     log = UsedPhotoLog.load("crew#li")
     assert [(operation, request["Limit"]) for operation, request, _ in calls] == [("Query", 5)]
     assert calls[0][2]["Count"] == 5  # items read: the window, not the 30 stored
-    assert calls[0][1]["ConsistentRead"] is True
+    assert not calls[0][1].get("ConsistentRead")  # a second's staleness is harmless here
+    # the table itself, backwards: its sort key orders by time (d3 sorts after d29 by name)
+    assert "IndexName" not in calls[0][1]
+    assert calls[0][1]["ScanIndexForward"] is False
     assert log.history.digests == ("d25", "d26", "d27", "d28", "d29")  # oldest first
     assert UsedPhoto.count("used#crew#li") == 30  # each photo its own item, none rewritten
 
@@ -120,19 +123,23 @@ def test_remember_writes_one_small_item_once(
     first = UsedPhotoLog.load("crew#li")
     stale = UsedPhotoLog.load("crew#li")  # read before the first write (a re-delivery racing)
     calls.clear()
-    first.remember("digest-a", photo)
+    checked = clock.iso(NOW - timedelta(seconds=5))  # the check's created time
+    first.remember("digest-a", photo, checked)
     assert [operation for operation, _, _ in calls] == ["PutItem"]
-    item = UsedPhoto.get("used#crew#li", "digest-a")
+    item = UsedPhoto.get("used#crew#li", f"{checked}#digest-a")
     assert item.expires_at == int(NOW.timestamp()) + 7 * 86_400  # the TTL attribute
     assert (len(bytes(item.template)), len(bytes(item.signature))) == (512, 256)
-    assert item.used_at == clock.iso(NOW)
+    assert item.used_at == checked
+    assert item.pixels == photo.pixel_digest  # the key of its decision's PhotoDigest
+    assert item.digest == "digest-a"
 
     calls.clear()
     at(monkeypatch, NOW + timedelta(minutes=3))
-    stale.remember("digest-a", photo)  # the put is conditional: nothing new is written
+    # the same check delivered again: the same key, the put is conditional: nothing written
+    stale.remember("digest-a", photo, checked)
     assert [operation for operation, _, response in calls] == ["PutItem"]
     assert calls[0][2] == {"error": True}  # ConditionalCheckFailed, swallowed
-    assert UsedPhoto.get("used#crew#li", "digest-a").used_at == clock.iso(NOW)
+    assert UsedPhoto.get("used#crew#li", f"{checked}#digest-a").used_at == checked
     assert UsedPhoto.count("used#crew#li") == 1
     assert stale.history.digests == ("digest-a",)
 
@@ -202,12 +209,14 @@ def test_expired_photos_are_ignored_until_dynamodb_deletes_them(
 
 
 def test_the_table_in_the_template_is_the_models() -> None:
-    """Keys, the newest-first index and the TTL attribute as the code reads and writes them."""
+    """Keys (time-ordered sort key, no index) and the TTL attribute as the code uses them."""
     table = yaml_parse(TEMPLATE.read_text())["Resources"]["UsedPhotosTable"]["Properties"]
     keys = {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]}
-    assert keys == {"history": "HASH", "digest": "RANGE"}
-    (index,) = table["LocalSecondaryIndexes"]
-    assert index["IndexName"] == UsedPhoto.newest.Meta.index_name
-    assert [k["AttributeName"] for k in index["KeySchema"]] == ["history", "used_at"]
+    assert keys == {
+        UsedPhoto.history.attr_name: "HASH",
+        UsedPhoto.used.attr_name: "RANGE",
+    }
+    assert "LocalSecondaryIndexes" not in table
+    assert "GlobalSecondaryIndexes" not in table
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert UsedPhoto.expires_at.attr_name == "expires_at"

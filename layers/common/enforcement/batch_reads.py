@@ -3,7 +3,8 @@
 pynamodb's `Model.batch_get` reads one model (one table) per call and through the model's own
 connection. A step that knows the keys of everything it needs (a decision: the crew record, the
 face record, the vessel, the photo digests) reads them here in one request, strongly consistent
-like `db.get_or_404`, and then takes each item from the answer by model and key, typed.
+like `db.get_or_404` unless a key says a stale copy will do, and then takes each item from the
+answer by model and key, typed.
 """
 
 from __future__ import annotations
@@ -28,11 +29,16 @@ ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class ItemKey:
-    """The key of one item to read: its model, hash key and (if the model has one) range key."""
+    """The key of one item to read: its model, hash key and (if the model has one) range key.
+
+    `consistent=False` lets the item be read eventually consistent (half the read units), for a
+    caller to whom a copy up to about a second old is harmless; a table is read strongly
+    consistent when any key of it asks so (BatchGetItem's consistency is per table)."""
 
     model: type[Model]
     hash_key: Any
     range_key: Any = None
+    consistent: bool = True
 
 
 def _raw_key(model: type[Model], hash_key: Any, range_key: Any) -> dict[str, Any]:
@@ -70,17 +76,20 @@ class Reads:
 
 def batch_get(keys: Iterable[ItemKey]) -> Reads:
     """Read every item of `keys` (at most `MAX_KEYS` distinct ones, any tables) in one
-    strongly consistent BatchGetItem; keys DynamoDB leaves unprocessed are asked again."""
+    BatchGetItem, strongly consistent unless every key of a table says otherwise
+    (`ItemKey.consistent`); keys DynamoDB leaves unprocessed are asked again."""
     models: dict[str, ItemKey] = {}
     request: dict[str, dict[str, Any]] = {}
     for key in keys:
         table = key.model.Meta.table_name
         raw = _raw_key(key.model, key.hash_key, key.range_key)
         identity = _identity(table, raw)
+        asked = request.setdefault(table, {"Keys": [], "ConsistentRead": False})
+        asked["ConsistentRead"] = asked["ConsistentRead"] or key.consistent
         if identity in models:
             continue
         models[identity] = key
-        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(raw)
+        asked["Keys"].append(raw)
     if len(models) > MAX_KEYS:
         raise ValueError(f"{len(models)} keys in one BatchGetItem (at most {MAX_KEYS})")
     found: dict[str, Model] = {}

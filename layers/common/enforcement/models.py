@@ -22,7 +22,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+from pynamodb.indexes import AllProjection
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
@@ -138,31 +138,37 @@ class UsedPhotos(Model):
     version = VersionAttribute()
 
 
-class UsedPhotosNewest(LocalSecondaryIndex["UsedPhoto"]):
-    """A subject's used photos by the time they were used: the newest first (Query backwards)."""
-
-    class Meta:
-        index_name = "newest"
-        projection = AllProjection()
-
-    history = UnicodeAttribute(hash_key=True)
-    used_at = UnicodeAttribute(range_key=True)
-
-
 class UsedPhoto(Model):
     """One photo a subject has already used for a check (biometric: its template and photo
     signature, as in `enforcement.face.liveness.PhotoHistory`), so that a copy of it is
     recognised as a replay (`enforcement.face.replays`). Written once, never updated; DynamoDB
     deletes it after `Settings.face_history_days` (`expires_at`, the table's TTL attribute).
-    Read and written by the face function only."""
+    Read and written by the face function only.
+
+    The sort key orders a subject's photos by time (a Query backwards reads the newest, no index
+    needed) and is the same for a re-delivery of the same check: "<the check's created time>#
+    <SHA-256>". A change of a table's key schema makes CloudFormation replace the table; the
+    items lost that way are a history of at most `face_history_days` that TTL deletes anyway."""
 
     Meta = table_meta("USED_PHOTOS_TABLE", "used-photos")
 
     history = UnicodeAttribute(hash_key=True)  # "used#crew#<crew_id>"
-    digest = UnicodeAttribute(range_key=True)  # SHA-256 of the photo: one item per photo
-    used_at = UnicodeAttribute()  # ISO time: the order of the `newest` index
+    # "<ISO time of the check>#<SHA-256 of the photo's bytes>": `used_at` and `digest`, kept
+    # in the key only, so that the item stays within one write unit (1 kB)
+    used = UnicodeAttribute(range_key=True)
     template = BinaryAttribute(legacy_encoding=False)  # 512 bytes
     signature = BinaryAttribute(legacy_encoding=False, null=True)  # 256 bytes, when known
+    # SHA-256 of the photo's decoded pixels (`FaceTemplate.pixel_digest`): the key of the
+    # `PhotoDigest` its decision wrote ("pixels#<sha256>"), which makes the entry count
+    pixels = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # epoch seconds (TTL)
 
-    newest = UsedPhotosNewest()
+    @property
+    def used_at(self) -> str:
+        """The ISO time of the check that used the photo."""
+        return str(self.used).split("#", 1)[0]
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of the photo's bytes."""
+        return str(self.used).split("#", 1)[1]

@@ -1,9 +1,9 @@
 """A check in review, decided by an officer (`enforcement.checkin.reviews.decide`).
 
 Confirmed, the check becomes `verified` and its effects apply as if the photo had passed (a
-link, an appointment, a discharge; a duty check's day of service once stored); refused, it
-becomes `failed` with `face:refused_on_review`. Either way the crew member is told, with the
-officer's reason. The face result keeps the figures that sent it to review and names the
+link, an appointment, a discharge; a duty check's day of service, in the same transaction);
+refused, it becomes `failed` with `face:refused_on_review`. Either way the crew member is told,
+with the officer's reason. The face result keeps the figures that sent it to review and names the
 review. `decided_at` stays the time the photo was judged: the check's validity runs from the
 moment the crew member was photographed, not from the officer's decision.
 """
@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from enforcement import notify, uploads
 from enforcement.auth import Principal
 from enforcement.checkin import checks, crew, loading, reviews, rules
-from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review
+from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review, ServiceRecord
 from enforcement.errors import Conflict
 from enforcement.models import Notification
 
@@ -53,10 +53,11 @@ def open_check_review(
             reference.reference_digest,
         )
         photos.insert(0, ref)
-    figures = {k: v for k, v in face.detail.items() if k != "replay_sha256"}
+    figures = {k: v for k, v in face.detail.items() if k not in ("replay_sha256", "replay_pixels")}
     earlier = face.detail.get("replay_sha256")
     if face.detail.get("replay_of") == "earlier" and earlier:
-        found = _earlier_photo(str(earlier))
+        pixels = face.detail.get("replay_pixels")
+        found = _earlier_photo(str(earlier), str(pixels) if pixels else None)
         if found is not None:
             photos.append(found)
     figures.update(purpose=check.purpose, vessel_id=check.vessel_id, post=check.post)
@@ -74,10 +75,14 @@ def open_check_review(
     )
 
 
-def _earlier_photo(sha256: str) -> reviews.PhotoRef | None:
-    """The earlier check photo with this SHA-256: the key and version its decision stored."""
+def _earlier_photo(sha256: str, pixels: str | None = None) -> reviews.PhotoRef | None:
+    """The earlier check photo with this SHA-256 (of its decoded pixels `pixels`, when known):
+    the key and version its decision stored in its `PhotoDigest` (by pixels; by bytes for a
+    photo decided before the pixels' item was the only one)."""
     try:
-        seen = PhotoDigest.get(f"digest#{sha256}", consistent_read=True)
+        seen = PhotoDigest.get(
+            f"pixels#{pixels}" if pixels else f"digest#{sha256}", consistent_read=True
+        )
     except PhotoDigest.DoesNotExist:
         return None
     ticket = uploads.ticket(seen.first_key)
@@ -121,6 +126,8 @@ def decide_check(
     )
     if confirmed:
         checks.apply_effects(tx, check)
+        if check.purpose == "duty":
+            _add_service_day(tx, check)
     word = "confirmed" if confirmed else "refused"
     title = checks.TITLES.get(check.purpose, "Check")
     return [
@@ -139,13 +146,16 @@ def decide_check(
     ]
 
 
-def after_decision(review: Review, confirmed: bool) -> None:
-    """A confirmed duty check adds its day to the service record (once per day and post)."""
-    if not confirmed:
-        return
-    check = loading.load_check(review.subject_id)
-    if check.purpose == "duty" and check.status == "verified":
-        crew.record_service(check, check.decided_at or check.created_at)
+def _add_service_day(tx: TransactWrite, check: Check) -> None:
+    """A confirmed duty check's day of service, in the review's transaction (as a verified
+    photo's is in its decision's): the day the photo was judged, unless already on record."""
+    decided_at = check.decided_at or check.created_at
+    day = crew.service_day_key(check, decided_at)
+    try:
+        ServiceRecord.get(check.crew_id, day, consistent_read=True)
+    except ServiceRecord.DoesNotExist:
+        vessel = loading.load_vessel(check.vessel_id or "")
+        crew.add_service_day(tx, crew.service_day(check, decided_at, vessel))
 
 
-reviews.register_effect("check", decide_check, after_decision)
+reviews.register_effect("check", decide_check)

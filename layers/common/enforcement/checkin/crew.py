@@ -15,7 +15,6 @@ import secrets
 from datetime import timedelta
 from typing import Any, Final
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import access, audit, auth, clock, jurisdictions, uploads
@@ -41,7 +40,6 @@ from enforcement.checkin.models import (
     Vessel,
 )
 from enforcement.config import settings
-from enforcement.db import transaction
 from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
 
@@ -343,27 +341,33 @@ def service_record(principal: Principal) -> dict[str, Any]:
     }
 
 
-def record_service(check: Check, decided_at: str, vessel: Vessel | None = None) -> bool:
-    """Add the day to the service record and credit points, once per day and post (`vessel`:
-    the check's vessel, when the caller has read it already)."""
-    vessel = vessel or load_vessel(check.vessel_id or "")
+def service_day_key(check: Check, decided_at: str) -> str:
+    """The service record's sort key a verified duty check earns: once per Beijing day, vessel
+    and post (`ServiceRecord.record_key`)."""
     day = (clock.parse(decided_at) + SERVICE_DAY_OFFSET).date().isoformat()
-    points = settings().credit_points_per_day
-    record = ServiceRecord(
+    return f"{day}#{check.vessel_id or ''}#{check.post}"
+
+
+def service_day(check: Check, decided_at: str, vessel: Vessel) -> ServiceRecord:
+    """The day of service a verified duty check earns, with its credit points (not stored)."""
+    key = service_day_key(check, decided_at)
+    return ServiceRecord(
         check.crew_id,
-        f"{day}#{vessel.vessel_id}#{check.post}",
-        day=day,
+        key,
+        day=key.split("#", 1)[0],
         vessel_id=vessel.vessel_id,
         vessel_name=vessel.name_zh,
         post=check.post or "",
         check_id=check.check_id,
-        points=points,
+        points=settings().credit_points_per_day,
         recorded_at=decided_at,
     )
-    try:
-        with transaction() as tx:
-            tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
-            tx.update(CrewMember(check.crew_id), actions=[CrewMember.credit_points.add(points)])
-    except TransactWriteError:
-        return False  # that day is already on the record
-    return True
+
+
+def add_service_day(tx: TransactWrite, record: ServiceRecord) -> None:
+    """Store the day and add its points to the crew record's `credit_points` (what the crew
+    views show) in `tx`, on condition that the day is not on the record yet: a caller that
+    found it there adds nothing, a day stored meanwhile cancels the transaction. Written by a
+    photo's decision (`checkin/decisions`) and by a review's confirm (`checkin/check_reviews`)."""
+    tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
+    tx.update(CrewMember(record.crew_id), actions=[CrewMember.credit_points.add(record.points)])

@@ -1,18 +1,31 @@
 """What a photo's decision reads, read together and once (`enforcement.batch_reads`).
 
 Two BatchGetItems on the path of a check photo: the upload ticket with the check it names, then,
-once the photo is read, everything the checks need (crew record, face record, the digests of the
-photo's bytes and pixels, the vessel). Each item is then passed down, never read again in the
-invocation. Reads happen before the decision's transaction, whose conditions (the ticket still
-pending, the check still awaiting its photo) make a stale read harmless.
+once the photo is read, everything the checks and the decision's transaction need (crew record,
+face record, the digests of the photo's bytes and pixels, the vessel, the head of the audit chain
+the decision goes to, the day of service a duty check would add). Each item is then passed down,
+never read again in the invocation. Reads happen before the decision's transaction, whose
+conditions (the ticket still pending, the check still awaiting its photo, the audit head
+unmoved, the day not on record) make a stale read harmless.
+
+All strongly consistent but the vessel. The crew record and the face record are read together
+and must agree: an enrolment writes both in one transaction (the new reference face, and the
+crew record's `face_status`, "pending_review" when the face may be another crew member's), and
+two eventually consistent reads could pair the new face with the old status and verify against
+a face still waiting for its review; the crew record also carries the certificates a duty
+check is judged on, which an officer may just have revoked. The photo digest (an exact replay
+of a photo decided a moment ago), the audit head (a stale one costs a cancelled, billed
+transaction and a retry) and the service day (a stale "absent" cancels the decision) stay
+consistent too.
 """
 
 from __future__ import annotations
 
+from enforcement import audit
 from enforcement.batch_reads import ItemKey, Reads, batch_get
 from enforcement.checkin import face_checks, loading
 from enforcement.checkin.face_checks import Photo
-from enforcement.checkin.models import Check, Vessel
+from enforcement.checkin.models import Check, ServiceRecord, Vessel
 from enforcement.models import Upload
 from enforcement.uploads import PREFIX
 
@@ -37,14 +50,30 @@ def ticket_and_check(key: str) -> tuple[Upload | None, Check | None]:
     return reads.item(Upload, key), reads.item(Check, check_id) if check_id else None
 
 
-def for_decision(check: Check, photo: Photo) -> Reads:
+def for_decision(
+    check: Check, photo: Photo, audit_chain: str | None = None, service_day: str | None = None
+) -> Reads:
     """Everything the decision reads besides the ticket and the check, in one BatchGetItem:
-    the face check's items (`face_checks.face_keys`: crew record, face record, photo digests)
-    and the vessel (all but a link)."""
+    the face check's items (`face_checks.face_keys`: crew record, face record, photo digests),
+    the vessel (all but a link), the head of `audit_chain` (`audit_head`) and the crew member's
+    service record of `service_day` (`crew.service_day_key`: is the day on record already?)."""
     keys = face_checks.face_keys(check.crew_id, photo)
     if check.purpose != "link" and check.vessel_id:
-        keys.append(ItemKey(Vessel, check.vessel_id))
+        # eventually consistent: its AIS position is minutes old at best, and a manning table
+        # changed within the second is indistinguishable from one changed a second later
+        keys.append(ItemKey(Vessel, check.vessel_id, consistent=False))
+    if audit_chain is not None:
+        keys.append(audit.head_key(audit_chain))
+    if service_day is not None:
+        keys.append(ItemKey(ServiceRecord, check.crew_id, service_day))
     return batch_get(keys)
+
+
+def audit_head(chain: str, reads: Reads) -> audit.AuditEntry | None:
+    """The head of `chain` as `for_decision` read it (None: the chain has none yet), for
+    `audit.commit(..., known_head=...)`."""
+    key = audit.head_key(chain)
+    return reads.item(audit.AuditEntry, key.hash_key, key.range_key)
 
 
 def vessel_of(check: Check, reads: Reads) -> Vessel:

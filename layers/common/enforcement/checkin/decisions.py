@@ -2,11 +2,12 @@
 
 The upload ticket says what the photo is for: a crew member's reference face (enrolment), an
 account proving who it is (link), a check-in (duty), or an application (appointment/discharge).
-Each decision is written in one transaction with its audit entry and the ticket's closing, so a
-re-delivered S3 event finds the ticket closed and changes nothing. A decision is made on one
-object version, whose id is stored with the photo's SHA-256 (on the ticket, the face record or
-the check, and in the audit entry); another version posted under the key later is refused and
-deleted (`enforcement.upload_versions`).
+Each decision is written in one transaction with its audit entry and the ticket's closing (and,
+for a verified duty check, its day of service), so no part of a decision is stored without the
+rest, and a re-delivered S3 event finds the ticket closed and changes nothing. A decision is made
+on one object version, whose id is stored with the photo's SHA-256 (on the ticket, the face
+record or the check, and in the audit entry); another version posted under the key later is
+refused and deleted (`enforcement.upload_versions`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from enforcement.checkin.models import (
     FaceRecord,
     PhotoDigest,
     Review,
+    ServiceRecord,
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
@@ -238,7 +240,8 @@ def check_outcomes(
     check: Check, photo: Photo, reads: batch_reads.Reads
 ) -> dict[str, rules.Outcome]:
     """The checks a purpose needs: link is identity only; discharge needs no certificate."""
-    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo, reads)}
+    # used at the check's created time: the same key for the used photo on a re-delivery
+    outcomes = {rules.FACE: face_checks.face_check(check.crew_id, photo, reads, check.created_at)}
     if check.purpose == "link":
         return outcomes
     cfg = settings()
@@ -282,12 +285,24 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
         check = loading.load_check(ticket.subject_id)
     if check.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": check.status}
-    reads = decision_reads.for_decision(check, photo)
+    agency = jurisdictions.owner(check.jurisdiction)
+    event = audit.AuditEvent(
+        ticket.actor, f"check.decide.{check.purpose}", f"check:{check.check_id}", {}
+    )
+    chain = audit.chain_of(event, None, agency)
+    decided_at = clock.iso()  # the service day a verified duty check earns is of this time
+    day = crew.service_day_key(check, decided_at) if check.purpose == "duty" else None
+    reads = decision_reads.for_decision(check, photo, chain, day)
     outcomes = check_outcomes(check, photo, reads)
     status, reasons = rules.verdict(outcomes)
     verified = status == rules.VERIFIED
     results = {name: o.as_dict() for name, o in outcomes.items()}
-    decided_at = clock.iso()
+    # a verified duty check's day of service, stored with the decision unless already on record
+    service = (
+        crew.service_day(check, decided_at, decision_reads.vessel_of(check, reads))
+        if verified and day is not None and reads.item(ServiceRecord, check.crew_id, day) is None
+        else None
+    )
     body = "; ".join(reasons) if reasons else "all checks passed"
     if status == rules.PENDING_REVIEW:
         body = "An officer will look at your photo; you will be told the decision."
@@ -328,12 +343,14 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
         tx.save(note)
         if verified:
             checks.apply_effects(tx, check)
+        if service is not None:
+            crew.add_service_day(tx, service)
 
     audit.commit(
         audit.AuditEvent(
-            ticket.actor,
-            f"check.decide.{check.purpose}",
-            f"check:{check.check_id}",
+            event.actor,
+            event.action,
+            event.target,
             {
                 "status": status,
                 "reasons": reasons,
@@ -344,11 +361,10 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
         ),
         writes,
         on_conflict=Conflict("check_changed", "the check or its records changed meanwhile"),
-        agency=jurisdictions.owner(check.jurisdiction),
+        chain=chain,
+        known_head=decision_reads.audit_head(chain, reads),
     )
     notify.publish([note])
-    if verified and check.purpose == "duty":
-        crew.record_service(check, decided_at, decision_reads.vessel_of(check, reads))
     result: dict[str, Any] = {"key": ticket.object_key, "outcome": status, "reasons": reasons}
     if review_ids:
         result["review_id"] = review_ids[0]

@@ -4,12 +4,13 @@ A check photo must be a live, new photo of the enrolled face. `face_check` reads
 measures need (the crew member's face record, the photos already used: `enforcement.face.replays`,
 the photo digests of earlier decisions), puts each measure in its zones (`enforcement.face.zones`,
 lines from Settings through `enforcement.face.configured`) and lets `face_rules.face_outcome`
-combine them. `seen_records` are the `PhotoDigest` items a decision writes, by which a later
-check recognises the same bytes or pixels.
+combine them. `seen_records` is the `PhotoDigest` item a decision writes (one per photo, by the
+SHA-256 of its decoded pixels), by which a later check recognises the same bytes or pixels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,39 +45,49 @@ class Photo:
 @dataclass(frozen=True)
 class FaceReads:
     """What the face check reads, read together: the crew record (its enrolment may be under
-    review), the face record, and whether a decision already used the photo's bytes or pixels."""
+    review), the face record, and whether a decision already used the photo (`seen_key`)."""
 
     crew: CrewMember | None
     reference: FaceRecord | None
-    seen_digest: bool
-    seen_pixels: bool
+    seen: bool
+
+
+def seen_key(photo: Photo) -> str | None:
+    """The key of the one `PhotoDigest` item by which a decision records a photo used: the
+    SHA-256 of its decoded pixels when the engine gives it, else of its bytes.
+
+    The pixels' digest alone suffices: the same bytes decode to the same pixels, and a
+    re-encoding of the same pixels is caught as well. Items written before this (a bytes item
+    and a pixels item per photo) are still found: every decision that wrote a bytes item wrote
+    the pixels item beside it when the pixels' digest was known."""
+    pixels = pixel_digest(photo.template) if photo.template is not None else None
+    if pixels:
+        return f"{PIXELS}#{pixels}"
+    return f"{DIGEST}#{photo.digest}" if photo.digest else None
 
 
 def face_keys(crew_id: str, photo: Photo) -> list[ItemKey]:
     """The items `face_check` reads, for a caller that reads them with others (one
     `batch_reads.batch_get`)."""
     keys = [ItemKey(CrewMember, crew_id), ItemKey(FaceRecord, f"crew#{crew_id}")]
-    if photo.template is not None:
-        pixels = pixel_digest(photo.template)
-        keys += [
-            ItemKey(PhotoDigest, f"{kind}#{value}")
-            for kind, value in ((DIGEST, photo.digest), (PIXELS, pixels))
-            if value
-        ]
+    seen = seen_key(photo) if photo.template is not None else None
+    if seen is not None:
+        keys.append(ItemKey(PhotoDigest, seen))
     return keys
 
 
 def face_reads(crew_id: str, photo: Photo, reads: Reads) -> FaceReads:
-    pixels = pixel_digest(photo.template) if photo.template is not None else None
+    seen = seen_key(photo) if photo.template is not None else None
     return FaceReads(
         crew=reads.item(CrewMember, crew_id),
         reference=reads.item(FaceRecord, f"crew#{crew_id}"),
-        seen_digest=bool(photo.digest and reads.item(PhotoDigest, f"{DIGEST}#{photo.digest}")),
-        seen_pixels=bool(pixels and reads.item(PhotoDigest, f"{PIXELS}#{pixels}")),
+        seen=bool(seen and reads.item(PhotoDigest, seen)),
     )
 
 
-def face_check(crew_id: str, photo: Photo, reads: Reads | None = None) -> Outcome:
+def face_check(
+    crew_id: str, photo: Photo, reads: Reads | None = None, used_at: str | None = None
+) -> Outcome:
     """The face check of a check photo: a live, new photo of the enrolled face.
 
     Three measures, each in its zones (`enforcement.face.zones`, lines from Settings): the
@@ -89,7 +100,8 @@ def face_check(crew_id: str, photo: Photo, reads: Reads | None = None) -> Outcom
     refused is added to the crew member's used photos.
 
     `reads`: the items of `face_keys`, when the caller read them with its own (otherwise they
-    are read here, in one request).
+    are read here, in one request). `used_at`: the time the photo is used at, the same for a
+    re-delivery (the check's created time; now by default).
     """
     if photo.template is None:
         return Outcome(False, photo.error or "image_unreadable")
@@ -120,14 +132,14 @@ def face_check(crew_id: str, photo: Photo, reads: Reads | None = None) -> Outcom
     )
     used = replays.UsedPhotoLog.load(f"crew#{crew_id}")
     of_earlier: face_rules.Likeness | None = None
-    if loaded.seen_digest or loaded.seen_pixels:
+    if loaded.seen:
         of_earlier = face_rules.Likeness(face_rules.REFUSE, 0.0, None, exact=True)
     else:
-        found = used.likeness(probe, photo.digest, committed=_seen, zones=zones)
+        found = used.likeness(probe, photo.digest, committed=_committed(used), zones=zones)
         if found is not None:
             digest, replay, zone = found
             of_earlier = face_rules.Likeness(
-                str(zone), replay.distance, replay.similarity, False, digest
+                str(zone), replay.distance, replay.similarity, False, digest, used.pixels_of(digest)
             )
     outcome = face_rules.face_outcome(
         str(lines.zone(match.distance)),
@@ -137,7 +149,7 @@ def face_check(crew_id: str, photo: Photo, reads: Reads | None = None) -> Outcom
         of_earlier,
     )
     if (outcome.passed or outcome.review) and photo.digest:
-        used.remember(photo.digest, probe)
+        used.remember(photo.digest, probe, used_at)
     return outcome
 
 
@@ -150,23 +162,29 @@ def pixel_digest(template: engine.FaceTemplate) -> str | None:
     return str(value) if value else None
 
 
-def _seen(digest: str, kind: str = DIGEST) -> bool:
-    """Whether a decision already used the photo with this SHA-256 of its bytes (or, with
-    `kind` PIXELS, of its decoded pixels): its `PhotoDigest` is written in the decision's
-    transaction, so an attempt that failed does not count."""
+def _seen(key: str) -> bool:
+    """Whether a decision already used the photo of this `PhotoDigest` key (`seen_key`): the
+    item is written in the decision's transaction, so an attempt that failed does not count."""
     try:
-        PhotoDigest.get(f"{kind}#{digest}", consistent_read=True)
+        PhotoDigest.get(key, consistent_read=True)
     except PhotoDigest.DoesNotExist:
         return False
     return True
 
 
+def _committed(used: replays.UsedPhotoLog) -> Callable[[str], bool]:
+    """Whether the decision that used the photo of this SHA-256 (an entry of `used`) is stored:
+    its `PhotoDigest` by pixels (by bytes for an entry stored without its pixels' digest)."""
+
+    def committed(digest: str) -> bool:
+        pixels = used.pixels_of(digest)
+        return _seen(f"{PIXELS}#{pixels}" if pixels else f"{DIGEST}#{digest}")
+
+    return committed
+
+
 def seen_records(photo: Photo, object_key: str, at: str) -> list[PhotoDigest]:
-    """The photo as a decision records it used: by the SHA-256 of its bytes and of its decoded
-    pixels (when known), so that the same bytes or pixels again are an exact copy (`_seen`)."""
-    pixels = pixel_digest(photo.template) if photo.template is not None else None
-    return [
-        PhotoDigest(f"{kind}#{value}", first_key=object_key, seen_at=at)
-        for kind, value in ((DIGEST, photo.digest), (PIXELS, pixels))
-        if value
-    ]
+    """The photo as a decision records it used: one item, by `seen_key` (the SHA-256 of its
+    decoded pixels when known), so that the same bytes or pixels again are an exact copy."""
+    key = seen_key(photo)
+    return [PhotoDigest(key, first_key=object_key, seen_at=at)] if key else []

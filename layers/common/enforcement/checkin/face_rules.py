@@ -49,6 +49,7 @@ class Likeness:
     similarity: float | None = None
     exact: bool = False
     sha256: str | None = None  # of the photo it looks like (an earlier one; for its review)
+    pixels: str | None = None  # of that photo's decoded pixels: the key its decision stored
 
 
 @dataclass(frozen=True)
@@ -98,4 +99,6 @@ def face_outcome(
             detail["exact_copy"] = True
         if chosen.sha256:
             detail["replay_sha256"] = chosen.sha256
+        if chosen.pixels:
+            detail["replay_pixels"] = chosen.pixels
     return Outcome(zone == ACCEPT, reason, detail, review=zone == REVIEW)
