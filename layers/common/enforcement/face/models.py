@@ -127,6 +127,16 @@ def bake(models: Path | None = None) -> Path:
     return target
 
 
+def prepare(models: Path | None = None) -> Path:
+    """Make the models directory an image's: delete the files the engine never loads
+    (UNUSED_FILES) and bake the HOG detector; returns the baked file. For image builds only
+    (the Dockerfile calls it): face_recognition itself no longer imports afterwards."""
+    folder = models or directory()
+    for name in UNUSED_FILES:
+        (folder / name).unlink(missing_ok=True)
+    return bake(folder)
+
+
 def face_recognition() -> ModuleType:
     """The `face_recognition` package itself, imported safely, for the tests and benchmarks that
     compare the engine with it (the engine does not use it).
