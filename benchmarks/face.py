@@ -308,20 +308,27 @@ class Context:
 
 result = module.lambda_handler(json.loads(sys.stdin.read()), Context())
 done = time.perf_counter()
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
 print(json.dumps({"import": imported - started, "first": done - imported,
                   "cpu_import": cpu_import, "cpu_first": time.process_time() - cpu_import,
+                  "peak_mb": int(peak[0].split()[1]) / 1024,
                   "outcome": result["records"][0]["outcome"]}))
 """
 
-COLD_RUNS = 3 if QUICK else 5
+COLD_RUNS = 3 if QUICK else 4
 
 
-def cold_start_runs(runs: int = COLD_RUNS) -> list[dict[str, Any]]:
+def cold_start_runs(runs: int = COLD_RUNS, roots: tuple[Path, ...] = (ROOT,)) -> list[list[dict]]:
     """Cold starts of the face function: a moto server here (tables, bucket, one crew member
     enrolled from John_Savage's first capture by this process's handler), then per run a check
     with another capture of him (dlib's johns/, 150 px crops, the check-in benchmark's photos)
-    decided by a fresh interpreter that loads the handler from its file. Each run's figures:
-    import (s), first invocation (s), the child's CPU time (s) and the outcome."""
+    decided by a fresh interpreter that loads the handler from its file. Each run's figures
+    (s): import, first invocation, the child's CPU time until the handler is loaded (interpreter
+    start included) and during the first invocation, its peak RSS (MB); and the outcome.
+
+    `roots`: checkouts whose handler and shared package (functions/face/app.py,
+    layers/common) are compared, taking turns in each run (e.g. a copy of the code before a
+    change beside this one); one list of runs per root."""
     import json
     import logging
     import socket
@@ -356,25 +363,27 @@ def cold_start_runs(runs: int = COLD_RUNS) -> list[dict[str, Any]]:
             events.append(event)
             return {"records": [{}]}
 
-        out = []
-        for run in range(min(runs, len(CAPTURES) - 1)):
-            world.check(crew_id, capture(1 + run), keep)
-            child = subprocess.run(
-                [sys.executable, "-c", COLD_FIRST, str(ROOT / "functions" / "face" / "app.py")],
-                input=json.dumps(events[-1]),
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            )
-            out.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        out: list[list[dict]] = [[] for _ in roots]
+        photos = iter(range(1, len(CAPTURES)))
+        for _run in range(runs):
+            for n, root in enumerate(roots):
+                world.check(crew_id, capture(next(photos)), keep)
+                child = subprocess.run(
+                    [sys.executable, "-c", COLD_FIRST, str(root / "functions/face/app.py")],
+                    input=json.dumps(events[-1]),
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env={**env, "PYTHONPATH": str(root / "layers/common")},
+                )
+                out[n].append(json.loads(child.stdout.strip().splitlines()[-1]))
         return out
     finally:
         server.stop()
 
 
 def cold_start() -> None:
-    runs = cold_start_runs()
+    runs = cold_start_runs()[0]
     assert {r["outcome"] for r in runs} == {"verified"}, runs
     total = [r["import"] + r["first"] for r in runs]
     print(f"\n## Face function cold start, median of {len(runs)} fresh interpreters (moto server)")
@@ -383,7 +392,8 @@ def cold_start() -> None:
         f"{statistics.median(r['first'] for r in runs):.2f} s = {statistics.median(total):.2f} s "
         f"(runs {', '.join(f'{t:.2f}' for t in total)}); CPU "
         f"{statistics.median(r['cpu_import'] for r in runs):.2f} s + "
-        f"{statistics.median(r['cpu_first'] for r in runs):.2f} s"
+        f"{statistics.median(r['cpu_first'] for r in runs):.2f} s; peak RSS "
+        f"{statistics.median(r['peak_mb'] for r in runs):.0f} MB"
     )
 
 
