@@ -284,9 +284,11 @@ def cold_start_and_memory() -> None:
 
 
 #: A fresh interpreter, as a Lambda init: the handler module loaded from its file (timed), then
-#: its first invocation (timed), a check on a real photo against a moto server in the parent.
-COLD_FIRST = """
-import json, sys, time
+#: one invocation (timed) with the event on stdin, against a moto server in the parent. Also its
+#: peak RSS (VmHWM) after the import and at the end, and the CPU ticks of each of its threads
+#: during the invocation (is more than one core used?).
+FRESH_INVOCATION = """
+import json, os, sys, time
 started = time.perf_counter()
 import importlib.util
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
@@ -295,91 +297,125 @@ spec.loader.exec_module(module)
 imported = time.perf_counter()
 cpu_import = time.process_time()
 
+def peak():
+    with open("/proc/self/status") as status:
+        return [int(l.split()[1]) / 1024 for l in status if l.startswith("VmHWM:")][0]
+
+def ticks():
+    out = {}
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        out[task] = int(fields[11]) + int(fields[12])
+    return out
+
 class Context:
     function_name = "FaceFunction"
     function_version = "$LATEST"
     invoked_function_arn = "arn:aws-cn:lambda:cn-north-1:123456789012:function:FaceFunction"
     memory_limit_in_mb = 2048
-    aws_request_id = "cold-start"
+    aws_request_id = "fresh"
     log_group_name = "/aws/lambda/FaceFunction"
     log_stream_name = "local"
     def get_remaining_time_in_millis(self):
         return 60_000
 
-result = module.lambda_handler(json.loads(sys.stdin.read()), Context())
+event = json.loads(sys.stdin.read())
+peak_import, before = peak(), ticks()
+result = module.lambda_handler(event, Context())
 done = time.perf_counter()
-peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+after = ticks()
+busy = sorted((after[t] - before.get(t, 0) for t in after), reverse=True)
 print(json.dumps({"import": imported - started, "first": done - imported,
                   "cpu_import": cpu_import, "cpu_first": time.process_time() - cpu_import,
-                  "peak_mb": int(peak[0].split()[1]) / 1024,
+                  "peak_import_mb": peak_import, "peak_mb": peak(), "thread_ticks": busy,
                   "outcome": result["records"][0]["outcome"]}))
 """
 
 COLD_RUNS = 3 if QUICK else 4
 
 
-def cold_start_runs(runs: int = COLD_RUNS, roots: tuple[Path, ...] = (ROOT,)) -> list[list[dict]]:
-    """Cold starts of the face function: a moto server here (tables, bucket, one crew member
-    enrolled from John_Savage's first capture by this process's handler), then per run a check
-    with another capture of him (dlib's johns/, 150 px crops, the check-in benchmark's photos)
-    decided by a fresh interpreter that loads the handler from its file. Each run's figures
-    (s): import, first invocation, the child's CPU time until the handler is loaded (interpreter
-    start included) and during the first invocation, its peak RSS (MB); and the outcome.
+class ServerWorld:
+    """A moto server in this process with the face function's tables and bucket (FaceWorld),
+    this process's AWS clients pointed at it, and a handler of this checkout to set data up
+    with. `prepared(call)` gives the S3 event `call` (a FaceWorld method taking a handler) would
+    send, without deciding it; `fresh(event, root)` has a fresh interpreter decide it."""
 
-    `roots`: checkouts whose handler and shared package (functions/face/app.py,
-    layers/common) are compared, taking turns in each run (e.g. a copy of the code before a
-    change beside this one); one list of runs per root."""
-    import json
-    import logging
-    import socket
+    def __enter__(self) -> ServerWorld:
+        import logging
+        import socket
 
-    from moto.server import ThreadedMotoServer
+        from moto.server import ThreadedMotoServer
 
-    from benchmarks.checkin import CAPTURES, capture
-    from scripts.check_face_image import ENVIRONMENT, FaceWorld
+        from scripts.check_face_image import ENVIRONMENT, FaceWorld
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    env = {
-        **os.environ,
-        **ENVIRONMENT,
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    os.environ.update(env)
-    try:
-        world = FaceWorld()
-        handler = _face_handler()
-        crew_id = "cold-start"
-        assert world.enrol(crew_id, capture(0), handler)["outcome"] == "enrolled"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        self.env = {
+            **os.environ,
+            **ENVIRONMENT,
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        os.environ.update(self.env)
+        self.world = FaceWorld()
+        self.handler = _face_handler()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.stop()
+
+    def prepared(self, call: Callable[[Callable[..., Any]], Any]) -> dict[str, Any]:
         events: list[dict[str, Any]] = []
 
         def keep(event: dict[str, Any], _context: Any) -> dict[str, Any]:
             events.append(event)
             return {"records": [{}]}
 
+        call(keep)
+        return events[-1]
+
+    def fresh(self, event: dict[str, Any], root: Path = ROOT) -> dict[str, Any]:
+        import json
+
+        child = subprocess.run(
+            [sys.executable, "-c", FRESH_INVOCATION, str(root / "functions/face/app.py")],
+            input=json.dumps(event),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**self.env, "PYTHONPATH": str(root / "layers/common")},
+        )
+        result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+        return result
+
+
+def cold_start_runs(runs: int = COLD_RUNS, roots: tuple[Path, ...] = (ROOT,)) -> list[list[dict]]:
+    """Cold starts of the face function: one crew member enrolled from John_Savage's first
+    capture, then per run a check with another capture of him (dlib's johns/, 150 px crops,
+    the check-in benchmark's photos) decided by a fresh interpreter (`FRESH_INVOCATION`).
+
+    `roots`: checkouts whose handler and shared package (functions/face/app.py,
+    layers/common) are compared, taking turns in each run (e.g. a copy of the code before a
+    change beside this one); one list of runs per root."""
+    from benchmarks.checkin import CAPTURES, capture
+
+    with ServerWorld() as here:
+        crew_id = "cold-start"
+        assert here.world.enrol(crew_id, capture(0), here.handler)["outcome"] == "enrolled"
         out: list[list[dict]] = [[] for _ in roots]
         photos = iter(range(1, len(CAPTURES)))
         for _run in range(runs):
             for n, root in enumerate(roots):
-                world.check(crew_id, capture(next(photos)), keep)
-                child = subprocess.run(
-                    [sys.executable, "-c", COLD_FIRST, str(root / "functions/face/app.py")],
-                    input=json.dumps(events[-1]),
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    env={**env, "PYTHONPATH": str(root / "layers/common")},
-                )
-                out[n].append(json.loads(child.stdout.strip().splitlines()[-1]))
+                photo = capture(next(photos))
+                event = here.prepared(lambda h, p=photo: here.world.check(crew_id, p, h))
+                out[n].append(here.fresh(event, root))
         return out
-    finally:
-        server.stop()
 
 
 def cold_start() -> None:
@@ -392,9 +428,70 @@ def cold_start() -> None:
         f"{statistics.median(r['first'] for r in runs):.2f} s = {statistics.median(total):.2f} s "
         f"(runs {', '.join(f'{t:.2f}' for t in total)}); CPU "
         f"{statistics.median(r['cpu_import'] for r in runs):.2f} s + "
-        f"{statistics.median(r['cpu_first'] for r in runs):.2f} s; peak RSS "
-        f"{statistics.median(r['peak_mb'] for r in runs):.0f} MB"
+        f"{statistics.median(r['cpu_first'] for r in runs):.2f} s"
     )
+
+
+#: Templates in the agency's 1:N index when the memory of an enrolment is measured.
+MEMORY_INDEX = 10_000 if QUICK else 100_000
+
+
+def memory_runs() -> dict[str, dict[str, Any]]:
+    """Peak RSS and threads of the face function alone (a fresh interpreter; moto, the data
+    and this benchmark in the parent), for: a check with a check-in photo (150 px crop); an
+    enrolment with a 3000 px photo that searches an agency index of MEMORY_INDEX templates; a
+    check with a photo of nearly FACE_MAX_PIXELS (16 MP), the largest accepted."""
+    from enforcement import clock
+    from enforcement.checkin.enrolment import index_name
+    from enforcement.checkin.models import CrewMember
+    from enforcement.face.index import FaceIndex, IndexStore
+    from enforcement.models import Jurisdiction
+    from PIL import Image
+
+    from benchmarks.checkin import capture
+    from tests import photos
+
+    largest = io.BytesIO()
+    image = photos.open_rgb("obama2.jpg")  # 626x1200, up to 2880x5520 (15.9 MP)
+    image.resize((2880, 5520), Image.Resampling.LANCZOS).save(largest, "JPEG", quality=90)
+    out: dict[str, dict[str, Any]] = {}
+    with ServerWorld() as here:
+        now = clock.iso()
+        Jurisdiction("mem-waters", agency="mem", registered_at=now, registered_by="bench").save()
+        ids = [f"crew-{i:07d}" for i in range(MEMORY_INDEX)]
+        IndexStore(index_name("mem")).publish(FaceIndex.from_matrix(ids, synthetic(MEMORY_INDEX)))
+        for crew_id in ("mem-check", "mem-enrol"):
+            CrewMember(
+                crew_id,
+                name=crew_id,
+                face_status="pending",
+                created_at=clock.iso(),
+                jurisdiction="mem-waters",
+            ).save()
+        here.world.enrol("mem-check", capture(0), here.handler)
+        cases = {
+            "check, 150 px crop": lambda h: here.world.check("mem-check", capture(1), h),
+            f"enrolment, 3000 px, {MEMORY_INDEX // 1000}k-template index": lambda h: (
+                here.world.enrol("mem-enrol", photo_at(3000), h)
+            ),
+            "check, 2880x5520 (15.9 MP) JPEG": lambda h: here.world.check(
+                "mem-enrol", largest.getvalue(), h
+            ),
+        }
+        for name, call in cases.items():
+            out[name] = here.fresh(here.prepared(call))
+    return out
+
+
+def memory() -> None:
+    print("\n## Face function memory, each case in a fresh interpreter (moto in the parent)")
+    for name, run in memory_runs().items():
+        busy = [t for t in run["thread_ticks"] if t > 0]
+        print(
+            f"{name:45s} peak RSS {run['peak_import_mb']:4.0f} MB after init, "
+            f"{run['peak_mb']:4.0f} MB at the end; threads with CPU time: {len(busy)} "
+            f"(ticks {busy}); {run['outcome']}"
+        )
 
 
 # ------------------------------------------------------------------ 4. near-duplicates
@@ -584,6 +681,7 @@ def main() -> int:
     event_path()
     cold_start_and_memory()
     cold_start()
+    memory()
     near_duplicates()
     one_to_n()
     worst = max(ratio for _, ratio in ratios)
