@@ -313,7 +313,7 @@ class Context:
     function_name = "FaceFunction"
     function_version = "$LATEST"
     invoked_function_arn = "arn:aws-cn:lambda:cn-north-1:123456789012:function:FaceFunction"
-    memory_limit_in_mb = 2048
+    memory_limit_in_mb = 1769
     aws_request_id = "fresh"
     log_group_name = "/aws/lambda/FaceFunction"
     log_stream_name = "local"

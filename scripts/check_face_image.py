@@ -168,7 +168,7 @@ class Context:
     function_name = "FaceFunction"
     function_version = "$LATEST"
     invoked_function_arn = f"arn:aws-cn:lambda:{REGION}:123456789012:function:FaceFunction"
-    memory_limit_in_mb = 2048
+    memory_limit_in_mb = 1769
     log_group_name = "/aws/lambda/FaceFunction"
     log_stream_name = "local"
 
