@@ -335,6 +335,20 @@ print(json.dumps({"import": imported - started, "first": done - imported,
 COLD_RUNS = 3 if QUICK else 4
 
 
+def _forget_clients() -> None:
+    """Forget the settings, the process's clients and every pynamodb model's own connection:
+    the next use makes them for the endpoint in the environment now."""
+    from enforcement import clients
+    from pynamodb.models import Model
+
+    clients.reset()
+    classes = [Model]
+    while classes:
+        for subclass in classes.pop().__subclasses__():
+            subclass._connection = None
+            classes.append(subclass)
+
+
 class ServerWorld:
     """A moto server in this process with the face function's tables and bucket (FaceWorld),
     this process's AWS clients pointed at it, and a handler of this checkout to set data up
@@ -362,13 +376,23 @@ class ServerWorld:
             "POWERTOOLS_METRICS_DISABLED": "true",
             "NO_PROXY": "127.0.0.1,localhost",
         }
+        self.saved = dict(os.environ)
         os.environ.update(self.env)
+        _forget_clients()  # those made earlier in this process knew no endpoint
         self.world = FaceWorld()
         self.handler = _face_handler()
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        import urllib.request
+
+        # moto's state is the process's: empty it for the next server or mock_aws
+        url = f"{self.env['AWS_ENDPOINT_URL']}/moto-api/reset"  # the local server, http
+        urllib.request.urlopen(urllib.request.Request(url, b""), timeout=10).close()  # noqa: S310
         self.server.stop()
+        os.environ.clear()
+        os.environ.update(self.saved)
+        _forget_clients()
 
     def prepared(self, call: Callable[[Callable[..., Any]], Any]) -> dict[str, Any]:
         events: list[dict[str, Any]] = []
