@@ -23,6 +23,7 @@ $(VENV)/.installed: requirements/*.txt layers/common/requirements.txt layers/fac
 	$(PIP) install --no-deps face_recognition==1.3.0
 	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'enforcement-project.pth').write_text('$(CURDIR)/layers/common\n$(CURDIR)\n')"
 	$(BIN)/python scripts/check_face_import.py
+	$(BIN)/python -c "from enforcement.face import models; models.bake()"
 	touch $@
 
 $(SAM_VENV)/.installed: requirements/sam.txt

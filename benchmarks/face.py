@@ -7,7 +7,10 @@
 2. The whole S3 event → decision path (the face function's handler, under moto, in-process):
    an enrolment and a link check per run, beside the plain calls on the same photo.
 3. Import (cold-start) time of the face function and peak memory of a process that imports it
-   and decides a 3000 px photo, each in a fresh interpreter.
+   and decides a 3000 px photo, each in a fresh interpreter; then the cold start as Lambda pays
+   it (a fresh interpreter loads the handler from its file and decides its first check, against
+   a moto server in this process) and the function's own peak RSS and busy threads for a check,
+   a 16 MP check and an enrolment that searches a 100k-template index.
 4. Near-duplicates: template distance and signature similarity of altered copies (re-encoded,
    resized, cropped, rotated, mirrored, printed, on a screen) against new photos of the same
    person: the figures the replay thresholds come from.
@@ -94,8 +97,10 @@ def engine_stages(data: bytes, config: Any) -> dict[str, float]:
 
 def plain_stages(data: bytes, max_side: int) -> dict[str, float]:
     """The same work with face_recognition's own calls, as an application would write it."""
-    import face_recognition
+    from enforcement.face import models
     from PIL import Image
+
+    face_recognition = models.face_recognition()  # a bare import allows truncated images
 
     times: dict[str, float] = {}
     times["load"], pixels = timed(lambda: face_recognition.load_image_file(io.BytesIO(data)))
@@ -279,6 +284,241 @@ def cold_start_and_memory() -> None:
         f"peak RSS of the engine alone: {loaded:.0f} MB with the models loaded, {peak:.0f} MB "
         "after one 3000 px photo"
     )
+
+
+#: A fresh interpreter, as a Lambda init: the handler module loaded from its file (timed), then
+#: one invocation (timed) with the event on stdin, against a moto server in the parent. Also its
+#: peak RSS (VmHWM) after the import and at the end, and the CPU ticks of each of its threads
+#: during the invocation (is more than one core used?).
+FRESH_INVOCATION = """
+import json, os, sys, time
+started = time.perf_counter()
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+imported = time.perf_counter()
+cpu_import = time.process_time()
+
+def peak():
+    with open("/proc/self/status") as status:
+        return [int(l.split()[1]) / 1024 for l in status if l.startswith("VmHWM:")][0]
+
+def ticks():
+    out = {}
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        out[task] = int(fields[11]) + int(fields[12])
+    return out
+
+class Context:
+    function_name = "FaceFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws-cn:lambda:cn-north-1:123456789012:function:FaceFunction"
+    memory_limit_in_mb = 1769
+    aws_request_id = "fresh"
+    log_group_name = "/aws/lambda/FaceFunction"
+    log_stream_name = "local"
+    def get_remaining_time_in_millis(self):
+        return 60_000
+
+event = json.loads(sys.stdin.read())
+peak_import, before = peak(), ticks()
+result = module.lambda_handler(event, Context())
+done = time.perf_counter()
+after = ticks()
+busy = sorted((after[t] - before.get(t, 0) for t in after), reverse=True)
+print(json.dumps({"import": imported - started, "first": done - imported,
+                  "cpu_import": cpu_import, "cpu_first": time.process_time() - cpu_import,
+                  "peak_import_mb": peak_import, "peak_mb": peak(), "thread_ticks": busy,
+                  "outcome": result["records"][0]["outcome"]}))
+"""
+
+COLD_RUNS = 3 if QUICK else 4
+
+
+def _forget_clients() -> None:
+    """Forget the settings, the process's clients and every pynamodb model's own connection:
+    the next use makes them for the endpoint in the environment now."""
+    from enforcement import clients
+    from pynamodb.models import Model
+
+    clients.reset()
+    classes = [Model]
+    while classes:
+        for subclass in classes.pop().__subclasses__():
+            subclass._connection = None
+            classes.append(subclass)
+
+
+class ServerWorld:
+    """A moto server in this process with the face function's tables and bucket (FaceWorld),
+    this process's AWS clients pointed at it, and a handler of this checkout to set data up
+    with. `prepared(call)` gives the S3 event `call` (a FaceWorld method taking a handler) would
+    send, without deciding it; `fresh(event, root)` has a fresh interpreter decide it."""
+
+    def __enter__(self) -> ServerWorld:
+        import logging
+        import socket
+
+        from moto.server import ThreadedMotoServer
+
+        from scripts.check_face_image import ENVIRONMENT, FaceWorld
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        self.env = {
+            **os.environ,
+            **ENVIRONMENT,
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        self.saved = dict(os.environ)
+        os.environ.update(self.env)
+        _forget_clients()  # those made earlier in this process knew no endpoint
+        self.world = FaceWorld()
+        self.handler = _face_handler()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        import urllib.request
+
+        # moto's state is the process's: empty it for the next server or mock_aws
+        url = f"{self.env['AWS_ENDPOINT_URL']}/moto-api/reset"  # the local server, http
+        urllib.request.urlopen(urllib.request.Request(url, b""), timeout=10).close()  # noqa: S310
+        self.server.stop()
+        os.environ.clear()
+        os.environ.update(self.saved)
+        _forget_clients()
+
+    def prepared(self, call: Callable[[Callable[..., Any]], Any]) -> dict[str, Any]:
+        events: list[dict[str, Any]] = []
+
+        def keep(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+            events.append(event)
+            return {"records": [{}]}
+
+        call(keep)
+        return events[-1]
+
+    def fresh(self, event: dict[str, Any], root: Path = ROOT) -> dict[str, Any]:
+        import json
+
+        child = subprocess.run(
+            [sys.executable, "-c", FRESH_INVOCATION, str(root / "functions/face/app.py")],
+            input=json.dumps(event),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**self.env, "PYTHONPATH": str(root / "layers/common")},
+        )
+        result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+        return result
+
+
+def cold_start_runs(runs: int = COLD_RUNS, roots: tuple[Path, ...] = (ROOT,)) -> list[list[dict]]:
+    """Cold starts of the face function: one crew member enrolled from John_Savage's first
+    capture, then per run a check with another capture of him (dlib's johns/, 150 px crops,
+    the check-in benchmark's photos) decided by a fresh interpreter (`FRESH_INVOCATION`).
+
+    `roots`: checkouts whose handler and shared package (functions/face/app.py,
+    layers/common) are compared, taking turns in each run (e.g. a copy of the code before a
+    change beside this one); one list of runs per root."""
+    from benchmarks.checkin import CAPTURES, capture
+
+    with ServerWorld() as here:
+        crew_id = "cold-start"
+        assert here.world.enrol(crew_id, capture(0), here.handler)["outcome"] == "enrolled"
+        out: list[list[dict]] = [[] for _ in roots]
+        photos = iter(range(1, len(CAPTURES)))
+        for _run in range(runs):
+            for n, root in enumerate(roots):
+                photo = capture(next(photos))
+                event = here.prepared(lambda h, p=photo: here.world.check(crew_id, p, h))
+                out[n].append(here.fresh(event, root))
+        return out
+
+
+def cold_start() -> None:
+    runs = cold_start_runs()[0]
+    assert {r["outcome"] for r in runs} == {"verified"}, runs
+    total = [r["import"] + r["first"] for r in runs]
+    print(f"\n## Face function cold start, median of {len(runs)} fresh interpreters (moto server)")
+    print(
+        f"import {statistics.median(r['import'] for r in runs):.2f} s + first check "
+        f"{statistics.median(r['first'] for r in runs):.2f} s = {statistics.median(total):.2f} s "
+        f"(runs {', '.join(f'{t:.2f}' for t in total)}); CPU "
+        f"{statistics.median(r['cpu_import'] for r in runs):.2f} s + "
+        f"{statistics.median(r['cpu_first'] for r in runs):.2f} s"
+    )
+
+
+#: Templates in the agency's 1:N index when the memory of an enrolment is measured.
+MEMORY_INDEX = 10_000 if QUICK else 100_000
+
+
+def memory_runs() -> dict[str, dict[str, Any]]:
+    """Peak RSS and threads of the face function alone (a fresh interpreter; moto, the data
+    and this benchmark in the parent), for: a check with a check-in photo (150 px crop); an
+    enrolment with a 3000 px photo that searches an agency index of MEMORY_INDEX templates; a
+    check with a photo of nearly FACE_MAX_PIXELS (16 MP), the largest accepted."""
+    from enforcement import clock
+    from enforcement.checkin.enrolment import index_name
+    from enforcement.checkin.models import CrewMember
+    from enforcement.face.index import FaceIndex, IndexStore
+    from enforcement.models import Jurisdiction
+    from PIL import Image
+
+    from benchmarks.checkin import capture
+    from tests import photos
+
+    largest = io.BytesIO()
+    image = photos.open_rgb("obama2.jpg")  # 626x1200, up to 2880x5520 (15.9 MP)
+    image.resize((2880, 5520), Image.Resampling.LANCZOS).save(largest, "JPEG", quality=90)
+    out: dict[str, dict[str, Any]] = {}
+    with ServerWorld() as here:
+        now = clock.iso()
+        Jurisdiction("mem-waters", agency="mem", registered_at=now, registered_by="bench").save()
+        ids = [f"crew-{i:07d}" for i in range(MEMORY_INDEX)]
+        IndexStore(index_name("mem")).publish(FaceIndex.from_matrix(ids, synthetic(MEMORY_INDEX)))
+        for crew_id in ("mem-check", "mem-enrol"):
+            CrewMember(
+                crew_id,
+                name=crew_id,
+                face_status="pending",
+                created_at=clock.iso(),
+                jurisdiction="mem-waters",
+            ).save()
+        here.world.enrol("mem-check", capture(0), here.handler)
+        cases = {
+            "check, 150 px crop": lambda h: here.world.check("mem-check", capture(1), h),
+            f"enrolment, 3000 px, {MEMORY_INDEX // 1000}k-template index": lambda h: (
+                here.world.enrol("mem-enrol", photo_at(3000), h)
+            ),
+            "check, 2880x5520 (15.9 MP) JPEG": lambda h: here.world.check(
+                "mem-enrol", largest.getvalue(), h
+            ),
+        }
+        for name, call in cases.items():
+            out[name] = here.fresh(here.prepared(call))
+    return out
+
+
+def memory() -> None:
+    print("\n## Face function memory, each case in a fresh interpreter (moto in the parent)")
+    for name, run in memory_runs().items():
+        busy = [t for t in run["thread_ticks"] if t > 0]
+        print(
+            f"{name:45s} peak RSS {run['peak_import_mb']:4.0f} MB after init, "
+            f"{run['peak_mb']:4.0f} MB at the end; threads with CPU time: {len(busy)} "
+            f"(ticks {busy}); {run['outcome']}"
+        )
 
 
 # ------------------------------------------------------------------ 4. near-duplicates
@@ -467,6 +707,8 @@ def main() -> int:
     ratios = stages()
     event_path()
     cold_start_and_memory()
+    cold_start()
+    memory()
     near_duplicates()
     one_to_n()
     worst = max(ratio for _, ratio in ratios)

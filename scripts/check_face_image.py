@@ -6,9 +6,11 @@ requirement files, the pins and the interpreter are unchanged: the key is their 
 
 1. `pip install --only-binary=... -r layers/face_models/requirements.txt` from a copy that keeps
    the two files' relative layout (the nested `-r ../common/requirements.txt` resolves as in the
-   image), then `pip install --no-deps face_recognition==1.3.0`;
+   image) (face_recognition itself is not installed: the engine calls dlib directly);
 2. boto3 and moto, separately: the Lambda base image brings boto3, and moto stands in for AWS;
-3. a temporary task root holding `enforcement/` and `app.py`, byte-compiled, as in the image.
+3. a temporary task root holding `enforcement/` and `app.py`; `models.prepare()` run from it
+   (the unused 68-point model deleted, the HOG detector baked), then byte-compiled, as in the
+   image.
 
 Then, in that virtualenv, with only the task root on the path (not this repository), under
 moto's `mock_aws`: tables and the upload bucket are created, `app` is imported (loading dlib's
@@ -49,12 +51,12 @@ COMMON_REQUIREMENTS = ROOT / "layers" / "common" / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements" / "dev.txt"
 DOCKERFILE = ROOT / "layers" / "face_models" / "Dockerfile"
 PHOTOS = ROOT / ".cache" / "photos"
-FACE_RECOGNITION = "face_recognition==1.3.0"
 ONLY_BINARY = "dlib-bin,numpy,pillow,pydantic-core"
+#: The Dockerfile's step that makes the installed models the image's (run from the task root).
+PREPARE_MODELS = "from enforcement.face import models; models.prepare()"
 #: The interpreter of the image (public.ecr.aws/lambda/python:3.12), when this machine has it.
 IMAGE_PYTHON = "3.12"
 REGION = "cn-north-1"
-IMPORT_OK = "face_recognition-import-ok"
 
 
 # ------------------------------------------------------------------ the virtualenv
@@ -103,7 +105,7 @@ def venv_key(python_version: str, tools: list[str]) -> str:
     digest = hashlib.sha256()
     for path in (FACE_REQUIREMENTS, COMMON_REQUIREMENTS):
         digest.update(path.read_bytes())
-    for part in (python_version, FACE_RECOGNITION, ONLY_BINARY, *tools):
+    for part in (python_version, ONLY_BINARY, *tools):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -141,16 +143,6 @@ def ensure_venv() -> tuple[Path, bool]:
             "-r",
             str(layout / "face_models" / "requirements.txt"),
         )
-    _pip(python, "--no-deps", FACE_RECOGNITION)
-    imported = subprocess.run(
-        [str(python), "-c", f"import face_recognition; print('{IMPORT_OK}')"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if IMPORT_OK not in imported.stdout.split():
-        sys.stderr.write(imported.stdout + imported.stderr)
-        raise SystemExit("import face_recognition did not complete in the image virtualenv")
     _pip(python, *tools)
     stamp.write_text(key + "\n")
     return python, True
@@ -176,7 +168,7 @@ class Context:
     function_name = "FaceFunction"
     function_version = "$LATEST"
     invoked_function_arn = f"arn:aws-cn:lambda:{REGION}:123456789012:function:FaceFunction"
-    memory_limit_in_mb = 2048
+    memory_limit_in_mb = 1769
     log_group_name = "/aws/lambda/FaceFunction"
     log_stream_name = "local"
 
@@ -410,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     ready = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="face-task-root-") as tmp:
         task_root = make_task_root(Path(tmp))
+        subprocess.run(
+            [str(python), "-c", PREPARE_MODELS],
+            cwd=task_root,
+            check=True,
+            capture_output=True,
+        )
         subprocess.run([str(python), "-m", "compileall", "-q", str(task_root)], check=True)
         environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

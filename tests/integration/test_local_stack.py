@@ -286,7 +286,7 @@ def test_presigned_uploads_invoke_the_function_of_their_prefix(stack: LocalStack
     assert sequencers == sorted(sequencers)
     assert all(len(sequencer) == 16 for sequencer in sequencers)
     assert face.contexts[0].function_name == "FaceFunction"
-    assert face.contexts[0].memory_limit_in_mb == 2048
+    assert face.contexts[0].memory_limit_in_mb == 1769  # template.yaml
     assert 0 < face.contexts[0].get_remaining_time_in_millis() <= 60_000
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 from enforcement import config
-from enforcement.face import engine
+from enforcement.face import engine, models
 from enforcement.face.configured import engine_config
 from enforcement.face.engine import (
     EngineConfig,
@@ -133,8 +133,7 @@ def test_compare_is_the_euclidean_distance_and_inclusive_at_the_threshold() -> N
 @pytest.mark.parametrize("name", ["obama.jpg", "biden.jpg"])
 def test_templates_are_bit_identical_to_face_encodings(name: str) -> None:
     """The engine makes face_recognition's own calls on the box it found."""
-    engine.preload()  # the guarded import: a bare one would allow truncated images globally
-    import face_recognition
+    face_recognition = models.face_recognition()  # a bare import allows truncated images
 
     image = load_image(photos.photo_bytes(name), CONFIG)
     box = people(detect(image, CONFIG))[0].css(image.shape)
@@ -143,7 +142,7 @@ def test_templates_are_bit_identical_to_face_encodings(name: str) -> None:
 
 
 def test_compare_agrees_with_face_recognition() -> None:
-    import face_recognition
+    face_recognition = models.face_recognition()
 
     a, b = template("obama.jpg"), template("biden.jpg")
     reference = face_recognition.face_distance(np.array([a.vector]), b.vector)[0]
@@ -242,7 +241,7 @@ def test_min_face_px_is_applied_at_the_working_size() -> None:
 def test_unusable_uploads_have_their_codes(
     make: Callable[[], bytes], config: EngineConfig, expected: str
 ) -> None:
-    template("obama.jpg")  # face_recognition is imported: it switches truncated loading on
+    models.face_recognition()  # imported beside the engine: it switches truncated loading on
     assert code_of(make(), config).code == expected
 
 
@@ -270,10 +269,9 @@ class CountingDetector:
 
 
 def test_the_detector_runs_once_per_photo(monkeypatch: pytest.MonkeyPatch) -> None:
-    import face_recognition
-
-    spy = CountingDetector(face_recognition.api.face_detector)
-    monkeypatch.setattr(face_recognition.api, "face_detector", spy)
+    loaded = models.loaded()
+    spy = CountingDetector(loaded.detector)
+    monkeypatch.setattr(models, "_models", replace(loaded, detector=spy))
     result = encode(photos.photo_bytes("obama2.jpg"), CONFIG)
     assert spy.calls == 1
     assert result == template("obama2.jpg")
@@ -378,33 +376,68 @@ def test_encode_without_config_reads_the_environment(monkeypatch: pytest.MonkeyP
     assert caught.value.code == "face_too_small"
 
 
-# ------------------------------------------------------------------ the import fails loudly
+# ------------------------------------------------------------------ the models fail loudly
 
 
 @pytest.fixture
-def fresh_import(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """Forget the imported library for one test (monkeypatch puts everything back)."""
-    monkeypatch.setattr(engine, "_face_recognition", None)
-    for name in [m for m in sys.modules if m.split(".")[0] == "face_recognition"]:
-        monkeypatch.delitem(sys.modules, name)
+def unloaded(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Forget the loaded models for one test (monkeypatch puts them back)."""
+    monkeypatch.setattr(models, "_models", None)
+    monkeypatch.setattr(models, "_cnn", None)
     return monkeypatch
 
 
-def test_exit_during_import_becomes_runtime_error(
-    fresh_import: pytest.MonkeyPatch, tmp_path: Path
+def test_missing_models_package_becomes_runtime_error(unloaded: pytest.MonkeyPatch) -> None:
+    real = models.importlib.util.find_spec
+    unloaded.setattr(
+        models.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "face_recognition_models" else real(name, *a),
+    )
+    with pytest.raises(RuntimeError, match="face_recognition_models is not installed"):
+        encode(photos.photo_bytes("obama.jpg"), CONFIG)
+
+
+@pytest.mark.parametrize("missing", [models.LANDMARKS_FILE, models.DESCRIPTOR_FILE])
+def test_missing_model_file_becomes_runtime_error(
+    unloaded: pytest.MonkeyPatch, tmp_path: Path, missing: str
+) -> None:
+    for name in (models.LANDMARKS_FILE, models.DESCRIPTOR_FILE):
+        if name != missing:
+            (tmp_path / name).symlink_to(models.path(name))
+    unloaded.setattr(models, "directory", lambda: tmp_path)
+    with pytest.raises(RuntimeError, match=missing):
+        engine.preload(CONFIG)
+
+
+def test_the_cnn_detector_is_loaded_only_when_configured(unloaded: pytest.MonkeyPatch) -> None:
+    engine.preload(CONFIG)
+    assert models._cnn is None
+    engine.preload(replace(CONFIG, model="cnn"))
+    assert models._cnn is not None
+
+
+def test_exit_during_face_recognition_import_becomes_runtime_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # what face_recognition does when face_recognition_models fails: print a hint and exit(0)
+    for name in [m for m in sys.modules if m.split(".")[0] == "face_recognition"]:
+        monkeypatch.delitem(sys.modules, name)
     (tmp_path / "face_recognition.py").write_text("raise SystemExit(0)\n")
-    fresh_import.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(RuntimeError, match="exit"):
-        encode(photos.photo_bytes("obama.jpg"), CONFIG)
+        models.face_recognition()
 
 
-def test_missing_pkg_resources_becomes_runtime_error(fresh_import: pytest.MonkeyPatch) -> None:
-    fresh_import.delitem(sys.modules, "face_recognition_models", raising=False)
-    fresh_import.setitem(sys.modules, "pkg_resources", None)  # import now raises ImportError
+def test_missing_pkg_resources_becomes_runtime_error(unloaded: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m.split(".")[0] == "face_recognition"]:
+        unloaded.delitem(sys.modules, name)
+    unloaded.delitem(sys.modules, "face_recognition_models", raising=False)
+    unloaded.setitem(sys.modules, "pkg_resources", None)  # import now raises ImportError
     with pytest.raises(RuntimeError, match="setuptools<82"):
-        encode(photos.photo_bytes("obama.jpg"), CONFIG)
+        models.face_recognition()
+    # the engine itself does not need pkg_resources: it loads its models without them
+    assert encode(photos.photo_bytes("obama.jpg"), CONFIG) == template("obama.jpg")
 
 
 # ------------------------------------------------------------------ property: only FaceError

@@ -1,8 +1,10 @@
 """The face engine: photo bytes → one 128-d face template; two templates → a match decision.
 
-Built on face_recognition 1.3.0 (dlib's HOG or CNN detector, 5-point landmarks and the ResNet
-face descriptor). Templates are biometric personal data: nothing here logs or returns one except
-to the caller, and `FaceTemplate` hides its numbers from repr/str.
+Built on dlib's HOG (or CNN) detector, 5-point landmarks and ResNet face descriptor, called as
+face_recognition 1.3.0 calls them, with the model files of face_recognition_models (`models`
+loads only those: not the 68-point predictor; the CNN detector only when configured). Templates
+are biometric personal data: nothing here logs or returns one except to the caller, and
+`FaceTemplate` hides its numbers from repr/str.
 
 Pipeline for `encode`:
 1. `load_image`: limits checked on the header, decoded, EXIF orientation applied, reduced so the
@@ -16,22 +18,19 @@ Pipeline for `encode`:
    detector a second time. The same landmarks cut the face's `PhotoSignature` (liveness.py): what
    the photograph looks like, for telling a copy of an earlier photo from a new one.
 
-face_recognition is imported on first use: it loads ~100 MB of models (about 1 s warm), which only
-the functions that encode should pay for.
+The models are loaded on first use (or by `preload`): only the functions that encode pay for them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import warnings
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from enforcement.face import models
 from enforcement.face.images import FaceError, RGBImage, decode, downscale, read
 from enforcement.face.liveness import CHIP_SIDE, SIGNATURE_PADDING, PhotoSignature
 
@@ -211,61 +210,23 @@ class Detection:
         )
 
 
-# ------------------------------------------------------------------ face_recognition, lazily
-
-_lock = threading.Lock()
-_face_recognition: ModuleType | None = None
-
-
-def _library() -> ModuleType:
-    """Import face_recognition once, failing loudly.
-
-    face_recognition catches any error importing face_recognition_models (e.g. pkg_resources
-    missing with setuptools ≥ 82), prints a hint and calls quit(): the process would exit with
-    status 0. The models package is imported first so the real ImportError surfaces, and a
-    SystemExit from the import becomes a RuntimeError. The import also switches on Pillow's
-    LOAD_TRUNCATED_IMAGES globally; the previous value is restored so truncated uploads stay
-    unreadable.
-    """
-    global _face_recognition
-    if _face_recognition is not None:
-        return _face_recognition
-    with _lock:
-        if _face_recognition is None:
-            from PIL import ImageFile
-
-            truncated = ImageFile.LOAD_TRUNCATED_IMAGES
-            try:
-                with warnings.catch_warnings():  # "pkg_resources is deprecated": log noise only
-                    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
-                    import face_recognition_models  # noqa: F401
-            except ImportError as exc:
-                raise RuntimeError(
-                    "face_recognition_models cannot be imported (it needs pkg_resources: "
-                    f"install setuptools<82): {exc}"
-                ) from exc
-            try:
-                import face_recognition
-            except SystemExit as exc:
-                raise RuntimeError(
-                    "import face_recognition called exit(); face_recognition_models is not usable"
-                ) from exc
-            finally:
-                ImageFile.LOAD_TRUNCATED_IMAGES = truncated
-            _face_recognition = face_recognition
-    return _face_recognition
-
-
 # ------------------------------------------------------------------ public API
 
 
-def preload() -> None:
-    """Import face_recognition and load its models now (about 1 s warm, up to 7 s cold).
+def preload(config: EngineConfig | None = None) -> None:
+    """Load the models `config` uses now (about 0.25 s; the CNN detector only when configured);
+    `config` None: the deployment's.
 
     Called at module level by a handler, the cost falls in the Lambda init phase instead of the
-    first photo; the container build also calls it to prove the import completes.
+    first photo; the container build also calls it to prove the models load.
     """
-    _library()
+    if config is None:
+        from enforcement.face.configured import engine_config  # it imports this module
+
+        config = engine_config()
+    models.loaded()
+    if config.model == "cnn":
+        models.cnn_detector()
 
 
 def load_image(data: bytes, config: EngineConfig) -> RGBImage:
@@ -285,10 +246,9 @@ def load_image(data: bytes, config: EngineConfig) -> RGBImage:
 
 def detect(image: RGBImage, config: EngineConfig) -> list[Detection]:
     """All detector hits in a working-size image, largest first (ties: higher score first)."""
-    fr = _library()
     found: list[Detection] = []
     if config.model == "cnn":
-        for hit in fr.api.cnn_face_detector(image, UPSAMPLE):
+        for hit in models.cnn_detector()(image, UPSAMPLE):
             rect = hit.rect
             found.append(
                 Detection(
@@ -296,7 +256,7 @@ def detect(image: RGBImage, config: EngineConfig) -> list[Detection]:
                 )
             )
     else:
-        rects, scores, _kinds = fr.api.face_detector.run(image, UPSAMPLE, 0.0)
+        rects, scores, _kinds = models.loaded().detector.run(image, UPSAMPLE, 0.0)
         for rect, score in zip(rects, scores, strict=True):
             found.append(Detection(rect.top(), rect.right(), rect.bottom(), rect.left(), score))
     found.sort(key=lambda d: (d.height, d.score), reverse=True)
@@ -372,14 +332,14 @@ def _descriptor(
     "small" model: 5 landmarks), so templates are bit-identical to it; the landmarks are then
     reused to cut the aligned face chip the signature is made from (about 1 ms).
     """
-    fr = _library()
+    import dlib
+
+    loaded = models.loaded()
     top, right, bottom, left = face.css(image.shape)
-    landmarks = fr.api.pose_predictor_5_point(
-        image, fr.api.dlib.rectangle(left, top, right, bottom)
-    )
-    vector = fr.api.face_encoder.compute_face_descriptor(image, landmarks, config.num_jitters)
-    chip = fr.api.dlib.get_face_chip(image, landmarks, CHIP_SIDE, SIGNATURE_PADDING)
-    inside = fr.api.dlib.get_face_chip(
+    landmarks = loaded.landmarks(image, dlib.rectangle(left, top, right, bottom))
+    vector = loaded.descriptor.compute_face_descriptor(image, landmarks, config.num_jitters)
+    chip = dlib.get_face_chip(image, landmarks, CHIP_SIDE, SIGNATURE_PADDING)
+    inside = dlib.get_face_chip(
         np.full(image.shape[:2], 255, dtype=np.uint8), landmarks, CHIP_SIDE, SIGNATURE_PADDING
     )
     return FaceTemplate(
