@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.checkin import percentile
+from benchmarks.demo_session import steady_crew
 from benchmarks.metering import AwsMeter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,19 +55,6 @@ class Run:
     @property
     def own_ms(self) -> float:
         return self.duration_ms - self.aws_ms
-
-
-def steady_crew(stack: Any) -> Any:
-    """The demo crew member, linked and serving, logged in again (his token names his record)."""
-    from benchmarks.demo_session import demo_crew
-    from tests.integration.client import Client
-
-    demo_crew(stack)
-    anon = Client(stack.api_url)
-    login = anon.post(
-        "/auth/miniprogram/login", {"code": stack.login_platform.new_code("li")}, expect=200
-    )
-    return Client(stack.api_url, login["token"])
 
 
 def sent_event(stack: Any, request: Any) -> dict[str, Any]:
@@ -176,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     meter = AwsMeter()
     with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
-        crew = steady_crew(stack)
+        crew, _ = steady_crew(stack)
         post = sent_event(stack, lambda: crew.post("/checkin/checks", GPS))
         started = crew.post("/checkin/checks", GPS)
         get = sent_event(stack, lambda: crew.get(f"/checkin/checks/{started['check_id']}"))
