@@ -11,7 +11,8 @@
    made are printed.
 
 `python -m benchmarks.api --profile` prints cProfile's view of the warm POST instead (and
-writes it to $PROFILE_OUT, checkin-api.prof in the temporary folder by default).
+writes it to $PROFILE_OUT, checkin-api.prof in the temporary folder by default);
+`--cold-profile` the first request of a fresh interpreter.
 
 The crew member is the `make run` demo's, logged in again after his link (as every session
 after the one he linked in is): his token names his crew record.
@@ -103,17 +104,23 @@ context = types.SimpleNamespace(
     function_name="CheckinApiFunction", memory_limit_in_mb=512, aws_request_id="cold",
     invoked_function_arn="arn:aws:lambda:cn-north-1:123456789012:function:checkin",
     get_remaining_time_in_millis=lambda: 30000)
+import cProfile, os, pstats
+profiler = cProfile.Profile() if os.environ.get("COLD_PROFILE") else None
+profiler and profiler.enable()
 answer = module.lambda_handler(event, context)
 done = time.perf_counter()
+if profiler:
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(70)
 assert answer["statusCode"] == 201, answer
 print(json.dumps({"import": imported - start, "first": done - imported, "clients": made}))
 """
 
 
-def cold_starts(stack: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
+def cold_starts(stack: Any, event: dict[str, Any], runs: int = COLD_RUNS) -> list[dict[str, Any]]:
     spec = stack.functions[FUNCTION]
     out = []
-    for _ in range(COLD_RUNS):
+    for _ in range(runs):
         done = subprocess.run(
             [sys.executable, "-c", COLD_PROBE, str(spec.source_file)],
             input=json.dumps(event),
@@ -123,6 +130,8 @@ def cold_starts(stack: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
             env=dict(os.environ),  # the stack's: endpoints, table names, credentials
         )
         out.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if os.environ.get("COLD_PROFILE"):
+            print(done.stderr)
     return out
 
 
@@ -170,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         get = sent_event(stack, lambda: crew.get(f"/checkin/checks/{started['check_id']}"))
         if "--profile" in argv:
             profile(stack, meter, post)
+            return 0
+        if "--cold-profile" in argv:  # the first request of a fresh interpreter, profiled
+            os.environ["COLD_PROFILE"] = "1"
+            cold_starts(stack, post, runs=1)
             return 0
         print("== the check-in API handler in process, warm, on the local stack")
         print_runs("POST /checkin/checks", warm_runs(stack, meter, post, 201))
