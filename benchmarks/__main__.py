@@ -10,7 +10,18 @@ import importlib
 import platform
 import sys
 
-SUITES = ("checkin", "cost", "concurrency", "dispatch", "duty", "evidence", "face", "soak", "stack")
+SUITES = (
+    "api",
+    "checkin",
+    "cost",
+    "concurrency",
+    "dispatch",
+    "duty",
+    "evidence",
+    "face",
+    "soak",
+    "stack",
+)
 
 
 def main(argv: list[str]) -> int:

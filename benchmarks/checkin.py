@@ -170,13 +170,13 @@ def enrol_reference(stack: Any, officer: Any, handle: str = "li") -> None:
 
 
 def stack_figures() -> dict[str, Any]:
-    from benchmarks.demo_session import demo_crew
+    from benchmarks.demo_session import steady_crew
     from infra.local.stack import LocalStack
     from tests.integration.client import upload, wait_for
 
     figures: dict[str, Any] = {}
     with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
-        crew, officer = demo_crew(stack)
+        crew, officer = steady_crew(stack)
         enrol_reference(stack, officer)
         gps = {"gps": {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}}
 

@@ -7,8 +7,10 @@ DynamoDB units (`benchmarks.metering`), Lambda invocations with their memory fro
 and measured durations, API Gateway requests, the client's S3 upload. Prices come from
 `benchmarks.prices` (region and date stated there); the arithmetic is `benchmarks.costing`.
 
-Durations are measured on the local stack (moto in the same process), so the Lambda
-GB-seconds bound Lambda's from above; the calls and units are what AWS would bill.
+Lambda durations are printed twice: measured on the local stack (moto in the same process, so
+they bound Lambda's from above) and modelled (the handler's own compute plus a stated latency per
+AWS call, `benchmarks.latencies`); the calls and units are what AWS would bill. The crew member
+is logged in after his link, as in every later session (`demo_session.steady_crew`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import hashlib
 import os
 import re
 import time
+from collections import Counter
 from typing import Any
 
 import numpy as np
 
-from benchmarks import costing, prices
+from benchmarks import costing, latencies, prices
 from benchmarks.checkin import capture, enrol_reference
 from benchmarks.metering import AwsMeter, Usage
 
@@ -99,33 +102,43 @@ def check_in(stack: Any, crew: Any, meter: AwsMeter, photo: bytes) -> tuple[Usag
 
 def case_figures(stack: Any, usage: Usage, invocations: list[Any]) -> dict[str, Any]:
     specs = stack.functions
-    runs = [
-        costing.LambdaRun(i.function, specs[i.function].memory_mb, i.duration_ms)
-        for i in invocations
-    ]
+    runs = [lambda_run(usage, i, specs[i.function].memory_mb) for i in invocations]
     api = sum(1 for i in invocations if i.event_source == "apigateway")
-    amounts = costing.quantities(
-        usage, runs, api_requests=api, s3_client_requests={"PostObject": 1}
+    figures: dict[str, Any] = {"usage": usage, "runs": runs}
+    for label, modelled in (("", False), ("modelled ", True)):
+        amounts = costing.quantities(
+            usage, runs, api_requests=api, s3_client_requests={"PostObject": 1}, modelled=modelled
+        )
+        by_service, unpriced = costing.dollars(amounts)
+        figures[f"{label}amounts"] = amounts
+        figures[f"{label}dollars"] = by_service
+        figures["unpriced"] = unpriced
+        figures[f"{label}total"] = sum(by_service.values())
+    return figures
+
+
+def lambda_run(usage: Usage, invocation: Any, memory_mb: int) -> costing.LambdaRun:
+    """The invocation with the AWS calls it made (those that started while it ran: the path's
+    invocations run one after another) and the time inside them."""
+    start = invocation.started_at
+    calls = usage.calls_between(start, start + invocation.duration_ms / 1000)
+    return costing.LambdaRun(
+        invocation.function,
+        memory_mb,
+        invocation.duration_ms,
+        aws_ms=sum(seconds for _, _, seconds in calls) * 1000,
+        calls=tuple(sorted(Counter(name for name, _, _ in calls).items())),
     )
-    by_service, unpriced = costing.dollars(amounts)
-    return {
-        "usage": usage,
-        "runs": runs,
-        "amounts": amounts,
-        "dollars": by_service,
-        "unpriced": unpriced,
-        "total": sum(by_service.values()),
-    }
 
 
 def run_cases() -> dict[str, list[dict[str, Any]]]:
-    from benchmarks.demo_session import demo_crew
+    from benchmarks.demo_session import steady_crew
     from infra.local.stack import LocalStack
 
     meter = AwsMeter()
     cases: dict[str, list[dict[str, Any]]] = {"new crew member": [], "long history": []}
     with LocalStack(parameters={"RemoteTaskPollSeconds": "1"}) as stack:
-        crew, officer = demo_crew(stack)
+        crew, officer = steady_crew(stack)
         enrol_reference(stack, officer)
         crew_id = stack.demo_crew["li"]
         check_in(stack, crew, meter, capture(1))  # warm both functions: no cold start below
@@ -171,21 +184,37 @@ def main() -> int:
             for op, table, kind, size, units in usage.items:
                 short = re.sub(r"^.*?-(\w+Table)-\w+$", r"\1", table)
                 print(f"      {op:20s} {short:24s} {kind:5s} {size:6d} B {units:4.1f}")
+        print(
+            "  Lambda runs (ms): MEASURED on the local stack = inside AWS calls (moto's work"
+            " included) + own compute; MODELLED = own compute + stated latency per call"
+            " (benchmarks/latencies.py)"
+        )
         for run in case["runs"]:
             print(
-                f"  Lambda {run.function:24s} {run.memory_mb:5d} MB {run.duration_ms:8.1f} ms"
-                f"  {run.gb_seconds:.4f} GB-s"
+                f"      {run.function:22s} {run.memory_mb:5d} MB  measured {run.duration_ms:7.1f}"
+                f" = AWS {run.aws_ms:6.1f} + own {run.own_ms:6.1f}   modelled"
+                f" {run.modelled_ms:6.1f} ({latencies.total_ms(run.calls):.0f} for"
+                f" {sum(n for _, n in run.calls)} calls)"
             )
-        print("  quantities:")
+            if latencies.unlisted(run.calls):
+                print(
+                    f"        no stated latency, {latencies.DEFAULT_MS} ms assumed: "
+                    f"{latencies.unlisted(run.calls)}"
+                )
+        print("  quantities (Lambda GB-s: measured | modelled):")
         for key, amount in sorted(case["amounts"].items()):
-            print(f"      {key:32s} {amount:10.4f}")
-        print("  $ per million check-ins, by service:")
+            modelled = case["modelled amounts"][key]
+            print(f"      {key:32s} {amount:10.4f} | {modelled:10.4f}")
+        print("  $ per million check-ins, by service (Lambda: measured | modelled durations):")
         for service, usd in sorted(case["dollars"].items(), key=lambda kv: -kv[1]):
-            print(f"      {service:16s} {usd * 1e6:9.2f}")
+            modelled = case["modelled dollars"][service]
+            print(f"      {service:16s} {usd * 1e6:9.2f} | {modelled * 1e6:9.2f}")
         print(
-            f"      {'TOTAL':16s} {case['total'] * 1e6:9.2f}"
-            f"   (range over the runs: {min(r['total'] for r in runs) * 1e6:.2f}"
-            f"-{max(r['total'] for r in runs) * 1e6:.2f})"
+            f"      {'TOTAL':16s} {case['total'] * 1e6:9.2f} | {case['modelled total'] * 1e6:9.2f}"
+            f"   (range over the runs, measured: {min(r['total'] for r in runs) * 1e6:.2f}"
+            f"-{max(r['total'] for r in runs) * 1e6:.2f}; modelled:"
+            f" {min(r['modelled total'] for r in runs) * 1e6:.2f}"
+            f"-{max(r['modelled total'] for r in runs) * 1e6:.2f})"
         )
         if case["unpriced"]:
             print(f"  NOT PRICED (missing from benchmarks/prices.py): {case['unpriced']}")

@@ -43,3 +43,16 @@ def demo_crew(stack: Any) -> tuple[Any, Any]:
         expect=200,
     )
     return crew, officer
+
+
+def steady_crew(stack: Any) -> tuple[Any, Any]:
+    """`demo_crew`, then 李明 logged in again, as in every session after the one he linked in:
+    his token names his crew record (no read of his account to find it)."""
+    from tests.integration.client import Client
+
+    _, officer = demo_crew(stack)
+    anon = Client(stack.api_url)
+    login = anon.post(
+        "/auth/miniprogram/login", {"code": stack.login_platform.new_code("li")}, expect=200
+    )
+    return Client(stack.api_url, login["token"]), officer

@@ -2,7 +2,9 @@
 by service and operation, with the DynamoDB capacity units it consumes.
 
 `AwsMeter` patches `botocore.client.BaseClient._make_api_call` while it is active, so it sees
-the clients the handlers made at init as well as any made later, in every thread. DynamoDB
+the clients the handlers made at init as well as any made later, in every thread, and times
+each call (`Usage.timed`: the wall time inside it, the meter's own reads included, so that a
+handler's duration minus it is the handler's own compute). DynamoDB
 units are computed from item sizes (`benchmarks.capacity`): the items a read returned, and for
 a write the item before and after it, read by the meter's own client (not counted). The meter
 only records; `benchmarks.costing` turns a record into dollars.
@@ -11,6 +13,7 @@ only records; `benchmarks.costing` turns a record into dollars.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -35,6 +38,18 @@ class Usage:
     by_table: dict[str, list[float]] = field(default_factory=dict)
     #: each DynamoDB item touched: (operation, table, "read"|"write", bytes, units)
     items: list[tuple[str, str, str, int, float]] = field(default_factory=list)
+    #: each call, timed: ("service:Operation", wall-clock start (time.time()), seconds inside)
+    timed: list[tuple[str, float, float]] = field(default_factory=list)
+
+    @property
+    def aws_seconds(self) -> float:
+        """Wall time spent inside AWS calls (botocore's work, the round trip, the meter's)."""
+        return sum(seconds for _, _, seconds in self.timed)
+
+    def calls_between(self, start: float, end: float) -> list[tuple[str, float, float]]:
+        """The calls that started between `start` and `end` (time.time()): one invocation's,
+        when invocations do not overlap."""
+        return [call for call in self.timed if start <= call[1] <= end]
 
     def add_units(self, table: str, read: float = 0.0, write: float = 0.0) -> None:
         self.read_units += read
@@ -129,11 +144,17 @@ class AwsMeter:
             if client is meter._probe:
                 return original(client, operation, params)
             service = client.meta.service_model.service_name
+            name = f"{service}:{operation}"
             with meter._lock:
-                usage.calls[f"{service}:{operation}"] += 1
-            if service != "dynamodb":
-                return original(client, operation, params)
-            return meter._dynamodb(client, original, operation, params, usage)
+                usage.calls[name] += 1
+            started, start = time.time(), time.perf_counter()
+            try:
+                if service != "dynamodb":
+                    return original(client, operation, params)
+                return meter._dynamodb(client, original, operation, params, usage)
+            finally:
+                with meter._lock:
+                    usage.timed.append((name, started, time.perf_counter() - start))
 
         BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
         try:

@@ -3,9 +3,11 @@ DynamoDB counts them, units as it bills them, and dollars from the one price tab
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from benchmarks import capacity, costing, prices
+from benchmarks import capacity, costing, latencies, prices
 from benchmarks.metering import Usage
 
 
@@ -98,3 +100,75 @@ def test_an_unpriced_call_is_reported_not_dropped() -> None:
     usage.calls.update({"kms:Decrypt": 3})
     _, unpriced = costing.dollars(costing.quantities(usage))
     assert unpriced == ["kms.Decrypt"]
+
+
+@pytest.mark.parametrize(
+    ("duration", "aws", "calls", "own", "modelled"),
+    [
+        # no AWS call: the whole duration is the handler's own
+        (12.0, 0.0, (), 12.0, 12.0),
+        # moto's 80 ms inside four calls replaced by the stated latencies (8 + 8 + 8 + 15)
+        (
+            92.0,
+            80.0,
+            (
+                ("dynamodb:BatchGetItem", 1),
+                ("dynamodb:Query", 2),
+                ("dynamodb:TransactWriteItems", 1),
+            ),
+            12.0,
+            12.0 + 8 + 2 * 8 + 15,
+        ),
+        # a call kind the table does not name counts at the default
+        (30.0, 10.0, (("kms:Decrypt", 2),), 20.0, 20.0 + 2 * latencies.DEFAULT_MS),
+        # timing noise never makes the own compute negative
+        (10.0, 10.5, (("dynamodb:GetItem", 1),), 0.0, 5.0),
+    ],
+)
+def test_a_modelled_duration_is_own_compute_plus_stated_latencies(
+    duration: float,
+    aws: float,
+    calls: tuple[tuple[str, int], ...],
+    own: float,
+    modelled: float,
+) -> None:
+    run = costing.LambdaRun("f", 1024, duration, aws_ms=aws, calls=calls)
+    assert run.own_ms == pytest.approx(own)
+    assert run.modelled_ms == pytest.approx(modelled)
+    assert run.modelled_gb_seconds == pytest.approx(math.ceil(modelled) / 1000)
+    assert run.gb_seconds == pytest.approx(math.ceil(duration) / 1000)  # measured: unchanged
+
+
+def test_the_latency_table_names_every_call_of_a_check_in() -> None:
+    path = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:TransactWriteItems",
+        "s3:GetObject",
+        "sns:Publish",
+    ]
+    assert latencies.unlisted((call, 1) for call in path) == []
+    assert latencies.unlisted([("kms:Decrypt", 1)]) == ["kms:Decrypt"]
+
+
+def test_quantities_bill_the_measured_or_the_modelled_duration() -> None:
+    run = costing.LambdaRun("f", 2048, 500.0, aws_ms=450.0, calls=(("s3:GetObject", 1),))
+    measured = costing.quantities(Usage(), [run])
+    modelled = costing.quantities(Usage(), [run], modelled=True)
+    assert measured["lambda.gb_second"] == pytest.approx(2 * 0.5)
+    assert modelled["lambda.gb_second"] == pytest.approx(2 * (50 + 30) / 1000)
+    assert measured["lambda.request"] == modelled["lambda.request"] == 1
+
+
+def test_a_usage_splits_its_calls_by_when_they_started() -> None:
+    usage = Usage()
+    usage.timed.extend(
+        [("dynamodb:GetItem", 10.0, 0.004), ("s3:GetObject", 10.5, 0.02), ("sns:Publish", 12, 0.1)]
+    )
+    assert usage.aws_seconds == pytest.approx(0.124)
+    assert [c for c, _, _ in usage.calls_between(10.0, 11.0)] == [
+        "dynamodb:GetItem",
+        "s3:GetObject",
+    ]

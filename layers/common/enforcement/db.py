@@ -1,11 +1,21 @@
-"""DynamoDB through pynamodb: table names and endpoint from the environment."""
+"""DynamoDB through pynamodb: table names and endpoint from the environment, and one botocore
+client per process for every model, transaction and batch read.
+
+pynamodb gives each model class its own connection, hence its own botocore client (~60 ms of CPU
+each, once per class per process, and on AWS a TLS handshake each). Every model whose `Meta`
+comes from `table_meta` uses the process's one connection instead (`_model_connection`, hooked
+into pynamodb's `Model._get_connection` when this module is imported, which every such model's
+module does); the table name, region and endpoint are still read when used, and a changed
+endpoint or `clients.reset()` gives the models the new connection.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Any, TypeVar
 
-from pynamodb.connection import Connection
+from botocore.client import BaseClient
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -64,6 +74,46 @@ def connection() -> Connection:
     """The process's connection to the configured endpoint (for calls pynamodb models do not
     make, such as a BatchGetItem over several tables: `enforcement.batch_reads`)."""
     return _connection(_region(), _host())
+
+
+class _SharedClientConnection(Connection):
+    """A model's connection: its own table schema (pynamodb keeps them per connection), the
+    botocore client of the process's connection."""
+
+    def __init__(self, shared: Connection) -> None:
+        super().__init__(region=shared.region, host=shared.host)
+        self.shared = shared
+
+    @property
+    def client(self) -> BaseClient:  # type: ignore[override]
+        return self.shared.client
+
+
+_pynamodb_connection = Model._get_connection.__func__  # type: ignore[attr-defined]
+
+
+def _model_connection(cls: type[Model]) -> TableConnection:
+    """`Model._get_connection` for models of `table_meta`: pynamodb's table connection (its
+    schema), on the process's connection for the endpoint configured now."""
+    if not isinstance(cls.Meta, _LazyMeta):
+        return _pynamodb_connection(cls)  # type: ignore[no-any-return]
+    shared = connection()
+    current = cls.__dict__.get("_connection")
+    if (
+        current is not None
+        and current.table_name == cls.Meta.table_name
+        and getattr(current.connection, "shared", None) is shared
+    ):
+        return current  # type: ignore[no-any-return]
+    cls._connection = None
+    made: TableConnection = _pynamodb_connection(cls)  # its own client is never made
+    own = _SharedClientConnection(shared)
+    own.add_meta_table(made.get_meta_table())
+    made.connection = own
+    return made
+
+
+Model._get_connection = classmethod(_model_connection)  # type: ignore[method-assign,assignment]
 
 
 def transaction() -> TransactWrite:

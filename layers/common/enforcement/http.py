@@ -27,7 +27,7 @@ from enforcement import idempotency, inputs, openapi
 from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import DomainError, PayloadTooLarge
-from enforcement.request_gate import RequestGate, principal_of
+from enforcement.request_gate import PRINCIPAL, RequestGate, principal_of
 
 logger = Logger(child=True)
 
@@ -135,6 +135,9 @@ def make_resolver(title: str, description: str = "") -> EnforcementResolver:
 
 def caller(router: BaseRouter) -> Principal:
     """The verified principal of the current request (401 when absent or invalid)."""
+    verified = router.context.get(PRINCIPAL)  # by the request gate, for this request
+    if isinstance(verified, Principal):
+        return verified
     return principal_of(router.current_event.raw_event)
 
 

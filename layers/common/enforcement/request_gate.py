@@ -23,6 +23,10 @@ from enforcement import inputs
 from enforcement.auth import Principal, principal_from_headers
 from enforcement.errors import BadRequest
 
+#: Where the gate leaves the caller it verified, in the resolver's context (cleared after each
+#: request), so that the route's `http.caller` does not verify the token a second time.
+PRINCIPAL = "enforcement.principal"
+
 
 def principal_of(event: Mapping[str, Any]) -> Principal:
     """The verified caller of an API Gateway event (400 on a repeated header, 401 otherwise)."""
@@ -42,7 +46,7 @@ class RequestGate(BaseMiddlewareHandler[Any]):
         event = app.current_event
         inputs.single_header(event.raw_event, "Authorization")
         if route is not None and route.security:
-            principal_of(event.raw_event)
+            app.append_context(**{PRINCIPAL: principal_of(event.raw_event)})
         if route is not None and route.dependant.body_params and event.body:
             inputs.require_json(event.headers.get("content-type"))
             try:

@@ -7,6 +7,7 @@ here (`apply_effects`).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -14,16 +15,20 @@ from pynamodb.transactions import TransactWrite
 from enforcement import access, audit, clock, jurisdictions, uploads
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
+from enforcement.batch_reads import ItemKey, Reads, batch_get
 from enforcement.checkin import rules
 from enforcement.checkin.loading import (
     appointed_at,
     find_post,
+    jurisdiction_hint,
     load_check,
     load_crew,
-    load_task,
     load_vessel,
+    no_crew,
+    no_vessel,
+    postings_at,
     postings_of_crew,
-    vessel_for_officer,
+    remember_jurisdiction,
 )
 from enforcement.checkin.models import Check, CrewMember, GpsAttribute, Posting, RemoteTask, Vessel
 from enforcement.checkin.schemas import ApplicationIn, OnsiteCheckIn, SelfCheckIn
@@ -69,10 +74,11 @@ def new_check(
     gps: Any = None,
     task_id: str | None = None,
     jurisdiction: str | None = None,
+    check_id: str | None = None,
 ) -> tuple[Check, Any, uploads.UploadGrant]:
     """A new check and its photo upload; it belongs to the vessel's jurisdiction (a link check,
     which names no vessel, to `jurisdiction`: the crew record's)."""
-    check_id = f"chk-{secrets.token_hex(8)}"
+    check_id = check_id or new_check_id()
     check = Check(
         check_id,
         purpose=purpose,
@@ -94,9 +100,28 @@ def new_check(
     return check, ticket, grant
 
 
-def commit_check(principal: Principal, check: Check, ticket: Any, details: dict[str, Any]) -> None:
+def new_check_id() -> str:
+    return f"chk-{secrets.token_hex(8)}"
+
+
+def audit_chain(check_id: str, purpose: str, jurisdiction: str | None) -> str:
+    """The audit chain a new check's entry goes to: the check-in partition of the agency owning
+    `jurisdiction`, the shard of the check (as `commit_check` files it)."""
+    event = audit.AuditEvent("", f"check.start.{purpose}", f"check:{check_id}", {})
+    return audit.chain_of(event, None, jurisdictions.owner(jurisdiction))
+
+
+def commit_check(
+    principal: Principal,
+    check: Check,
+    ticket: Any,
+    details: dict[str, Any],
+    *,
+    known_head: audit.AuditEntry | audit._Unread | None = audit.UNREAD,
+) -> None:
     """Store a new check, its upload ticket and its audit entry (in the partition of the agency
-    owning the check's jurisdiction)."""
+    owning the check's jurisdiction); `known_head`: that chain's head as the caller read it
+    (`audit.commit`)."""
 
     def writes(tx: TransactWrite) -> None:
         tx.save(check, condition=Check.check_id.does_not_exist())
@@ -108,6 +133,7 @@ def commit_check(principal: Principal, check: Check, ticket: Any, details: dict[
         ),
         writes,
         agency=jurisdictions.owner(check.jurisdiction),
+        known_head=known_head,
     )
 
 
@@ -118,20 +144,22 @@ def holder_posting(crew_id: str, vessel_id: str, post: str) -> Posting | None:
         return None
 
 
-def may_check_in(crew_id: str, vessel: Vessel, post: rules.Post) -> Posting:
-    """A crew member checks in at a post they hold; once appointed crew fill it, only them."""
-    posting = holder_posting(crew_id, vessel.vessel_id, post.code)
+def admitted(
+    crew_id: str,
+    post: rules.Post,
+    posting: Posting | None,
+    appointed: Callable[[], list[Posting]],
+) -> Posting:
+    """A crew member checks in at a post they hold (`posting`, read consistently); once
+    appointed crew fill it (`appointed()`: who is appointed there), only them."""
     if posting is None or posting.status not in access.SERVING:  # a pending binding is not yet
         raise Conflict("not_posted", f"crew {crew_id} is not at post {post.code} of this vessel")
-    if posting.status != "appointed":
-        holders = appointed_at(vessel.vessel_id, post.code)
-        if len(holders) >= post.count:
-            raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
+    if posting.status != "appointed" and len(appointed()) >= post.count:
+        raise Conflict("post_filled", f"post {post.code} is filled by appointed crew")
     return posting
 
 
-def running_task(task_id: str, vessel_id: str) -> RemoteTask:
-    task = load_task(task_id)
+def task_open(task: RemoteTask, vessel_id: str) -> RemoteTask:
     if task.vessel_id != vessel_id:
         raise Unprocessable("task_other_vessel", "that task is for another vessel")
     if task.status != "running" or clock.parse(task.deadline) <= clock.now():
@@ -139,7 +167,20 @@ def running_task(task_id: str, vessel_id: str) -> RemoteTask:
     return task
 
 
+def _known_head(
+    reads: Reads, hinted: str | None, chain: str
+) -> audit.AuditEntry | audit._Unread | None:
+    """The head of `chain` from a batch that read `hinted`'s, or UNREAD when it read another."""
+    if hinted != chain:
+        return audit.UNREAD
+    return reads.item(audit.AuditEntry, chain, audit.HEAD_SEQ)
+
+
 def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
+    """The crew member's posting from their postings (one Query of the crew index), then in one
+    BatchGetItem the vessel, the audit chain's head and the remote task if named (and the
+    posting again, strongly consistent, when it is an appointment); a binding's post and who
+    else holds it in one consistent Query of that post. No item is read twice."""
     crew_id = access.crew_of(principal)
     mine = postings_of_crew(crew_id)
     if body.vessel_id or body.post:
@@ -153,10 +194,38 @@ def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
         raise Conflict("not_posted", "bind the vessel you serve on and your post first")
     if len(mine) > 1:
         raise Unprocessable("post_ambiguous", "you hold several posts; name vessel_id and post")
-    vessel = load_vessel(mine[0].vessel_id)
-    post = find_post(vessel, mine[0].post)
-    may_check_in(crew_id, vessel, post)
-    task = running_task(body.task_id, vessel.vessel_id) if body.task_id else None
+    chosen = mine[0]
+    vessel_id = chosen.vessel_id
+    appointment = chosen.status == "appointed"
+    check_id = new_check_id()
+    hint = jurisdiction_hint(vessel_id)
+    hinted = audit_chain(check_id, "duty", hint) if hint else None
+    keys = [ItemKey(Vessel, vessel_id)]
+    if hinted:
+        keys.append(audit.head_key(hinted))
+    if body.task_id:
+        keys.append(ItemKey(RemoteTask, body.task_id))
+    if appointment:  # the crew index lags the table: read the posting itself
+        keys.append(ItemKey(Posting, vessel_id, chosen.posting_key))
+    reads = batch_get(keys)
+    vessel = reads.item(Vessel, vessel_id)
+    if vessel is None:
+        raise no_vessel(vessel_id)
+    remember_jurisdiction(vessel)
+    post = find_post(vessel, chosen.post)
+    if appointment:
+        posting = reads.item(Posting, vessel_id, chosen.posting_key)
+        admitted(crew_id, post, posting, lambda: appointed_at(vessel_id, post.code))
+    else:
+        at_post = postings_at(vessel_id, post.code)
+        posting = next((p for p in at_post if p.crew_id == crew_id), None)
+        admitted(crew_id, post, posting, lambda: [p for p in at_post if p.status == "appointed"])
+    task = None
+    if body.task_id:
+        found = reads.item(RemoteTask, body.task_id)
+        if found is None:
+            raise NotFound("task_not_found", f"no task {body.task_id}")
+        task = task_open(found, vessel_id)
     check, ticket, grant = new_check(
         principal,
         purpose="duty",
@@ -166,16 +235,44 @@ def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
         post=post.code,
         gps=body.gps,
         task_id=task.task_id if task else None,
+        check_id=check_id,
     )
-    commit_check(principal, check, ticket, {"vessel_id": vessel.vessel_id, "post": post.code})
+    chain = audit_chain(check_id, "duty", vessel.jurisdiction)
+    commit_check(
+        principal,
+        check,
+        ticket,
+        {"vessel_id": vessel_id, "post": post.code},
+        known_head=_known_head(reads, hinted, chain),
+    )
     return check_view(check, grant)
 
 
 def start_onsite_check(principal: Principal, vessel_id: str, body: OnsiteCheckIn) -> dict[str, Any]:
-    vessel = vessel_for_officer(principal, vessel_id, Action.ACT)
-    load_crew(body.crew_id)
+    """An officer's check of a crew member at their post: the vessel, the crew record, their
+    posting there and the audit chain's head in one BatchGetItem; judged in this order: the
+    vessel (404, then the officer's jurisdiction), the crew record, the post, the posting."""
+    access.require_role(principal, Role.OFFICER, Role.ADMIN)
+    check_id = new_check_id()
+    hint = jurisdiction_hint(vessel_id) or principal.jurisdiction
+    hinted = audit_chain(check_id, "duty", hint) if hint else None
+    posting_key = f"{body.post}#{body.crew_id}"
+    keys = [ItemKey(Vessel, vessel_id), ItemKey(Posting, vessel_id, posting_key)]
+    if not body.crew_id.startswith("idn#"):  # ID-number claims share the table (`load_crew`)
+        keys.append(ItemKey(CrewMember, body.crew_id))
+    if hinted:
+        keys.append(audit.head_key(hinted))
+    reads = batch_get(keys)
+    vessel = reads.item(Vessel, vessel_id)
+    if vessel is None:
+        raise no_vessel(vessel_id)
+    remember_jurisdiction(vessel)
+    access.in_jurisdiction(principal, vessel.jurisdiction, Action.ACT, hidden=no_vessel(vessel_id))
+    if reads.item(CrewMember, body.crew_id) is None:
+        raise no_crew(body.crew_id)
     post = find_post(vessel, body.post)
-    may_check_in(body.crew_id, vessel, post)
+    posting = reads.item(Posting, vessel_id, posting_key)
+    admitted(body.crew_id, post, posting, lambda: appointed_at(vessel_id, post.code))
     check, ticket, grant = new_check(
         principal,
         purpose="duty",
@@ -184,12 +281,15 @@ def start_onsite_check(principal: Principal, vessel_id: str, body: OnsiteCheckIn
         vessel=vessel,
         post=post.code,
         gps=body.gps,
+        check_id=check_id,
     )
+    chain = audit_chain(check_id, "duty", vessel.jurisdiction)
     commit_check(
         principal,
         check,
         ticket,
         {"vessel_id": vessel_id, "post": post.code, "crew_id": body.crew_id},
+        known_head=_known_head(reads, hinted, chain),
     )
     return check_view(check, grant)
 

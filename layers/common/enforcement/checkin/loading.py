@@ -27,8 +27,30 @@ def no_crew(crew_id: str) -> NotFound:
     return NotFound("crew_not_found", f"no crew member {crew_id}")
 
 
+#: The jurisdiction each vessel had when this process last read it, at most `HINTS` vessels.
+#: A hint only: it names the audit chain whose head a check-in reads in the same BatchGetItem
+#: as the vessel. The vessel read there is what the check is judged and filed on; a stale hint
+#: (a vessel moved to another agency's jurisdiction) costs one read of the right head, no more.
+_JURISDICTION_HINTS: dict[str, str] = {}
+HINTS = 4096
+
+
+def remember_jurisdiction(vessel: Vessel) -> None:
+    if len(_JURISDICTION_HINTS) >= HINTS and vessel.vessel_id not in _JURISDICTION_HINTS:
+        _JURISDICTION_HINTS.clear()
+    _JURISDICTION_HINTS[vessel.vessel_id] = vessel.jurisdiction
+
+
+def jurisdiction_hint(vessel_id: str) -> str | None:
+    """The vessel's jurisdiction as this process last read it (None: not read yet)."""
+    return _JURISDICTION_HINTS.get(vessel_id)
+
+
 def load_vessel(vessel_id: str) -> Vessel:
-    return get_or_404(Vessel, vessel_id, code="vessel_not_found", message=f"no vessel {vessel_id}")
+    message = f"no vessel {vessel_id}"
+    vessel = get_or_404(Vessel, vessel_id, code="vessel_not_found", message=message)
+    remember_jurisdiction(vessel)
+    return vessel
 
 
 def load_crew(crew_id: str) -> CrewMember:
@@ -89,6 +111,14 @@ def appointed_at(vessel_id: str, post: str) -> list[Posting]:
         for p in Posting.query(vessel_id, Posting.posting_key.startswith(f"{post}#"))
         if p.status == "appointed"
     ]
+
+
+def postings_at(vessel_id: str, post: str) -> list[Posting]:
+    """Every posting at one post of the vessel, pending bindings included (strongly
+    consistent: one Query of the vessel's partition)."""
+    return list(
+        Posting.query(vessel_id, Posting.posting_key.startswith(f"{post}#"), consistent_read=True)
+    )
 
 
 def find_post(vessel: Vessel, code: str) -> rules.Post:
