@@ -35,6 +35,8 @@ class Usage:
     by_table: dict[str, list[float]] = field(default_factory=dict)
     #: each DynamoDB item touched: (operation, table, "read"|"write", bytes, units)
     items: list[tuple[str, str, str, int, float]] = field(default_factory=list)
+    #: the same, for each part of the work named by `AwsMeter.part` (a step, a request)
+    parts: dict[str, Usage] = field(default_factory=dict)
 
     def add_units(self, table: str, read: float = 0.0, write: float = 0.0) -> None:
         self.read_units += read
@@ -46,6 +48,22 @@ class Usage:
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
+
+
+class _Both:
+    """Records into the whole usage and into one named part of it."""
+
+    def __init__(self, whole: Usage, part: Usage) -> None:
+        self.whole, self.part = whole, part
+        self.items = self  # `items.append` records the item in both
+
+    def append(self, item: tuple[str, str, str, int, float]) -> None:
+        self.whole.items.append(item)
+        self.part.items.append(item)
+
+    def add_units(self, table: str, read: float = 0.0, write: float = 0.0) -> None:
+        self.whole.add_units(table, read, write)
+        self.part.add_units(table, read, write)
 
 
 class _Tables:
@@ -111,6 +129,18 @@ class AwsMeter:
         self._usage: Usage | None = None
         self._probe: Any = None
         self._tables: _Tables | None = None
+        self._thread = threading.local()
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        """Inside the block, the calls this thread makes are also counted in
+        `Usage.parts[name]` (a Lambda invocation, a step of a state machine)."""
+        previous = getattr(self._thread, "part", None)
+        self._thread.part = name
+        try:
+            yield
+        finally:
+            self._thread.part = previous
 
     @contextmanager
     def measure(self) -> Iterator[Usage]:
@@ -125,11 +155,18 @@ class AwsMeter:
             if client is meter._probe:
                 return original(client, operation, params)
             service = client.meta.service_model.service_name
+            part = getattr(meter._thread, "part", None)
+            name = f"{service}:{operation}"
             with meter._lock:
-                usage.calls[f"{service}:{operation}"] += 1
+                usage.calls[name] += 1
+                sink: Any = usage
+                if part is not None:
+                    share = usage.parts.setdefault(part, Usage())
+                    share.calls[name] += 1
+                    sink = _Both(usage, share)
             if service != "dynamodb":
                 return original(client, operation, params)
-            return meter._dynamodb(client, original, operation, params, usage)
+            return meter._dynamodb(client, original, operation, params, sink)
 
         BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
         try:
