@@ -119,8 +119,8 @@ def main() -> int:
     return 0 if ok else 1
 
 
-#: The metered draw's population: ships (one in four very high risk), inspectors on duty.
-METERED_TARGETS = 40
+#: The metered draw's population: very high risk ships (all drawn), inspectors on duty.
+METERED_TARGETS = 20
 METERED_INSPECTORS = 10
 
 

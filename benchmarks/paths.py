@@ -229,8 +229,8 @@ def evidence_photos(stack: Any, meter: AwsMeter) -> list[PathFigures]:
 
 
 def draw_population(stack: Any, targets: int, inspectors: int) -> tuple[Any, str]:
-    """An agency with the ship model, `targets` ships and `inspectors` inspectors on duty;
-    its admin's client and the model id."""
+    """An agency with the ship model, `targets` very high risk ships and `inspectors`
+    inspectors on duty; its admin's client and the model id."""
     from enforcement.auth import Role
     from enforcement.dispatch import risk
 
@@ -253,15 +253,11 @@ def draw_population(stack: Any, targets: int, inspectors: int) -> tuple[Any, str
     model_id = f"ship-risk-{suffix}"
     document = risk.ship_model_document()
     document.pop("model_id")
-    document["levels"][0]["rate"] = "0.3"
     admin.post(f"/dispatch/risk-models/{model_id}/versions", document)
+    # every target very high risk (rate 1): each draw selects them all, so runs compare
+    flagged = {c: 1 for c in ("C02.01", "C02.02", "C03.01", "C04.01", "C05.01", "C10.01")}
+    flagged.update({f"C0{k}.0{j}": 1 for k in (2, 3, 4, 5) for j in (1, 2, 3, 4)})
     for n in range(targets):
-        high = n % 4 == 0
-        indicators: dict[str, Any] = (
-            {f"C0{k}.0{j}": 1 for k in (2, 3, 4, 5) for j in (1, 2, 3, 4)}
-            if high
-            else {"C01.01": "0.5"}
-        )
         admin.put(
             f"/dispatch/targets/ship-{suffix}-{n:03d}",
             {
@@ -269,7 +265,7 @@ def draw_population(stack: Any, targets: int, inspectors: int) -> tuple[Any, str
                 "name": f"ship {n}",
                 "company_id": f"co-{n % 7}",
                 "model_id": model_id,
-                "indicators": indicators,
+                "indicators": flagged,
             },
         )
     for n in range(inspectors):
