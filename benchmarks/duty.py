@@ -88,7 +88,7 @@ def bench_day_on_stack() -> None:
     from benchmarks.metering import AwsMeter
     from infra.local.stack import LocalStack
 
-    print("a day on the local stack (200 officers, 100 areas, 300 tasks), metered")
+    print("a day on the local stack (200 officers, 100 areas of 3 slots, 400 tasks), metered")
     with LocalStack(quiet=True) as stack:
         for figures in paths.duty_day(stack, AwsMeter(), 200, 100, SLOTS[:3]):
             paths.show(figures)
