@@ -105,7 +105,9 @@ def _after(item: Draw, moved: bool, status: str) -> dict[str, Any]:
 
 
 def freeze(draw_id: str, agency: str | None = None) -> dict[str, Any]:
-    """Freeze the population into a snapshot, store it, publish its hash and the commitment."""
+    """Freeze the population into a snapshot, store it, publish its hash and the commitment.
+    (`agency` is not needed: the freeze reads the draw first, for its model, and answers the
+    agency the later steps are handed.)"""
     item = draws.load_draw(draw_id)
     if item.status != "requested":
         return _state(item)
