@@ -104,8 +104,8 @@ def quantities(
         service, operation = name.split(":", 1)
         if service == "s3":
             add(s3_request_class(operation), n)
-        elif service == "sns" and operation == "Publish":
-            add("sns.publish", n)
+        elif service == "sns" and operation in ("Publish", "PublishBatch"):
+            add("sns.publish", n)  # a batch of up to ten is one request per 64 KB
         elif service == "secretsmanager":
             add("secretsmanager.request", n)
         elif service == "dynamodb":

@@ -11,7 +11,9 @@ each must take at most 1 s on one core. The figures go into docs/benchmarks.md.
 - anchored: `anchors.verify`, what the public verification does: the documents held to the draw
   page's values (one more result hash), then `draw.verify`;
 - parse: reading the snapshot file back with `risk.strict_loads` (what a verifier does first);
-- memory: Python heap peak (tracemalloc) of a draw and of a verification, and process RSS.
+- memory: Python heap peak (tracemalloc) of a draw and of a verification, and process RSS;
+- metered: one draw end to end on the local stack (request, each step of the state machine,
+  the result), its AWS calls and units by step and its dollars per million (`benchmarks.paths`).
 """
 
 from __future__ import annotations
@@ -113,7 +115,29 @@ def main() -> int:
         f"budget {BUDGET_SECONDS:.0f} s each for draw, verify and anchored: "
         f"{'met' if ok else 'MISSED'}"
     )
+    metered()
     return 0 if ok else 1
+
+
+#: The metered draw's population: very high risk ships (all drawn), inspectors on duty.
+METERED_TARGETS = 20
+METERED_INSPECTORS = 10
+
+
+def metered() -> None:
+    from benchmarks import paths
+    from benchmarks.metering import AwsMeter
+    from infra.local.stack import LocalStack
+
+    print(
+        f"\n== a draw end to end on the local stack, metered ({METERED_TARGETS} ships, "
+        f"{METERED_INSPECTORS} inspectors, teams of 2; the second draw, warm)"
+    )
+    meter = AwsMeter()
+    with LocalStack() as stack:
+        admin, model_id = paths.draw_population(stack, METERED_TARGETS, METERED_INSPECTORS)
+        paths.draw_end_to_end(stack, meter, admin, model_id)  # cold starts, not shown
+        paths.show(paths.draw_end_to_end(stack, meter, admin, model_id))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 - rota: `rota.dispatch` for a city's day at three sizes (officers on duty; patrol areas with four
   slots a day, two of them needing two officers, all within one of eight jurisdictions). The
   scheduled dispatch runs it once a day per agency in a Lambda with a 300 s timeout.
-- day on the local stack: `POST /duty/days/{date}/dispatch` end to end (build the rota
-  document from DynamoDB, store it in S3, audit, write the tasks, one inbox note per officer),
-  for 200 officers and 100 areas; moto's in-process DynamoDB is included in the time.
+- day on the local stack: the scheduled dispatch of a day end to end (build the rota document
+  from DynamoDB, store it in S3, audit, write the tasks, one inbox note per officer), for 200
+  officers and 100 areas, then an officer reading their day and the command centre's board;
+  each metered (AWS calls, DynamoDB units, dollars per million: `benchmarks.paths`); moto's
+  in-process DynamoDB is included in the times.
 - evidence: `evidence.check_image` on a 480 px, a 1080 px and a 12 MP JPEG (what the evidence
   function does to every photo besides hashing it).
 """
@@ -82,54 +84,14 @@ def bench_rota() -> None:
 
 
 def bench_day_on_stack() -> None:
-    from enforcement import accounts
-    from enforcement.auth import Role
-
+    from benchmarks import paths
+    from benchmarks.metering import AwsMeter
     from infra.local.stack import LocalStack
-    from tests.integration.client import officer_session
 
-    print("dispatch of a day over HTTP on the local stack (200 officers, 100 areas, 600 tasks)")
+    print("a day on the local stack (200 officers, 100 areas of 3 slots, 400 tasks), metered")
     with LocalStack(quiet=True) as stack:
-        centre = officer_session(
-            stack.api_url, "benchcmd", role=Role.ADMIN, agency="bench", jurisdiction="j0", name="c"
-        )
-        for n in range(200):
-            username = f"bench{n:03d}"
-            accounts.create_officer(
-                "system:bench",
-                username=username,
-                password=secrets.token_urlsafe(12),
-                name=username,
-                role=Role.OFFICER,
-                agency="bench",
-                jurisdiction="j0",
-            )
-            centre.put(
-                f"/dispatch/inspectors/off-{username}",
-                {"qualifications": ["patrol"], "on_duty": True},
-            )
-        for a in range(100):
-            centre.put(
-                f"/duty/areas/area-{a:03d}",
-                {
-                    "name": f"area {a}",
-                    "lat": 37.5,
-                    "lon": 121.4,
-                    "qualification": "patrol",
-                    "slots": [{"start": s, "end": e, "officers": n} for s, e, n in SLOTS[:3]],
-                },
-            )
-        from datetime import UTC, datetime, timedelta
-
-        today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
-        began = time.perf_counter()
-        day = centre.post(f"/duty/days/{today}/dispatch")
-        took = time.perf_counter() - began
-        print(f"  {day['tasks']} tasks, {day['officers']} officers: {took:.2f} s")
-        began = time.perf_counter()
-        board = centre.get(f"/duty/days/{today}")
-        took = time.perf_counter() - began
-        print(f"  the day's board ({len(board['task_list'])} tasks): {took:.2f} s")
+        for figures in paths.duty_day(stack, AwsMeter(), 200, 100, SLOTS[:3]):
+            paths.show(figures)
 
 
 def bench_evidence() -> None:

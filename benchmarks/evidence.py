@@ -5,6 +5,9 @@ and the peak resident memory it adds is read from `ru_maxrss` (the high-water ma
 check minus the one before it). Blank PNGs are the cheap attack: a few hundred kB on the wire
 that declare, and would decode to, tens or hundreds of megapixels; the JPEGs are what phones
 send. Figures, not tests: they vary with whatever else runs on the machine.
+
+Then the photo's whole path on the local stack, metered (`benchmarks.paths`): presigned upload,
+S3 event, evidence function, stored on its record; and the same event delivered again.
 """
 
 from __future__ import annotations
@@ -105,7 +108,19 @@ def main() -> int:
             path = Path(tmp) / f"{kind}-{width}x{height}"
             path.write_bytes(make_photo(kind, width, height))
             case(label, path)
+    metered()
     return 0
+
+
+def metered() -> None:
+    from benchmarks import paths
+    from benchmarks.metering import AwsMeter
+    from infra.local.stack import LocalStack
+
+    print("\n== an evidence photo's path on the local stack, metered")
+    with LocalStack() as stack:
+        for figures in paths.evidence_photos(stack, AwsMeter()):
+            paths.show(figures)
 
 
 def case(label: str, path: Path) -> None:

@@ -38,6 +38,8 @@ class Usage:
     by_table: dict[str, list[float]] = field(default_factory=dict)
     #: each DynamoDB item touched: (operation, table, "read"|"write", bytes, units)
     items: list[tuple[str, str, str, int, float]] = field(default_factory=list)
+    #: the same, for each part of the work named by `AwsMeter.part` (a step, a request)
+    parts: dict[str, Usage] = field(default_factory=dict)
     #: each call, timed: ("service:Operation", wall-clock start (time.time()), seconds inside)
     timed: list[tuple[str, float, float]] = field(default_factory=list)
 
@@ -61,6 +63,22 @@ class Usage:
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
+
+
+class _Both:
+    """Records into the whole usage and into one named part of it."""
+
+    def __init__(self, whole: Usage, part: Usage) -> None:
+        self.whole, self.part = whole, part
+        self.items = self  # `items.append` records the item in both
+
+    def append(self, item: tuple[str, str, str, int, float]) -> None:
+        self.whole.items.append(item)
+        self.part.items.append(item)
+
+    def add_units(self, table: str, read: float = 0.0, write: float = 0.0) -> None:
+        self.whole.add_units(table, read, write)
+        self.part.add_units(table, read, write)
 
 
 class _Tables:
@@ -130,6 +148,18 @@ class AwsMeter:
         self._usage: Usage | None = None
         self._probe: Any = None
         self._tables: _Tables | None = None
+        self._thread = threading.local()
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        """Inside the block, the calls this thread makes are also counted in
+        `Usage.parts[name]` (a Lambda invocation, a step of a state machine)."""
+        previous = getattr(self._thread, "part", None)
+        self._thread.part = name
+        try:
+            yield
+        finally:
+            self._thread.part = previous
 
     @contextmanager
     def measure(self) -> Iterator[Usage]:
@@ -144,14 +174,20 @@ class AwsMeter:
             if client is meter._probe:
                 return original(client, operation, params)
             service = client.meta.service_model.service_name
+            part = getattr(meter._thread, "part", None)
             name = f"{service}:{operation}"
             with meter._lock:
                 usage.calls[name] += 1
+                sink: Any = usage
+                if part is not None:
+                    share = usage.parts.setdefault(part, Usage())
+                    share.calls[name] += 1
+                    sink = _Both(usage, share)
             started, start = time.time(), time.perf_counter()
             try:
                 if service != "dynamodb":
                     return original(client, operation, params)
-                return meter._dynamodb(client, original, operation, params, usage)
+                return meter._dynamodb(client, original, operation, params, sink)
             finally:
                 with meter._lock:
                     usage.timed.append((name, started, time.perf_counter() - start))

@@ -14,6 +14,9 @@ logger = Logger()
 class DrawStep(BaseModel):
     action: Literal["freeze", "reveal", "select", "publish", "fail"]
     draw_id: str = Field(pattern=r"^draw-[0-9a-f]{16}$")
+    #: the draw's agency, as the freeze answered it: the step reads the draw and its audit
+    #: chain's head together (absent: the draw alone, then the head)
+    agency: str | None = Field(default=None, max_length=128)
     error: str | None = None
 
 
@@ -31,6 +34,6 @@ def lambda_handler(event: DrawStep, context: LambdaContext) -> dict:
     if event.action == "fail":
         result = steps.fail(event.draw_id, event.error or "a step failed")
     else:
-        result = STEPS[event.action](event.draw_id)
+        result = STEPS[event.action](event.draw_id, event.agency)
     logger.info("draw step", extra={"action": event.action, **result})
     return result

@@ -12,6 +12,10 @@ def test_the_draw_step_event_parses_and_a_wrong_one_does_not() -> None:
     module = handler_module("functions/dispatch/draw_steps.py")
     step = module.DrawStep.model_validate(event("dispatch_draw_step_select"))
     assert (step.action, step.draw_id) == ("select", "draw-0123456789abcdef")
+    assert step.agency == "msa"  # as the state machine hands it on from the freeze
+    assert (
+        module.DrawStep.model_validate({"action": "reveal", "draw_id": step.draw_id}).agency is None
+    )
     with pytest.raises(ValidationError):
         module.DrawStep.model_validate({"action": "draw-twice", "draw_id": step.draw_id})
     with pytest.raises(ValidationError):

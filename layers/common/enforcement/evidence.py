@@ -26,6 +26,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, uploads
+from enforcement.batch_reads import ItemKey, batch_get
 from enforcement.config import settings
 from enforcement.errors import Conflict
 from enforcement.models import EvidencePhoto, Upload
@@ -102,12 +103,40 @@ def check_image(data: bytes, max_bytes: int) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def audit_target(key: str) -> str | None:
+    """The audit target of the photo under `key` (`<purpose>:<subject id>`), from the shape
+    `prepare` gives evidence keys (`evidence/<purpose>/<subject id>/<token>`); None for a key
+    of another shape."""
+    if not key.startswith(PREFIX):
+        return None
+    purpose, _, rest = key[len(PREFIX) :].partition("/")
+    subject_id, _, token = rest.rpartition("/")
+    if not (purpose and subject_id and token):
+        return None
+    return f"{purpose}:{subject_id}"
+
+
+def _chain(target: str) -> str:
+    """The audit chain a decision about `target` goes to (accepted and rejected alike)."""
+    return audit.chain_of(audit.AuditEvent("", "evidence.accepted", target, {}), None, None)
+
+
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Accept or refuse one uploaded evidence photo, the object version an event announced
     (None: the one now under the key). Idempotent: a decided ticket is a no-op for its version
-    and refuses any other."""
-    ticket = uploads.ticket(key)
-    if ticket is None or not key.startswith(PREFIX):
+    and refuses any other.
+
+    The ticket and the head of the audit chain its decision goes to (named by the key) are read
+    in one BatchGetItem; the head is handed to `audit.commit` when the ticket names the same
+    record as the key."""
+    target = audit_target(key)
+    ticket, head = None, None
+    if target is not None:
+        chain = _chain(target)
+        reads = batch_get([ItemKey(Upload, key), audit.head_key(chain)])
+        ticket = reads.item(Upload, key)
+        head = reads.item(audit.AuditEntry, chain, audit.HEAD_SEQ)
+    if ticket is None:
         discard_unknown(key, version_id)  # nobody was given this upload
         return {"key": key, "outcome": "unknown_upload"}
     state, version = arrival(ticket, version_id)
@@ -122,10 +151,13 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
         elif ticket.status == "rejected" and ticket.version_id:
             uploads.discard(key, ticket.version_id)
         return {"key": key, "outcome": "already_processed", "status": ticket.status}
-    return _decide(ticket, version)
+    named = f"{ticket.purpose}:{ticket.subject_id}" == target
+    return _decide(ticket, version, head if named else audit.UNREAD)
 
 
-def _decide(ticket: Upload, version: str) -> dict[str, Any]:
+def _decide(ticket: Upload, version: str, head: Any = audit.UNREAD) -> dict[str, Any]:
+    """Decide the ticket on `version`; `head`: the audit chain's head as read with the ticket
+    (None: the chain has none yet), or `audit.UNREAD`."""
     from enforcement.face.images import FaceError
 
     key = ticket.object_key
@@ -176,6 +208,7 @@ def _decide(ticket: Upload, version: str) -> dict[str, Any]:
             ),
             writes,
             on_conflict=Conflict("already_processed", "this photo was processed meanwhile"),
+            known_head=head,
         )
     except Conflict:
         state, latest = after_conflict(key, version)

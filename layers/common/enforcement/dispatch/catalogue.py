@@ -40,6 +40,14 @@ def _model_head(model_id: str) -> RiskModelVersion | None:
         return None
 
 
+def load_head(model_id: str) -> RiskModelVersion:
+    """A model's head item (its agency and latest version, no document): 404 if none."""
+    head = _model_head(model_id)
+    if head is None:
+        raise NotFound("model_not_found", f"no risk model {model_id}")
+    return head
+
+
 def load_model(model_id: str, version: int | None = None) -> RiskModelVersion:
     if version is None:
         head = _model_head(model_id)

@@ -8,6 +8,11 @@ Each step looks at the draw's status first and does nothing twice: Step Function
 failed step, and a retried step must not freeze a second population, reveal a second secret or
 draw twice. Every transition is an audit entry of the system actor, so the commitment, the reveal
 and the publication are in the hash-chained log too.
+
+A step reads the draw once. Given the draw's agency (the freeze answers it, and the state machine
+hands it to the later steps), it reads the draw and the head of the audit chain its transition
+goes to in one BatchGetItem, and hands the head to `audit.commit`; without it, the draw alone.
+What a step answers comes from the draw it read and the transition it made, not a second read.
 """
 
 from __future__ import annotations
@@ -20,17 +25,42 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, clock, documents, notify
+from enforcement.batch_reads import ItemKey, batch_get
 from enforcement.dispatch import beacon, catalogue, draw, draws, risk
 from enforcement.dispatch import inspectors as inspectors_ids
 from enforcement.dispatch.models import (
+    HEAD_VERSION,
     Assignment,
     DispatchTarget,
     Draw,
+    RiskModelVersion,
 )
-from enforcement.errors import Conflict
+from enforcement.errors import Conflict, NotFound
+from enforcement.models import Notification
 from enforcement.officers import InspectorProfile
 
 SYSTEM = "system:draw"
+
+
+def _chain(draw_id: str, agency: str) -> str:
+    """The audit chain of the draw's transitions (every step's lands in the same one)."""
+    event = audit.AuditEvent(SYSTEM, "draw.commit", f"draw:{draw_id}", {})
+    return audit.chain_of(event, None, agency)
+
+
+def _load(draw_id: str, agency: str | None) -> tuple[Draw, Any]:
+    """The draw and the head of its audit chain in one read, given the draw's agency; the draw
+    alone otherwise (the head then `audit.UNREAD`, as when the agency is not the draw's)."""
+    if not agency:
+        return draws.load_draw(draw_id), audit.UNREAD
+    chain = _chain(draw_id, agency)
+    reads = batch_get([ItemKey(Draw, draw_id), audit.head_key(chain)])
+    item = reads.item(Draw, draw_id)
+    if item is None:
+        raise NotFound("draw_not_found", f"no draw {draw_id}")
+    if item.agency != agency:
+        return item, audit.UNREAD
+    return item, reads.item(audit.AuditEntry, chain, audit.HEAD_SEQ)
 
 
 def _transition(
@@ -40,8 +70,10 @@ def _transition(
     details: dict[str, Any],
     updates: list[Any],
     extra: Any = None,
+    head: Any = audit.UNREAD,
 ) -> bool:
-    """Move the draw from `expected` with its audit entry; False when a retry got there first."""
+    """Move the draw from `expected` with its audit entry; False when a retry got there first.
+    `head`: the audit chain's head as read with the draw (`_load`)."""
 
     def writes(tx: TransactWrite) -> None:
         tx.update(item, actions=updates, condition=Draw.status == expected)
@@ -54,22 +86,39 @@ def _transition(
             writes,
             on_conflict=Conflict("draw_moved_on", "the draw moved on meanwhile"),
             agency=item.agency,
+            known_head=head,
         )
     except Conflict:
         return False
     return True
 
 
-def _state(item: Draw) -> dict[str, Any]:
-    return {"draw_id": item.draw_id, "status": item.status}
+def _state(item: Draw, status: str | None = None) -> dict[str, Any]:
+    """What a step answers: the draw, its agency (the later steps' input) and its status."""
+    return {"draw_id": item.draw_id, "agency": item.agency, "status": status or item.status}
 
 
-def freeze(draw_id: str) -> dict[str, Any]:
-    """Freeze the population into a snapshot, store it, publish its hash and the commitment."""
+def _after(item: Draw, moved: bool, status: str) -> dict[str, Any]:
+    """The draw's state after a transition to `status`: read again only when a concurrent
+    attempt moved it first."""
+    return _state(item, status) if moved else _state(draws.load_draw(item.draw_id))
+
+
+def freeze(draw_id: str, agency: str | None = None) -> dict[str, Any]:
+    """Freeze the population into a snapshot, store it, publish its hash and the commitment.
+    (`agency` is not needed: the freeze reads the draw first, for its model, and answers the
+    agency the later steps are handed.)"""
     item = draws.load_draw(draw_id)
     if item.status != "requested":
         return _state(item)
-    version = catalogue.load_model(item.model_id or "")
+    # the chain's head and the model's head (which names its latest version) in one read
+    model_id, chain = item.model_id or "", _chain(draw_id, item.agency or "")
+    reads = batch_get([audit.head_key(chain), ItemKey(RiskModelVersion, model_id, HEAD_VERSION)])
+    head = reads.item(audit.AuditEntry, chain, audit.HEAD_SEQ)
+    model_head = reads.item(RiskModelVersion, model_id, HEAD_VERSION)
+    if model_head is None:
+        raise NotFound("model_not_found", f"no risk model {model_id}")
+    version = catalogue.load_model(model_id, int(model_head.latest or 0))
     model = catalogue.parsed(version)
     agency = item.agency or ""
     targets = []
@@ -167,12 +216,12 @@ def freeze(draw_id: str) -> dict[str, Any]:
             Draw.committed_at.set(frozen_at),
             *([Draw.beacon.set(named)] if named else []),
         ],
+        head=head,
     )
-    item = draws.load_draw(draw_id)
     if not moved:
-        return _state(item)
+        return _state(draws.load_draw(draw_id))
     return {
-        **_state(item),
+        **_state(item, "committed"),
         "snapshot_hash": digest,
         "commitment": committed,
         "beacon": named,
@@ -181,16 +230,16 @@ def freeze(draw_id: str) -> dict[str, Any]:
     }
 
 
-def reveal(draw_id: str) -> dict[str, Any]:
+def reveal(draw_id: str, agency: str | None = None) -> dict[str, Any]:
     """Publish the secret and the named beacon round's value; the seed follows from them and
     the snapshot hash. While the round is not published, BeaconNotReady (the state machine asks
     again) and the draw is left as it is."""
-    item = draws.load_draw(draw_id)
+    item, head = _load(draw_id, agency)
     if item.status != "committed":
         return _state(item)
     value = _beacon_value(item)
     seed = draw.seed(item.secret or "", item.snapshot_hash or "", value)
-    _transition(
+    moved = _transition(
         item,
         "committed",
         "draw.reveal",
@@ -201,8 +250,9 @@ def reveal(draw_id: str) -> dict[str, Any]:
             *([Draw.beacon_value.set(value)] if item.beacon else []),
             Draw.revealed_at.set(clock.iso()),
         ],
+        head=head,
     )
-    return _state(draws.load_draw(draw_id))
+    return _after(item, moved, "revealed")
 
 
 def _beacon_value(item: Draw) -> str:
@@ -215,9 +265,9 @@ def _beacon_value(item: Draw) -> str:
     return source.fetch(item.beacon, clock.now()).randomness
 
 
-def select(draw_id: str) -> dict[str, Any]:
+def select(draw_id: str, agency: str | None = None) -> dict[str, Any]:
     """Draw the targets and teams from the stored snapshot; store the result and assignments."""
-    item = draws.load_draw(draw_id)
+    item, head = _load(draw_id, agency)
     if item.status != "revealed":
         return _state(item)
     snapshot = draws.snapshot_of(item)
@@ -248,7 +298,7 @@ def select(draw_id: str) -> dict[str, Any]:
     with Assignment.batch_write() as batch:
         for row in rows:
             batch.save(row)
-    _transition(
+    moved = _transition(
         item,
         "revealed",
         "draw.select",
@@ -261,14 +311,19 @@ def select(draw_id: str) -> dict[str, Any]:
             Draw.unstaffed_count.set(len(published["unstaffed"])),
             Draw.drawn_at.set(clock.iso()),
         ],
+        head=head,
     )
-    return {**_state(draws.load_draw(draw_id)), "selected": len(published["selected"])}
+    return {**_after(item, moved, "drawn"), "selected": len(published["selected"])}
 
 
-def publish(draw_id: str) -> dict[str, Any]:
+def publish(draw_id: str, agency: str | None = None) -> dict[str, Any]:
     """Count the assignments into workloads, remember each target's team, tell the inspectors,
-    and mark the draw published."""
-    item = draws.load_draw(draw_id)
+    and mark the draw published.
+
+    Each target's team and each inspector's count is its own conditional UpdateItem (a batch
+    cannot update, and a transaction would bill each item twice); the inbox notes, plain puts
+    under keys fixed per inspector and draw, go in BatchWriteItems."""
+    item, head = _load(draw_id, agency)
     if item.status != "drawn":
         return _state(item)
     rows = [row for row in draws.assignments(draw_id) if row.status == "assigned"]
@@ -306,18 +361,21 @@ def publish(draw_id: str) -> dict[str, Any]:
         )
         # one notification per inspector and draw, whatever the retries
         note.notification_key = f"{item.requested_at}#{draw_id}"
-        note.save()
         notes.append(note)
+    with Notification.batch_write() as batch:
+        for note in notes:
+            batch.save(note)
     moved = _transition(
         item,
         "drawn",
         "draw.publish",
         {"assignments": len(rows), "inspectors": len(per_inspector)},
         [Draw.status.set("published"), Draw.published_at.set(clock.iso())],
+        head=head,
     )
     if moved:
         notify.publish(notes)
-    return {**_state(draws.load_draw(draw_id)), "notified": len(notes)}
+    return {**_after(item, moved, "published"), "notified": len(notes)}
 
 
 def fail(draw_id: str, error: str) -> dict[str, Any]:
@@ -326,4 +384,4 @@ def fail(draw_id: str, error: str) -> dict[str, Any]:
     if item.status in ("published", "failed"):
         return _state(item)
     item.update(actions=[Draw.status.set("failed"), Draw.error.set(error[:500])])
-    return _state(draws.load_draw(draw_id))
+    return _state(item)  # the update answers the item as stored

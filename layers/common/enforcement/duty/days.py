@@ -5,18 +5,24 @@ rule of `enforcement.duty.rota`, from a rota document stored with its hash, so t
 re-run and checked (`rota_document`). The command centre sees the day's board (`day_view`).
 A day left `dispatching` by a failure is finished from its stored document. Every change is
 audited.
+
+The day's item and the head of the audit chain its dispatch goes to are read in one
+BatchGetItem; the patrol areas once (the schedule's scan hands each agency its own); the tasks
+and the officers' inbox notes are written in batches, and the notes published ten at a time.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
 from enforcement import access, audit, clock, documents, notify
 from enforcement.auth import Principal
+from enforcement.batch_reads import ItemKey, batch_get
 from enforcement.config import settings
 from enforcement.db import get_or_404
 from enforcement.duty import rota, rules
@@ -24,17 +30,21 @@ from enforcement.duty.models import DutyDay, DutyTask, PatrolArea
 from enforcement.duty.rules import day_key
 from enforcement.duty.tasks import local_time, local_today, recent_minutes, task_view
 from enforcement.errors import Conflict
+from enforcement.models import Notification
 from enforcement.officers import InspectorProfile
 
 ROTA_PREFIX = "duty/rotas/"
 
 
-def build_document(agency: str, day: str, seed_hex: str) -> dict[str, Any]:
+def build_document(
+    agency: str, day: str, seed_hex: str, areas: Iterable[PatrolArea] | None = None
+) -> dict[str, Any]:
     """Every input of a day's dispatch: the slots due that weekday, the officers on duty with
-    their recent load, the rule's limits and the seed."""
+    their recent load, the rule's limits and the seed. `areas`: the agency's patrol areas when
+    the caller has read them (else they are queried)."""
     weekday = rota.weekday(day)
     slots = []
-    for area in PatrolArea.by_agency.query(agency):
+    for area in PatrolArea.by_agency.query(agency) if areas is None else areas:
         if not area.active:
             continue
         for slot in area.slots:
@@ -74,8 +84,11 @@ def build_document(agency: str, day: str, seed_hex: str) -> dict[str, Any]:
     }
 
 
-def _tasks_of(agency: str, day: str, document: dict[str, Any]) -> list[DutyTask]:
-    names = {a.area_id: a.name for a in PatrolArea.by_agency.query(agency)}
+def _tasks_of(
+    agency: str, day: str, document: dict[str, Any], names: dict[str, str] | None = None
+) -> list[DutyTask]:
+    if names is None:
+        names = {a.area_id: a.name for a in PatrolArea.by_agency.query(agency)}
     jurisdictions = {s["area_id"]: s["jurisdiction"] for s in document["slots"]}
     tasks = []
     for placement in rota.from_document(document):
@@ -97,21 +110,32 @@ def _tasks_of(agency: str, day: str, document: dict[str, Any]) -> list[DutyTask]
     return tasks
 
 
-def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, Any]:
+def _event(actor: str, agency: str, day: str, details: dict[str, Any]) -> audit.AuditEvent:
+    return audit.AuditEvent(actor, "duty.dispatch", f"duty:{agency}/{day}", details)
+
+
+def dispatch_day(
+    agency: str,
+    day: str,
+    actor: str,
+    trigger: str,
+    areas: list[PatrolArea] | None = None,
+) -> dict[str, Any]:
     """Dispatch the day's tasks of an agency once; a day left `dispatching` by a failure is
-    finished from its stored rota document."""
-    try:
-        existing: DutyDay | None = DutyDay.get(agency, day, consistent_read=True)
-    except DutyDay.DoesNotExist:
-        existing = None
+    finished from its stored rota document. `areas`: the agency's patrol areas, when read."""
+    chain = audit.chain_of(_event(actor, agency, day, {}), None, agency)
+    reads = batch_get([ItemKey(DutyDay, agency, day), audit.head_key(chain)])
+    existing = reads.item(DutyDay, agency, day)
     if existing is not None:
         if existing.status == "dispatching":
             return _finish(existing, documents.get(existing.rota_key))
         raise Conflict("already_dispatched", f"the duty tasks of {day} are already dispatched")
-    document = build_document(agency, day, secrets.token_hex(32))
+    if areas is None:
+        areas = list(PatrolArea.by_agency.query(agency))
+    document = build_document(agency, day, secrets.token_hex(32), areas)
     digest = rota.document_hash(document)
     key = f"{ROTA_PREFIX}{agency}/{day}/{digest}.json"
-    tasks = _tasks_of(agency, day, document)
+    tasks = _tasks_of(agency, day, document, {a.area_id: a.name for a in areas})
     documents.put(key, document)
     item = DutyDay(
         agency,
@@ -127,10 +151,10 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         officers=len(document["officers"]),
     )
     audit.commit(
-        audit.AuditEvent(
+        _event(
             actor,
-            "duty.dispatch",
-            f"duty:{agency}/{day}",
+            agency,
+            day,
             {
                 "rota_hash": digest,
                 "tasks": item.tasks,
@@ -142,6 +166,7 @@ def dispatch_day(agency: str, day: str, actor: str, trigger: str) -> dict[str, A
         lambda tx: tx.save(item, condition=DutyDay.date.does_not_exist()),
         on_conflict=Conflict("already_dispatched", f"the duty tasks of {day} are dispatched"),
         agency=agency,
+        known_head=reads.item(audit.AuditEntry, chain, audit.HEAD_SEQ),
     )
     return _finish(item, document, tasks)
 
@@ -178,8 +203,10 @@ def _finish(
             {"date": item.date, "tasks": [t.task_id for t in own]},
         )
         note.notification_key = f"{item.requested_at}#duty-{item.date}"  # once per officer
-        note.save()
         notes.append(note)
+    with Notification.batch_write() as batch:  # plain puts under keys fixed per officer and day
+        for note in notes:
+            batch.save(note)
     try:
         item.update(
             actions=[DutyDay.status.set("dispatched"), DutyDay.dispatched_at.set(clock.iso())],
@@ -202,11 +229,13 @@ def request_dispatch(principal: Principal, day: str) -> dict[str, Any]:
 def scheduled_dispatch() -> list[dict[str, Any]]:
     """The daily schedule: today's tasks for every agency with an active patrol area."""
     day = local_today()
-    agencies = sorted({a.agency for a in PatrolArea.scan(PatrolArea.active == True)})  # noqa: E712
+    by_agency: dict[str, list[PatrolArea]] = defaultdict(list)
+    for area in PatrolArea.scan(PatrolArea.active == True):  # noqa: E712
+        by_agency[area.agency].append(area)
     done = []
-    for agency in agencies:
+    for agency, areas in sorted(by_agency.items()):
         try:
-            done.append(dispatch_day(agency, day, "system:duty-schedule", "schedule"))
+            done.append(dispatch_day(agency, day, "system:duty-schedule", "schedule", areas))
         except Conflict:
             done.append({"agency": agency, "date": day, "status": "already_dispatched"})
     return done
