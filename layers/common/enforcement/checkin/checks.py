@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.transactions import TransactWrite
 
@@ -31,9 +31,11 @@ from enforcement.checkin.loading import (
     remember_jurisdiction,
 )
 from enforcement.checkin.models import Check, CrewMember, GpsAttribute, Posting, RemoteTask, Vessel
-from enforcement.checkin.schemas import ApplicationIn, OnsiteCheckIn, SelfCheckIn
 from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.models import Account
+
+if TYPE_CHECKING:  # the request models: the face function's decisions import this module too
+    from enforcement.checkin.schemas import ApplicationIn, OnsiteCheckIn, SelfCheckIn
 
 #: How a check's purpose is named to the crew member in notifications.
 TITLES = {
