@@ -21,6 +21,7 @@ from enforcement.checkin.models import (
     Check,
     CrewMember,
     Posting,
+    RemoteTask,
 )
 from enforcement.checkin.schemas import VesselIn
 from moto import mock_aws
@@ -103,6 +104,22 @@ class World:
         Posting(
             vessel_id, f"{post}#{crew_id}", crew_id=crew_id, post=post, status=status, since=since
         ).save()
+
+    def remote_task(self, vessel_id: str, *, closes_in: timedelta = timedelta(hours=1)) -> str:
+        """A running remote check-in task of the vessel, closing `closes_in` from now."""
+        task_id = f"task-{secrets.token_hex(8)}"
+        now = clock.now()
+        RemoteTask(
+            task_id,
+            vessel_id=vessel_id,
+            jurisdiction=self.jurisdiction,
+            created_by=self.officer.account_id,
+            created_at=clock.iso(now),
+            window_seconds=7200,
+            deadline=clock.iso(now + closes_in),
+            status="running",
+        ).save()
+        return task_id
 
     def decided_check(
         self,

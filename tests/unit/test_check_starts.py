@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
-from enforcement import audit, clock, jurisdictions
+from enforcement import audit, jurisdictions
 from enforcement.auth import Principal
 from enforcement.checkin import checks, loading
-from enforcement.checkin.models import Check, RemoteTask, Vessel
+from enforcement.checkin.models import Check, Vessel
 from enforcement.checkin.schemas import OnsiteCheckIn, SelfCheckIn
 from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 
@@ -57,22 +57,6 @@ def self_check(principal: Principal, **fields: Any) -> dict[str, Any]:
 def chain_of_check(check_id: str) -> str:
     check = Check.get(check_id)
     return checks.audit_chain(check_id, "duty", check.jurisdiction)
-
-
-def task(world: World, vessel: str, *, closes_in: timedelta = timedelta(hours=1)) -> str:
-    task_id = f"task-{secrets.token_hex(8)}"
-    now = clock.now()
-    RemoteTask(
-        task_id,
-        vessel_id=vessel,
-        jurisdiction=world.jurisdiction,
-        created_by=world.officer.account_id,
-        created_at=clock.iso(now),
-        window_seconds=7200,
-        deadline=clock.iso(now + closes_in),
-        status="running",
-    ).save()
-    return task_id
 
 
 def test_a_bound_crew_members_self_check_in_reads_each_item_once(world: World) -> None:
@@ -186,7 +170,7 @@ def test_a_remote_task_is_read_in_the_same_batch(world: World) -> None:
     vessel = world.vessel()
     crew_id, crew = world.crew("船长", ("master", "A"))
     world.post(vessel, crew_id, "master")
-    task_id = task(world, vessel)
+    task_id = world.remote_task(vessel)
     self_check(crew)
     with dynamodb_calls() as (calls, items):
         started = self_check(crew, task_id=task_id)
@@ -198,8 +182,8 @@ def test_a_remote_task_is_read_in_the_same_batch(world: World) -> None:
 @pytest.mark.parametrize(
     ("make", "error", "code"),
     [
-        (lambda w, v: task(w, v, closes_in=timedelta(seconds=-1)), Conflict, "task_closed"),
-        (lambda w, v: task(w, w.vessel()), Unprocessable, "task_other_vessel"),
+        (lambda w, v: w.remote_task(v, closes_in=timedelta(seconds=-1)), Conflict, "task_closed"),
+        (lambda w, v: w.remote_task(w.vessel()), Unprocessable, "task_other_vessel"),
         (lambda w, v: f"task-{secrets.token_hex(8)}", NotFound, "task_not_found"),
     ],
 )

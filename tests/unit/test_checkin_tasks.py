@@ -3,11 +3,9 @@ machine's steps (notify, evaluate, close), each safe to run again."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 import pytest
-from enforcement import clock
 from enforcement.checkin import tasks
 from enforcement.checkin.models import RemoteTask
 from enforcement.checkin.schemas import TaskIn
@@ -18,22 +16,6 @@ from tests.unit import checkin_world
 from tests.unit.checkin_world import World
 
 world = checkin_world.world
-
-
-def running_task(world: World, vessel: str, *, closes_in: timedelta) -> str:
-    task_id = f"task-{secrets.token_hex(8)}"
-    now = clock.now()
-    RemoteTask(
-        task_id,
-        vessel_id=vessel,
-        jurisdiction=world.jurisdiction,
-        created_by=world.officer.account_id,
-        created_at=clock.iso(now),
-        window_seconds=7200,
-        deadline=clock.iso(now + closes_in),
-        status="running",
-    ).save()
-    return task_id
 
 
 def crewed(world: World) -> tuple[str, str, list[str]]:
@@ -48,7 +30,7 @@ def crewed(world: World) -> tuple[str, str, list[str]]:
 
 def test_a_task_is_complete_once_every_post_is_verified_within_it(world: World) -> None:
     vessel, master, able = crewed(world)
-    task_id = running_task(world, vessel, closes_in=timedelta(hours=1))
+    task_id = world.remote_task(vessel, closes_in=timedelta(hours=1))
     world.decided_check(vessel, master, "master", task_id=task_id)
     world.decided_check(vessel, able[0], "able", task_id=task_id)
     world.decided_check(vessel, able[1], "able")  # outside the task: does not count
@@ -74,7 +56,7 @@ def test_a_task_is_complete_once_every_post_is_verified_within_it(world: World) 
 
 def test_a_task_whose_window_ends_short_closes_with_the_manning_not_met(world: World) -> None:
     vessel, master, _ = crewed(world)
-    task_id = running_task(world, vessel, closes_in=timedelta(seconds=-1))
+    task_id = world.remote_task(vessel, closes_in=timedelta(seconds=-1))
     world.decided_check(vessel, master, "master", task_id=task_id, verified=False)
     closed = tasks.close(task_id)
     assert closed["state"] == "window_closed"
@@ -88,7 +70,7 @@ def test_the_crew_serving_on_the_vessel_are_notified_once(world: World) -> None:
     vessel, master, able = crewed(world)
     pending, _ = world.crew("待批水手", ("rating_deck", "D"))
     world.post(vessel, pending, "able", status="pending")
-    task_id = running_task(world, vessel, closes_in=timedelta(hours=1))
+    task_id = world.remote_task(vessel, closes_in=timedelta(hours=1))
     assert tasks.notify_crew(task_id) == {"state": "notified", "notified": 3}
     assert tasks.notify_crew(task_id) == {"state": "notified", "notified": 3}
     for crew_id in (master, *able):
