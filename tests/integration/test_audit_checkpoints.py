@@ -1,8 +1,10 @@
 """Audit checkpoints on the local stack: the scheduled function writes them, and verification
 names a chain dropped whole, a chain rolled back to an earlier head, and an edited checkpoint.
 
-Each test builds its own chain, tampers with it or with a checkpoint, and puts everything back,
-so the rest of the session's log still verifies.
+Each test runs on an audit log of its own (a new table and bucket shaped as the stack's, which the
+functions and the command then use): verifying every chain reads the whole log, and the shared
+one grows with the suite. Each test builds its own chain, tampers with it or with a checkpoint,
+and puts everything back.
 """
 
 from __future__ import annotations
@@ -14,9 +16,42 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from enforcement import audit, audit_checkpoints, audit_cli
+from enforcement import audit, audit_checkpoints, audit_cli, config
 
 from infra.local.stack import LocalStack
+
+
+@pytest.fixture(autouse=True)
+def own_log(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A new, empty audit table and bucket, copies of the stack's in shape, for this test."""
+    dynamodb, s3 = stack.boto3_client("dynamodb"), stack.boto3_client("s3")
+    shape = dynamodb.describe_table(TableName=stack.env["AUDIT_TABLE"])["Table"]
+    table = f"audit-{secrets.token_hex(4)}"
+    dynamodb.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=shape["KeySchema"],
+        AttributeDefinitions=shape["AttributeDefinitions"],
+        GlobalSecondaryIndexes=[
+            {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+            for index in shape.get("GlobalSecondaryIndexes", [])
+        ],
+    )
+    bucket = f"audit-{secrets.token_hex(4)}"
+    s3.create_bucket(
+        Bucket=bucket,
+        CreateBucketConfiguration={"LocationConstraint": stack.region},
+        ObjectLockEnabledForBucket=True,
+    )
+    monkeypatch.setitem(stack.env, "AUDIT_TABLE", table)
+    monkeypatch.setitem(stack.env, "AUDIT_BUCKET", bucket)
+    monkeypatch.setenv("AUDIT_TABLE", table)
+    monkeypatch.setenv("AUDIT_BUCKET", bucket)
+    config.settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    config.settings.cache_clear()
+    dynamodb.delete_table(TableName=table)
 
 
 def _chain_of(length: int) -> str:
