@@ -350,9 +350,10 @@ def test_the_draw_named_a_future_beacon_round_at_its_commitment_and_used_its_val
     published = world.anon.get(f"/public/draws/{public['draw_id']}/result")
     assert published["beacon_value"] == public["beacon_value"]
     # the commitment names the round, the reveal gives its value, both in the audit chain
+    commit = audit.AuditEvent("", "draw.commit", f"draw:{public['draw_id']}", {})
     logged = {
         e.action: json.loads(e.details or "{}")
-        for e in audit.entries()
+        for e in audit.entries(audit.chain_of(commit, None, world.agency))
         if e.target == f"draw:{public['draw_id']}"
     }
     assert logged["draw.commit"]["beacon"] == public["beacon"]
