@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from enforcement.auth import Role
 
 from tests.integration.client import Client, officer_session
@@ -24,9 +25,18 @@ from tests.integration.client import Client, officer_session
 FUZZ = Path(__file__).parent / "fuzz"
 #: Generated cases per operation in the fuzzing phase. The coverage phase (boundary values,
 #: wrong types, missing fields, other methods) adds its own; together about 3,000 requests,
-#: 3 minutes on 2 cores.
+#: 3 minutes of one core.
 MAX_EXAMPLES = 6
 SEED = 20261201
+#: The document in four parts of 13-27 operations, run as four tests (the suite's workers share
+#: them out instead of waiting on one three-minute run); together they cover every path.
+RECORDS = "^/checkin/(vessels|crew|applications|bindings)"
+PARTS = {
+    "checkin-records": ("--include-path-regex", RECORDS),
+    "checkin-checks": ("--include-path-regex", "^/checkin/", "--exclude-path-regex", RECORDS),
+    "duty": ("--include-path-regex", "^/duty/"),
+    "the-rest": ("--exclude-path-regex", "^/(checkin|duty)/"),
+}
 
 
 def seed_callers(stack: Any) -> dict[str, str]:
@@ -108,8 +118,9 @@ def stop_executions_since(stack: Any, started: datetime) -> None:
                     sfn.stop_execution(executionArn=execution["executionArn"])
 
 
+@pytest.mark.parametrize("part", PARTS)
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
-    stack: Any, tmp_path: Path
+    stack: Any, tmp_path: Path, part: str
 ) -> None:
     tokens = seed_callers(stack)
     report = tmp_path / "report.json"
@@ -126,6 +137,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
         "--checks", "not_a_server_error,response_schema_conformance",
         "--phases", "examples,coverage,fuzzing",
         "--mode", "all",
+        *PARTS[part],
         "--max-examples", str(MAX_EXAMPLES),
         "--seed", str(SEED),
         "--workers", "1",
@@ -147,7 +159,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
     failures = {f["title"]: f["count"] for f in summary.get("failures", [])}
     print(run.stdout[-3000:], run.stderr[-3000:])
     print("test cases:", summary.get("test_cases"), "failures:", failures)
-    assert summary.get("test_cases", {}).get("generated", 0) > 500, run.stderr[-3000:]
+    assert summary.get("test_cases", {}).get("generated", 0) > 100, run.stderr[-3000:]
     assert not failures, run.stdout[-20000:]
     assert not summary.get("errors"), run.stdout[-20000:]
     assert run.returncode == 0, run.stdout[-20000:]
