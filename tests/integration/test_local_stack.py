@@ -101,8 +101,14 @@ def test_every_table_exists_with_its_keys_indexes_and_ttl(stack: LocalStack) -> 
         props = resource["Properties"]
         table = dynamodb.describe_table(TableName=stack.resources[logical_id])["Table"]
         assert table["KeySchema"] == props["KeySchema"], logical_id
-        wanted = {index["IndexName"] for index in props.get("GlobalSecondaryIndexes", [])}
-        found = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+        wanted = {
+            index["IndexName"]: index["Projection"]
+            for index in props.get("GlobalSecondaryIndexes", [])
+        }
+        found = {
+            index["IndexName"]: index["Projection"]
+            for index in table.get("GlobalSecondaryIndexes", [])
+        }
         assert found == wanted, logical_id
         ttl = dynamodb.describe_time_to_live(TableName=table["TableName"])
         if "TimeToLiveSpecification" in props:

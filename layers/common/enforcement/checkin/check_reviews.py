@@ -16,8 +16,8 @@ from pynamodb.transactions import TransactWrite
 
 from enforcement import notify, uploads
 from enforcement.auth import Principal
-from enforcement.checkin import checks, crew, loading, reviews, rules
-from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review, ServiceRecord
+from enforcement.checkin import checks, crew, loading, reviews, rules, service_days
+from enforcement.checkin.models import Check, FaceRecord, PhotoDigest, Review
 from enforcement.errors import Conflict
 from enforcement.models import Notification
 
@@ -151,11 +151,10 @@ def _add_service_day(tx: TransactWrite, check: Check) -> None:
     photo's is in its decision's): the day the photo was judged, unless already on record."""
     decided_at = check.decided_at or check.created_at
     day = crew.service_day_key(check, decided_at)
-    try:
-        ServiceRecord.get(check.crew_id, day, consistent_read=True)
-    except ServiceRecord.DoesNotExist:
+    looked = service_days.look_up(loading.load_crew(check.crew_id), day)
+    if not looked.on_record:
         vessel = loading.load_vessel(check.vessel_id or "")
-        crew.add_service_day(tx, crew.service_day(check, decided_at, vessel))
+        crew.add_service_day(tx, crew.service_day(check, decided_at, vessel), looked)
 
 
 reviews.register_effect("check", decide_check)

@@ -202,7 +202,10 @@ def start_self_check(principal: Principal, body: SelfCheckIn) -> dict[str, Any]:
     check_id = new_check_id()
     hint = jurisdiction_hint(vessel_id)
     hinted = audit_chain(check_id, "duty", hint) if hint else None
-    keys = [ItemKey(Vessel, vessel_id)]
+    # the vessel eventually consistent: a copy a second old (its manning table, its agency) is
+    # the vessel as it was when the crew member tapped a second earlier; the posting that admits
+    # them is read strongly consistent
+    keys = [ItemKey(Vessel, vessel_id, consistent=False)]
     if hinted:
         keys.append(audit.head_key(hinted))
     if body.task_id:
@@ -326,8 +329,18 @@ def start_application(principal: Principal, body: ApplicationIn) -> dict[str, An
     return check_view(check, grant)
 
 
+def polled_check(check_id: str) -> Check:
+    """A check as its polling client reads it: eventually consistent (half the units), since a
+    copy a second old only shows the answer one poll later; a check not found that way is read
+    again strongly consistent (one just made may not have reached every copy yet)."""
+    try:
+        return Check.get(check_id, consistent_read=False)
+    except Check.DoesNotExist:
+        return load_check(check_id)
+
+
 def get_check(principal: Principal, check_id: str, purposes: tuple[str, ...]) -> dict[str, Any]:
-    check = load_check(check_id)
+    check = polled_check(check_id)
     if check.purpose not in purposes:
         raise NotFound("check_not_found", f"no such record {check_id}")
     if principal.role is Role.CREW:

@@ -39,6 +39,7 @@ from enforcement.checkin.models import (
     ServiceRecord,
     Vessel,
 )
+from enforcement.checkin.service_days import DayOnRecord
 from enforcement.config import settings
 from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
@@ -148,6 +149,7 @@ def register_crew(principal: Principal, body: CrewIn) -> dict[str, Any]:
         certificates=[_certificate(c) for c in body.certificates],
         face_status="none",
         credit_points=0,
+        service_days=[],
         created_at=clock.iso(),
         created_by=principal.account_id,
     )
@@ -364,10 +366,21 @@ def service_day(check: Check, decided_at: str, vessel: Vessel) -> ServiceRecord:
     )
 
 
-def add_service_day(tx: TransactWrite, record: ServiceRecord) -> None:
+def add_service_day(tx: TransactWrite, record: ServiceRecord, looked: DayOnRecord) -> None:
     """Store the day and add its points to the crew record's `credit_points` (what the crew
     views show) in `tx`, on condition that the day is not on the record yet: a caller that
-    found it there adds nothing, a day stored meanwhile cancels the transaction. Written by a
-    photo's decision (`checkin/decisions`) and by a review's confirm (`checkin/check_reviews`)."""
+    found it there (`service_days.look_up`, `looked`) adds nothing, a day stored meanwhile
+    cancels the transaction. The crew record's `service_days` becomes `looked.after`, on
+    condition that it is still the list read. Written by a photo's decision
+    (`checkin/decisions`) and by a review's confirm (`checkin/check_reviews`)."""
     tx.save(record, condition=ServiceRecord.record_key.does_not_exist())
-    tx.update(CrewMember(record.crew_id), actions=[CrewMember.credit_points.add(record.points)])
+    actions: list[Any] = [CrewMember.credit_points.add(record.points)]
+    condition = None
+    if looked.after is not None:
+        actions.append(CrewMember.service_days.set(looked.after))  # type: ignore[arg-type]
+        condition = (
+            CrewMember.service_days.does_not_exist()
+            if looked.read is None
+            else CrewMember.service_days == looked.read
+        )
+    tx.update(CrewMember(record.crew_id), actions=actions, condition=condition)

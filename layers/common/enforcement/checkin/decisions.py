@@ -29,6 +29,7 @@ from enforcement.checkin import (
     loading,
     reviews,
     rules,
+    service_days,
 )
 from enforcement.checkin.face_checks import Photo
 from enforcement.checkin.models import (
@@ -37,7 +38,6 @@ from enforcement.checkin.models import (
     FaceRecord,
     PhotoDigest,
     Review,
-    ServiceRecord,
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
@@ -291,16 +291,22 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
     )
     chain = audit.chain_of(event, None, agency)
     decided_at = clock.iso()  # the service day a verified duty check earns is of this time
-    day = crew.service_day_key(check, decided_at) if check.purpose == "duty" else None
-    reads = decision_reads.for_decision(check, photo, chain, day)
+    reads = decision_reads.for_decision(check, photo, chain)
     outcomes = check_outcomes(check, photo, reads)
     status, reasons = rules.verdict(outcomes)
     verified = status == rules.VERIFIED
     results = {name: o.as_dict() for name, o in outcomes.items()}
     # a verified duty check's day of service, stored with the decision unless already on record
+    # (the crew record, read with the face record, says: `service_days`)
+    member = reads.item(CrewMember, check.crew_id)
+    looked = (
+        service_days.look_up(member, crew.service_day_key(check, decided_at))
+        if verified and check.purpose == "duty" and member is not None
+        else None
+    )
     service = (
         crew.service_day(check, decided_at, decision_reads.vessel_of(check, reads))
-        if verified and day is not None and reads.item(ServiceRecord, check.crew_id, day) is None
+        if looked is not None and not looked.on_record
         else None
     )
     body = "; ".join(reasons) if reasons else "all checks passed"
@@ -314,6 +320,7 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
         {"check_id": check.check_id, "purpose": check.purpose, "status": status},
     )
     replay = outcomes[rules.FACE].reason.startswith("replayed")
+    kept = inbox_kept(check, status)
     review_ids: list[str] = []
 
     def writes(tx: TransactWrite) -> None:
@@ -340,11 +347,12 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
         if not replay:
             for seen in face_checks.seen_records(photo, ticket.object_key, decided_at):
                 tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())
-        tx.save(note)
+        if kept:
+            tx.save(note)
         if verified:
             checks.apply_effects(tx, check)
-        if service is not None:
-            crew.add_service_day(tx, service)
+        if service is not None and looked is not None:
+            crew.add_service_day(tx, service, looked)
 
     audit.commit(
         audit.AuditEvent(
@@ -369,6 +377,20 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
     if review_ids:
         result["review_id"] = review_ids[0]
     return result
+
+
+#: Modes in which the crew member took the photo on their own phone and polls the check.
+OWN_PHOTO_MODES = ("self", "remote")
+
+
+def inbox_kept(check: Check, status: str) -> bool:
+    """Whether the decision's notification goes to the crew member's inbox (in its transaction)
+    as well as to the topic. Not for a verified self or remote check-in: the crew member took
+    the photo and is polling the check for that answer, and nothing else reads the inbox entry.
+    A failure, a review, and every check the crew member did not start (an officer's on-site
+    check, a link, an application) are kept."""
+    own = check.purpose == "duty" and check.mode in OWN_PHOTO_MODES
+    return not (own and status == rules.VERIFIED)
 
 
 def photo_ref(ticket: Upload, photo: Photo) -> reviews.PhotoRef:

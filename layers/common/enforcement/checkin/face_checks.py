@@ -72,7 +72,10 @@ def face_keys(crew_id: str, photo: Photo) -> list[ItemKey]:
     keys = [ItemKey(CrewMember, crew_id), ItemKey(FaceRecord, f"crew#{crew_id}")]
     seen = seen_key(photo) if photo.template is not None else None
     if seen is not None:
-        keys.append(ItemKey(PhotoDigest, seen))
+        # eventually consistent: the decision's transaction puts this item on condition that
+        # it does not exist, so a photo decided a second ago and read as unseen is still
+        # refused (that transaction is cancelled; the event's retry reads the item)
+        keys.append(ItemKey(PhotoDigest, seen, consistent=False))
     return keys
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from enforcement import clock
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
+from enforcement.batch_reads import MAX_KEYS, ItemKey, batch_get
 from enforcement.checkin import rules
 from enforcement.checkin.loading import (
     certificates_of,
@@ -41,6 +42,19 @@ def check_summaries(checks: list[Check]) -> list[rules.CheckSummary]:
     ]
 
 
+def checks_since(vessel_id: str, since: str) -> list[Check]:
+    """The vessel's checks made since `since`, oldest first: their keys from the `by_vessel`
+    index (keys only, so a check's decision writes nothing there), then the checks themselves,
+    a hundred to a BatchGetItem. Eventually consistent like the index they are found by."""
+    found = [c.check_id for c in Check.by_vessel.query(vessel_id, Check.created_at >= since)]
+    checks: list[Check] = []
+    for start in range(0, len(found), MAX_KEYS):
+        chunk = found[start : start + MAX_KEYS]
+        reads = batch_get(ItemKey(Check, check_id, consistent=False) for check_id in chunk)
+        checks.extend(c for c in (reads.item(Check, check_id) for check_id in chunk) if c)
+    return checks
+
+
 def manning(principal: Principal, vessel_id: str) -> dict[str, Any]:
     if principal.role is Role.CREW:
         vessel = vessel_for_crew(principal, vessel_id)[1]
@@ -49,7 +63,7 @@ def manning(principal: Principal, vessel_id: str) -> dict[str, Any]:
     now = clock.now()
     valid_for = timedelta(hours=settings().check_valid_hours)
     since = clock.iso(now - valid_for)
-    checks = list(Check.by_vessel.query(vessel_id, Check.created_at >= since))
+    checks = checks_since(vessel_id, since)
     holders = postings_of_vessel(vessel_id)
     crews = {h.crew_id: load_crew(h.crew_id) for h in holders}
     met, reports = rules.manning_report(

@@ -19,7 +19,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
@@ -101,6 +101,9 @@ class CrewMember(Model):
     face_error = UnicodeAttribute(null=True)
     face_updated_at = UnicodeAttribute(null=True)
     credit_points = NumberAttribute(default=0)
+    # the `ServiceRecord` keys of the latest day of service on record (all of one date; [] for
+    # none yet, None on a record written before it was kept): `enforcement.checkin.service_days`
+    service_days = ListAttribute(of=UnicodeAttribute, null=True)
     created_at = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
     account_id = UnicodeAttribute(null=True)  # the mini-program account linked to this record
@@ -151,14 +154,15 @@ class GpsAttribute(MapAttribute[str, object]):
 
 
 class CheckVesselIndex(GlobalSecondaryIndex["Check"]):
-    Meta = _index_meta("by_vessel")
+    """The checks of a vessel by time, keys only: a decision's update of the check changes no
+    key, so it writes nothing here; a listing reads the checks themselves
+    (`enforcement.checkin.manning.checks_since`)."""
+
+    class Meta:
+        index_name = "by_vessel"
+        projection = KeysOnlyProjection()
+
     vessel_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
-
-
-class CheckCrewIndex(GlobalSecondaryIndex["Check"]):
-    Meta = _index_meta("by_crew")
-    crew_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
@@ -199,8 +203,7 @@ class Check(Model):
     decided_at = UnicodeAttribute(null=True)
     review_id = UnicodeAttribute(null=True)  # while and after the check was in review
 
-    by_vessel = CheckVesselIndex()
-    by_crew = CheckCrewIndex()
+    by_vessel = CheckVesselIndex()  # keys only: a decision's update leaves it untouched
     by_task = CheckTaskIndex()
 
 

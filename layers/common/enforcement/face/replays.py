@@ -99,7 +99,8 @@ class UsedPhotoLog:
         about the last second may be missing. That widens by a second a window that exists
         whatever the consistency: two checks decided at the same time never see each other's
         photo (each entry counts only once its decision is stored). Exact copies are still
-        refused by the photo digests, read strongly consistent."""
+        refused by the photo digests, whose put in a decision's transaction is conditional on
+        their absence."""
         now = clock.now().timestamp()
         items = [
             item
