@@ -216,7 +216,10 @@ def evaluate__regex(self: XPathFunction, context: Any = None) -> bool:
 
 @lru_cache(maxsize=256)
 def _compiled_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"invalid regular expression {pattern!r}: {error}") from None
 
 
 @_method(_function("coalesce", nargs=2))
@@ -417,7 +420,7 @@ def compile_expression(text: str) -> Compiled:
         raise ExpressionError(f"function {outside[0]}() is not allowed", outside[0])
     try:
         root = PARSER.parse(_to_variables(text))
-    except ElementPathError as error:
+    except (ElementPathError, ArithmeticError, ValueError, TypeError) as error:
         raise ExpressionError(f"invalid expression: {error}") from None
     for token in _walk(root):
         symbol = token.symbol
