@@ -148,7 +148,9 @@ def test_elementpath_itself_is_left_as_it_was() -> None:
     compile_expression("date(1) = date(1) and if(1, 2, 3) = 2 and int(1.5) = 1")
     plain = XPath2Parser()
     context = XPathContext(root=None, item="")
-    assert str(plain.parse("date('2026-01-02')").evaluate(context)) == "2026-01-02"
+    built_in = plain.parse("date('2026-01-02')").evaluate(context)
+    assert str(built_in) == "2026-01-02"
+    assert not isinstance(built_in, xpath.OdkDate)
     assert plain.parse("if (1) then 2 else 3").evaluate(context) == 2
     with pytest.raises(Exception, match=r"XPST0017|unknown function"):
         plain.parse("selected('a b', 'a')")

@@ -108,7 +108,7 @@ def _problem(code: str, message: str, **about: str) -> dict[str, str]:
 def _sheets(source: bytes | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, bytes | bytearray):
         try:
-            data = get_xlsform(io.BytesIO(bytes(source)), file_type="xlsx")
+            data = get_xlsform(io.BytesIO(bytes(source)), file_type=".xlsx")
         except (PyXFormError, ValueError, KeyError, TypeError, OSError) as error:
             raise FormRejected([_problem("pyxform", f"pyxform: {error}")]) from None
         read = dataclasses.asdict(data)
