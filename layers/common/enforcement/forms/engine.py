@@ -17,6 +17,8 @@ from decimal import Decimal
 from threading import Lock
 from typing import Any
 
+from elementpath import XPathContext
+
 from enforcement.forms.model import FormDefinition, FormField
 from enforcement.forms.xpath import (
     BLANK,
@@ -25,6 +27,7 @@ from enforcement.forms.xpath import (
     ExpressionError,
     compile_expression,
     evaluate,
+    new_context,
     odk_date,
     truth,
     value_of,
@@ -54,6 +57,7 @@ class Evaluation:
 
     relevant: dict[str, bool]
     values: dict[str, Any]
+    context: XPathContext
     errors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -143,9 +147,10 @@ def evaluation_order(definition: FormDefinition) -> tuple[tuple[FormField, ...],
 def evaluate_form(plan: Plan, typed: Mapping[str, Any], today: dt.date) -> Evaluation:
     """Relevance and values of every field, for answers already of their types (see
     `answers.typed_answer`)."""
-    variables: dict[str, Any] = {TODAY_VARIABLE: odk_date(today)}
+    context = new_context({TODAY_VARIABLE: odk_date(today)})
+    variables: dict[str, Any] = context.variables
     relevant: dict[str, bool] = {}
-    result = Evaluation(relevant, variables)
+    result = Evaluation(relevant, variables, context)
     for item in plan.order:
         name = item.name
         parent = plan.parent[name]
@@ -158,7 +163,7 @@ def evaluate_form(plan: Plan, typed: Mapping[str, Any], today: dt.date) -> Evalu
             variables[name] = BLANK
         elif name in plan.calculation:
             try:
-                variables[name] = evaluate(plan.calculation[name], variables)
+                variables[name] = evaluate(plan.calculation[name], context)
             except ExpressionError as error:
                 result.errors.append((name, "calculation", str(error)))
                 variables[name] = BLANK
@@ -201,7 +206,7 @@ def _holds(
     """The expression's truth; `on_error` when it fails (recorded): a relevance that fails
     shows the field, a required that fails requires it, a constraint that fails refuses."""
     try:
-        return truth(evaluate(expression, evaluation.values, item))
+        return truth(evaluate(expression, evaluation.context, item))
     except ExpressionError as error:
         evaluation.errors.append((name, column, str(error)))
         return on_error
@@ -236,7 +241,7 @@ def dry_run(definition: FormDefinition) -> list[tuple[str, str, str]]:
         for item in definition.fields:
             if item.default and ("(" in item.default or "${" in item.default):
                 try:
-                    evaluate(compile_expression(item.default), evaluation.values)
+                    evaluate(compile_expression(item.default), evaluation.context)
                 except ExpressionError as failed:
                     evaluation.errors.append((item.name, "default", str(failed)))
         for found in evaluation.errors:

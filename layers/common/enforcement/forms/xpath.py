@@ -434,10 +434,24 @@ def compile_expression(text: str) -> Compiled:
     return Compiled(text, root, references_of(text), functions)
 
 
-def evaluate(compiled: Compiled, variables: Mapping[str, Any], item: Any = BLANK) -> Any:
+def new_context(variables: Mapping[str, Any]) -> XPathContext:
+    """A dynamic context to evaluate many expressions in: its `variables` dict may be updated
+    between evaluations (elementpath converts variables once, at construction: the costly
+    part of a fresh context)."""
+    return XPathContext(root=None, item=BLANK, variables=dict(variables))
+
+
+def evaluate(
+    compiled: Compiled, variables: Mapping[str, Any] | XPathContext, item: Any = BLANK
+) -> Any:
     """The expression's value. `variables` maps field names (and `__today`) to values made
-    by `value_of`; `item` is `.`. Raises ExpressionError when the engine fails."""
-    context = XPathContext(root=None, item=item, variables=dict(variables))
+    by `value_of`, or is a context from `new_context`; `item` is `.`. Raises ExpressionError
+    when the engine fails."""
+    if isinstance(variables, XPathContext):
+        context = variables
+        context.item = item
+    else:
+        context = XPathContext(root=None, item=item, variables=dict(variables))
     try:
         return compiled.root.evaluate(context)
     except (ElementPathError, ArithmeticError, ValueError, TypeError) as error:
