@@ -12,7 +12,7 @@ from enforcement.forms.answers import MAX_TEXT_CHARS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.forms import TODAY, sample_answers, sample_form
+from benchmarks.forms import TODAY, measure, sample_answers, sample_form
 
 EN, ZH = "label::English (en)", "label::Chinese (zh)"
 
@@ -314,3 +314,12 @@ def test_check_is_deterministic(answers: dict[str, Any], lang: str) -> None:
     first = check(FORM, answers, lang, today=TODAY)
     again = check(FormDefinition.from_json(FORM.to_json()), dict(answers), lang, today=TODAY)
     assert first == again
+
+
+def test_the_benchmark_measures_a_passing_submission() -> None:
+    """`benchmarks.forms.measure` (called by `make bench`) checks a submission that passes in
+    every language of its form; the figures themselves are never asserted."""
+    figures = measure(repeats=2)
+    assert figures["fields"] >= 40
+    assert figures["languages"] == 12
+    assert figures["expressions"] == 58
