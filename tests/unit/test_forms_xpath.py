@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 from elementpath import XPath2Parser, XPathContext
-from enforcement.forms import xpath
-from enforcement.forms.xpath import BLANK, ExpressionError, compile_expression, odk_date
+from enforcement.forms import odk, xpath
+from enforcement.forms.odk import BLANK, odk_date
+from enforcement.forms.xpath import ExpressionError, compile_expression
 
 TODAY = dt.date(2026, 12, 1)
 
 
 def value(text: str, item: Any = BLANK, **variables: Any) -> Any:
-    variables[xpath.TODAY_VARIABLE] = odk_date(TODAY)
+    variables[odk.TODAY_VARIABLE] = odk_date(TODAY)
     return xpath.plain(xpath.evaluate(compile_expression(text), variables, item))
 
 
@@ -150,7 +151,7 @@ def test_elementpath_itself_is_left_as_it_was() -> None:
     context = XPathContext(root=None, item="")
     built_in = plain.parse("date('2026-01-02')").evaluate(context)
     assert str(built_in) == "2026-01-02"
-    assert not isinstance(built_in, xpath.OdkDate)
+    assert not isinstance(built_in, odk.OdkDate)
     assert plain.parse("if (1) then 2 else 3").evaluate(context) == 2
     with pytest.raises(Exception, match=r"XPST0017|unknown function"):
         plain.parse("selected('a b', 'a')")

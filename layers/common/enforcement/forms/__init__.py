@@ -14,8 +14,9 @@ describes the accepted XLSForm subset and the functions of the whitelist.
 
 from enforcement.forms.answers import CheckResult, LanguageNotInForm, Problem, check
 from enforcement.forms.model import Choice, FormDefinition, FormField, Language
-from enforcement.forms.publish import FormRejected, publish
+from enforcement.forms.publish import publish
 from enforcement.forms.render import render
+from enforcement.forms.sheets import FormRejected
 from enforcement.forms.xpath import WHITELIST
 
 __all__ = [

@@ -20,15 +20,13 @@ from typing import Any
 from elementpath import XPathContext
 
 from enforcement.forms.model import FormDefinition, FormField
+from enforcement.forms.odk import BLANK, TODAY_VARIABLE, odk_date
 from enforcement.forms.xpath import (
-    BLANK,
-    TODAY_VARIABLE,
     Compiled,
     ExpressionError,
     compile_expression,
     evaluate,
     new_context,
-    odk_date,
     truth,
     value_of,
 )

@@ -17,16 +17,12 @@ Pure: no I/O. The caller stores `definition.to_json()`.
 
 from __future__ import annotations
 
-import dataclasses
-import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
-from enforcement.errors import Unprocessable
 from enforcement.forms import languages as lang
 from enforcement.forms.engine import dry_run, evaluation_order
 from enforcement.forms.model import (
@@ -37,13 +33,8 @@ from enforcement.forms.model import (
     FormField,
     Language,
 )
+from enforcement.forms.sheets import FormRejected, problem, read_sheets
 from enforcement.forms.xpath import ExpressionError, compile_expression
-
-#: The sheets of the accepted subset (JSON input: keys of the object; `.xlsx`: sheet names).
-SHEETS: tuple[str, ...] = ("survey", "choices", "settings")
-#: Bounds that keep a hostile upload from costing more than a real form.
-MAX_ROWS = 5_000
-MAX_CELL_CHARS = 4_000
 
 #: pyxform's names of the accepted question types → ours.
 TYPES: dict[str, str] = {
@@ -76,127 +67,17 @@ _BIND_COLUMNS = {
 _COLUMN_OF = {"readonly": "read_only", "guidance_hint": "guidance_hint", "media": "media"}
 
 
-class FormRejected(Unprocessable):
-    """A form that is not published. `details` lists every problem, each a dict with `code`,
-    `message` and what it concerns (`field`, `column`, `language`, `function`, `choice_list`,
-    `choice`)."""
-
-    def __init__(self, problems: list[dict[str, str]]) -> None:
-        first = problems[0]["message"]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__("form_rejected", f"{first}{more}", details=problems)
-        self.problems = problems
-
-
 def publish(source: bytes | Mapping[str, Any]) -> FormDefinition:
     """Parse and check an XLSForm; the compiled definition, or FormRejected naming every
     problem."""
-    sheets = _sheets(source)
+    sheets = read_sheets(source)
     try:
         result = convert(sheets, warnings=[], validate=False)
     except (PyXFormError, ValueError, KeyError, TypeError, IndexError) as error:
-        raise FormRejected([_problem("pyxform", f"pyxform: {error}")]) from None
+        raise FormRejected([problem("pyxform", f"pyxform: {error}")]) from None
     if result._pyxform is None:  # pragma: no cover - pyxform always sets it
-        raise FormRejected([_problem("pyxform", "pyxform returned no form")])
+        raise FormRejected([problem("pyxform", "pyxform returned no form")])
     return _Compiler(result._pyxform).compile()
-
-
-def _problem(code: str, message: str, **about: str) -> dict[str, str]:
-    return {"code": code, "message": message, **about}
-
-
-def _sheets(source: bytes | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(source, bytes | bytearray):
-        try:
-            data = get_xlsform(io.BytesIO(bytes(source)), file_type=".xlsx")
-        except (PyXFormError, ValueError, KeyError, TypeError, OSError) as error:
-            raise FormRejected([_problem("pyxform", f"pyxform: {error}")]) from None
-        read = dataclasses.asdict(data)
-        other = [
-            name
-            for name in (data.sheet_names or ())
-            if name.lower() not in SHEETS and name.lower() in _PYXFORM_SHEETS
-        ]
-        if other:
-            raise FormRejected(
-                [_problem("unsupported_sheet", f"sheet {other[0]!r} is not supported")]
-            )
-        sheets = {name: read.get(name) or [] for name in SHEETS}
-    elif isinstance(source, Mapping):
-        unknown = [str(name) for name in source if name not in SHEETS]
-        if unknown:
-            raise FormRejected(
-                [
-                    _problem(
-                        "unsupported_sheet",
-                        f"sheet {unknown[0]!r} is not supported: only {', '.join(SHEETS)}",
-                    )
-                ]
-            )
-        sheets = {name: _json_rows(name, source.get(name)) for name in SHEETS}
-    else:
-        raise FormRejected([_problem("not_a_form", "send an .xlsx file or the sheets as JSON")])
-    if sum(len(rows) for rows in sheets.values()) > MAX_ROWS:
-        raise FormRejected([_problem("too_large", f"a form has at most {MAX_ROWS} rows")])
-    if not sheets["survey"]:
-        raise FormRejected([_problem("pyxform", "the survey sheet is empty")])
-    return {name: rows for name, rows in sheets.items() if rows}
-
-
-_PYXFORM_SHEETS = frozenset({"external_choices", "entities", "osm"})
-
-
-def _json_rows(sheet: str, rows: Any) -> list[dict[str, str]]:
-    if rows is None:
-        return []
-    if not isinstance(rows, list):
-        raise FormRejected([_problem("not_a_form", f"sheet {sheet!r} must be a list of rows")])
-    out: list[dict[str, str]] = []
-    for number, row in enumerate(rows, start=2):
-        if not isinstance(row, dict):
-            raise FormRejected(
-                [_problem("not_a_form", f"sheet {sheet!r} row {number} must be an object")]
-            )
-        cells: dict[str, str] = {}
-        for column, value in row.items():
-            text = _cell(value)
-            if text is None:
-                raise FormRejected(
-                    [
-                        _problem(
-                            "not_a_form",
-                            f"sheet {sheet!r} row {number} column {column!r}: "
-                            "a cell is text, a number or true/false",
-                        )
-                    ]
-                )
-            if len(text) > MAX_CELL_CHARS:
-                raise FormRejected(
-                    [
-                        _problem(
-                            "too_large",
-                            f"sheet {sheet!r} row {number} column {column!r}: "
-                            f"at most {MAX_CELL_CHARS} characters",
-                        )
-                    ]
-                )
-            if text:
-                cells[str(column).strip()] = text
-        if cells:
-            out.append(cells)
-    return out
-
-
-def _cell(value: Any) -> str | None:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip()
-    return None
 
 
 class _Compiler:
@@ -256,7 +137,7 @@ class _Compiler:
             kind = TYPES.get(str(element.get("type")))
             if kind is None:
                 self.problems.append(
-                    _problem(
+                    problem(
                         "unsupported_type",
                         f"field {name!r}: type {element.get('type')!r} is not supported "
                         "(select_one, select_multiple, integer, decimal, date, text, "
@@ -280,7 +161,7 @@ class _Compiler:
         columns += [key for key in control if key != "appearance"]
         for column in columns:
             self.problems.append(
-                _problem(
+                problem(
                     "unsupported_column",
                     f"field {name!r}: column {_COLUMN_OF.get(column, column)!r} is not supported",
                     field=name,
@@ -296,7 +177,7 @@ class _Compiler:
             ):
                 if key in bind and not (key == "required" and _never(bind[key])):
                     self.problems.append(
-                        _problem(
+                        problem(
                             "unsupported_column",
                             f"field {name!r}: a {kind} has no {column}",
                             field=name,
@@ -305,7 +186,7 @@ class _Compiler:
                     )
         if "calculate" in bind and kind != "calculate":
             self.problems.append(
-                _problem(
+                problem(
                     "unsupported_column",
                     f"field {name!r}: only a calculate has a calculation",
                     field=name,
@@ -319,7 +200,7 @@ class _Compiler:
             name = element["name"]
             if name in seen:
                 self.problems.append(
-                    _problem(
+                    problem(
                         "duplicate_name",
                         f"field name {name!r} is used twice: names are unique in the whole form",
                         field=name,
@@ -341,7 +222,7 @@ class _Compiler:
                     extra = [key for key in choice if key not in ("name", "label")]
                     for column in extra:
                         self.problems.append(
-                            _problem(
+                            problem(
                                 "unsupported_column",
                                 f"choice list {list_name!r}: column {column!r} is not supported",
                                 choice_list=list_name,
@@ -379,14 +260,14 @@ class _Compiler:
         return texts
 
     def _no_language(self, owner: str, column: str) -> None:
-        problem = _problem(
+        found = problem(
             "language_not_named",
             f"{owner!r}: column {column!r} names no language; write {column}::English (en)",
             field=owner,
             column=column,
         )
-        if problem not in self.problems:
-            self.problems.append(problem)
+        if found not in self.problems:
+            self.problems.append(found)
 
     def _languages(self) -> tuple[Language, ...]:
         languages: list[Language] = []
@@ -395,7 +276,7 @@ class _Compiler:
             code = lang.code_of(name)
             if code is None:
                 self.problems.append(
-                    _problem(
+                    problem(
                         "language_without_code",
                         f"language {name!r} has no code: write it as 'Name (code)', "
                         "e.g. 'English (en)'",
@@ -405,7 +286,7 @@ class _Compiler:
                 continue
             if code.lower() in codes:
                 self.problems.append(
-                    _problem(
+                    problem(
                         "language_code_twice",
                         f"languages {codes[code.lower()]!r} and {name!r} have one code",
                         language=name,
@@ -415,7 +296,7 @@ class _Compiler:
             codes[code.lower()] = name
             languages.append(Language(code=code, name=name, direction=lang.direction(code)))
         if not languages and not self.problems:
-            self.problems.append(_problem("no_language", "the form has no labels"))
+            self.problems.append(problem("no_language", "the form has no labels"))
         return tuple(languages)
 
     def _field(self, element: dict[str, Any], codes: dict[str, str]) -> FormField:
@@ -457,7 +338,7 @@ class _Compiler:
                     for language in languages:
                         if language.code not in texts:
                             self.problems.append(
-                                _problem(
+                                problem(
                                     "missing_translation",
                                     f"field {item.name!r}: {column} has no {language.name} text",
                                     field=item.name,
@@ -470,7 +351,7 @@ class _Compiler:
                 for language in languages:
                     if language.code not in choice.label:
                         self.problems.append(
-                            _problem(
+                            problem(
                                 "missing_translation",
                                 f"choice {choice.name!r} of list {list_name!r}: "
                                 f"label has no {language.name} text",
@@ -495,7 +376,7 @@ class _Compiler:
                         about["function"] = error.function
                     code = "function_not_allowed" if error.function else "invalid_expression"
                     self.problems.append(
-                        _problem(code, f"field {item.name!r}, {column}: {error}", **about)
+                        problem(code, f"field {item.name!r}, {column}: {error}", **about)
                     )
                     continue
                 for reference in compiled.references:
@@ -503,7 +384,7 @@ class _Compiler:
                     if target is None or target.type == "group":
                         compiled_ok = False
                         self.problems.append(
-                            _problem(
+                            problem(
                                 "unknown_reference",
                                 f"field {item.name!r}, {column}: ${{{reference}}} is not a "
                                 "field with a value",
@@ -516,7 +397,7 @@ class _Compiler:
         cycle = evaluation_order(definition)[1]
         if cycle:
             self.problems.append(
-                _problem(
+                problem(
                     "cycle",
                     "relevance or calculation depends on itself: " + " → ".join(cycle),
                     field=cycle[0],
@@ -525,7 +406,7 @@ class _Compiler:
             return
         for name, column, message in dry_run(definition):
             self.problems.append(
-                _problem(
+                problem(
                     "expression_error",
                     f"field {name!r}, {column}: {message}",
                     field=name,
