@@ -23,6 +23,7 @@ SUITES = (
     "duty",
     "evidence",
     "face",
+    "forms",
     "soak",
     "stack",
 )
