@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,9 @@ NOT_AT_IMPORT = {
     "aws_lambda_powertools.utilities.parameters": "enforcement.auth reads the secret lazily",
     # Settings is a pydantic model that reads the environment itself (enforcement.config)
     "pydantic_settings": "~0.1 s of imports for one model",
+    # the clients are botocore's, of one session (enforcement.clients)
+    "boto3": "resources and the transfer manager: ~40 ms of imports",
+    "s3transfer": "boto3's transfer manager",
     # request and response models of the API
     "enforcement.schemas": "request models (pydantic) of the API functions",
     "enforcement.checkin.schemas": "check-in request models",
@@ -41,16 +45,18 @@ NOT_AT_IMPORT = {
 AT_IMPORT = {"enforcement.checkin.decisions", "enforcement.face.engine", "dlib", "numpy"}
 
 LIST_MODULES = """
-import importlib.util, json, sys
+import gc, importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-print(json.dumps(sorted(sys.modules)))
+from botocore.session import Session
+sessions = sum(isinstance(o, Session) for o in gc.get_objects())
+print(json.dumps({"modules": sorted(sys.modules), "sessions": sessions}))
 """
 
 
 @pytest.fixture(scope="module")
-def loaded() -> set[str]:
+def init() -> dict[str, Any]:
     env = {
         **os.environ,
         "AWS_DEFAULT_REGION": "cn-north-1",
@@ -67,7 +73,18 @@ def loaded() -> set[str]:
         env=env,
         cwd=ROOT,
     )
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    found: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+@pytest.fixture(scope="module")
+def loaded(init: dict[str, Any]) -> set[str]:
+    return set(init["modules"])
+
+
+def test_the_clients_made_at_init_share_one_botocore_session(init: dict[str, Any]) -> None:
+    """DynamoDB, S3 and SNS: a further session would read botocore's endpoint data again."""
+    assert init["sessions"] == 1
 
 
 def test_the_decision_path_is_loaded_at_import(loaded: set[str]) -> None:
