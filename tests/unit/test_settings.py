@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from enforcement import config
+from pydantic import ValidationError
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +58,57 @@ def test_settings_are_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> 
     first = config.settings()
     monkeypatch.setenv("REMOTE_TASK_WINDOW_SECONDS", "61")
     assert config.settings() is first
+
+
+def _as_pydantic_settings_reads() -> config.Settings:
+    """`Settings` validated from what pydantic-settings' own environment source finds for it
+    (with the options Settings had as a `BaseSettings`: no prefix, case-insensitive)."""
+    from pydantic_settings import EnvSettingsSource
+
+    found = EnvSettingsSource(config.Settings, case_sensitive=False)()  # type: ignore[arg-type]
+    return config.Settings.model_validate(found)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {},
+        {"UPLOAD_BUCKET": "b1", "face_max_side": "640", "Token_TTL_Seconds": "60"},
+        {"AWS_REGION": "cn-northwest-1", "AWS_DEFAULT_REGION": "cn-north-1"},
+        {"AWS_DEFAULT_REGION": "cn-northwest-1"},
+        {"AWS_ENDPOINT_URL": "http://a:1", "AWS_ENDPOINT_URL_DYNAMODB": "http://b:2"},
+        {"AWS_ENDPOINT_URL": "http://a:1"},
+        {"FACE_DETECTION_MODEL": " CNN ", "NOTIFICATIONS_TOPIC_ARN": "", "REGION": "ignored"},
+        {"GPS_MAX_ACCURACY_M": "12.5", "DISPATCH_PUBLIC_NAMES": "none", "UNRELATED": "x"},
+    ],
+)
+def test_the_environment_is_read_as_pydantic_settings_reads_it(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "FACE_MAX_SIDE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    ours = config.Settings()
+    assert ours == _as_pydantic_settings_reads()
+    for name, value in variables.items():  # and each variable did reach its field
+        field = config.Settings.model_fields.get(name.lower())
+        if field is not None and field.validation_alias is None and name != "FACE_DETECTION_MODEL":
+            assert str(getattr(ours, name.lower())) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("FACE_MAX_SIDE", "big"), ("token_ttl_seconds", "-1"), ("DUTY_UTC_OFFSET", "8")],
+)
+def test_a_wrong_value_fails_as_pydantic_settings_fails(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    failures = []
+    for read in (config.Settings, _as_pydantic_settings_reads):
+        with pytest.raises(ValidationError) as caught:
+            read()
+        failures.append([(e["loc"], e["type"]) for e in caught.value.errors()])
+    assert failures[0] == failures[1]

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import jwt
-from aws_lambda_powertools.utilities import parameters
-
 from enforcement import clock
 from enforcement.config import settings
 from enforcement.errors import Unauthorized
@@ -48,6 +45,8 @@ class Principal:
 
 
 def _secret() -> dict[str, Any]:
+    from aws_lambda_powertools.utilities import parameters  # here: tokens are signed or checked
+
     raw = parameters.get_secret(settings().app_secret_arn, max_age=300)
     value = json.loads(raw) if isinstance(raw, str) else json.loads(raw.decode())
     if not isinstance(value, dict) or not value.get("token_signing_key"):
@@ -65,6 +64,8 @@ def miniprogram_app_secret() -> str:
 
 def issue_token(principal: Principal) -> tuple[str, str]:
     """A signed token for `principal` and its expiry time (ISO 8601)."""
+    import jwt  # here, not at import: the face function's decisions import this module too
+
     issued = clock.now()
     expires = int(issued.timestamp()) + settings().token_ttl_seconds
     claims: dict[str, Any] = {
@@ -84,6 +85,8 @@ def issue_token(principal: Principal) -> tuple[str, str]:
 
 
 def verify_token(token: str) -> Principal:
+    import jwt  # here, not at import: the face function's decisions import this module too
+
     try:
         # malformed tokens and other algorithms are refused before the key is even fetched
         if jwt.get_unverified_header(token).get("alg") != "HS256":

@@ -1,8 +1,11 @@
 """Configuration read from the environment that template.yaml gives every function: one home.
 
-`Settings` is a pydantic-settings model: each field is read from the variable of the same name in
-upper case (`upload_bucket` from `UPLOAD_BUCKET`), validated when a process first asks for it,
-and a wrong value stops the start with an error naming the variable. A variable name means the
+`Settings` is a pydantic model read from the environment as pydantic-settings would read it: each
+field from the variable of the same name in any case (`upload_bucket` from `UPLOAD_BUCKET`), a
+field with aliases from the first alias set; validated when a process first asks for it, and a
+wrong value stops the start with an error naming the variable. (pydantic-settings itself is not
+imported: it adds ~0.1 s to every cold start for this one model; `tests/unit/test_settings.py`
+checks that both read the same values from the same environment.) A variable name means the
 same thing in every function, so the local stack can run all handlers in one process with one
 environment. Nothing else in the package reads `os.environ` for a setting; table names are the
 resources' own bindings (`db.table_meta`), not settings.
@@ -10,21 +13,25 @@ resources' own bindings (`db.table_meta`), not settings.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class SettingsError(RuntimeError):
     """A deployment fault: an environment variable that does not hold a valid value."""
 
 
-class Settings(BaseSettings):
-    """Everything configurable, with production defaults."""
+class Settings(BaseModel):
+    """Everything configurable, with production defaults. `Settings()` reads the environment
+    (`environment`); keyword arguments take precedence over it."""
 
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**environment(type(self)), **values})
 
     region: str = Field(
         default="cn-north-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -136,6 +143,22 @@ class Settings(BaseSettings):
     duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
+
+
+def environment(model: type[BaseModel]) -> dict[str, str]:
+    """The variables that set `model`'s fields, as pydantic-settings reads them without a prefix
+    and case-insensitively: a field's own name in any case, or, for a field with aliases, the
+    first alias present (AWS_REGION before AWS_DEFAULT_REGION)."""
+    variables = {name.lower(): value for name, value in os.environ.items()}
+    found: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias
+        names = [str(a) for a in alias.choices] if isinstance(alias, AliasChoices) else [name]
+        for key in names:
+            if key.lower() in variables:
+                found[key] = variables[key.lower()]
+                break
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from enforcement import clients
 from enforcement.clients import per_process
 from enforcement.config import settings
 from enforcement.errors import NotFound
@@ -63,11 +64,25 @@ def table_meta(table_env: str, default_name: str) -> Any:
     return _LazyMeta("Meta", (), {"table_env": table_env, "default_name": default_name})
 
 
+class _ProcessConnection(Connection):
+    """pynamodb's connection, its botocore client made from the process's one session
+    (`enforcement.clients`) instead of a session of its own."""
+
+    @property
+    def session(self) -> Any:
+        return clients.session()
+
+    @property
+    def client(self) -> BaseClient:  # type: ignore[override]
+        with clients.making:
+            return super().client  # type: ignore[return-value]
+
+
 @per_process
 def _connection(region: str, host: str | None) -> Connection:
     """One connection (one botocore client) per endpoint for the life of the process: making a
     client costs ~60 ms of CPU, too much for every transaction."""
-    return Connection(region=region, host=host)
+    return _ProcessConnection(region=region, host=host)
 
 
 def connection() -> Connection:

@@ -11,11 +11,10 @@ import json
 import secrets
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 
 from enforcement import clock
-from enforcement.clients import per_process
+from enforcement.clients import make_client, per_process
 from enforcement.config import settings
 from enforcement.models import Notification
 
@@ -24,7 +23,7 @@ logger = Logger(child=True)
 
 @per_process
 def _sns() -> Any:
-    return boto3.client("sns", region_name=settings().region)
+    return make_client("sns")
 
 
 def notification(

@@ -19,12 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from enforcement import clock
-from enforcement.clients import per_process
+from enforcement.clients import make_client, per_process
 from enforcement.config import settings
 from enforcement.models import Upload
 
@@ -41,9 +40,7 @@ class ObjectMissing(Exception):
 
 @per_process
 def s3_client() -> Any:
-    return boto3.client(
-        "s3", region_name=settings().region, config=Config(signature_version="s3v4")
-    )
+    return make_client("s3", config=Config(signature_version="s3v4"))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pynamodb.transactions import TransactWrite
 
@@ -22,7 +22,6 @@ from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
 from enforcement.checkin.checks import check_view, commit_check, new_check
-from enforcement.checkin.crew_schemas import CertificateIn, CertificateStatusIn, CrewIn
 from enforcement.checkin.enrolment_reviews import DUPLICATE, POSSIBLE_DUPLICATE
 from enforcement.checkin.loading import (
     certificates_of,
@@ -43,6 +42,9 @@ from enforcement.checkin.service_days import DayOnRecord
 from enforcement.config import settings
 from enforcement.errors import Conflict, NotFound
 from enforcement.models import Account
+
+if TYPE_CHECKING:  # the request models: the face function's decisions import this module too
+    from enforcement.checkin.crew_schemas import CertificateIn, CertificateStatusIn, CrewIn
 
 SERVICE_DAY_OFFSET = timedelta(hours=8)  # service days are counted in Beijing time
 

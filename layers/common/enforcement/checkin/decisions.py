@@ -20,11 +20,9 @@ from pynamodb.transactions import TransactWrite
 
 from enforcement import audit, batch_reads, clock, jurisdictions, notify, uploads
 from enforcement.checkin import (
-    check_reviews,
     checks,
     crew,
     decision_reads,
-    enrolment,
     face_checks,
     loading,
     reviews,
@@ -130,6 +128,8 @@ def _close_ticket(
 def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     """Enrol the reference photo's face; a face already enrolled for another crew member of
     the agency sends the enrolment to review instead (`enforcement.checkin.enrolment`)."""
+    from enforcement.checkin import enrolment  # here: a check-in does not load the 1:N index
+
     crew_id = ticket.subject_id
     crew = CrewMember(crew_id)
     loaded = loading.load_crew(crew_id)
@@ -326,6 +326,8 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
     def writes(tx: TransactWrite) -> None:
         actions: list[Any] = []
         if status == rules.PENDING_REVIEW:
+            from enforcement.checkin import check_reviews  # here: most checks open no review
+
             review = check_reviews.open_check_review(
                 tx, check, outcomes[rules.FACE], photo_ref(ticket, photo), ticket.actor
             )
