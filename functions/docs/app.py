@@ -11,6 +11,7 @@ from enforcement.dispatch.api import router as dispatch_router
 from enforcement.duty.api import router as duty_router
 from enforcement.http import make_resolver
 from enforcement.notifications_api import router as notifications_router
+from enforcement.remote_survey.api import router as remote_survey_router
 
 app = make_resolver(
     "Field enforcement API",
@@ -21,6 +22,7 @@ app.include_router(notifications_router)
 app.include_router(checkin_router)
 app.include_router(dispatch_router)
 app.include_router(duty_router)
+app.include_router(remote_survey_router)
 app.enable_swagger(path="/swagger", title="Field enforcement API")
 
 

@@ -1,0 +1,12 @@
+"""Routes of the remote survey (`functions/remote_survey/app.py`). Thin: validate,
+authenticate, call the aggregate's module.
+
+Admins: publish a form version. Travellers (mini-program accounts, kiosk sessions): their
+declarations. Officers of the port: scans, reviews, a flight's declarations, the day's board.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+router = Router()
