@@ -1,0 +1,432 @@
+"""The registries' CSV files (vehicles, drivers) read and judged row by row: pure, no I/O.
+
+A traffic-police system syncs its registries as CSV files (docs/ticketing.md has the columns).
+The file as a whole is refused (`RegistryFileRefused`, nothing read) when it is larger than
+`max_bytes` (`registry_file_too_large`), empty (`registry_empty`), when its header line is not
+UTF-8 (`registry_not_utf8`: a GBK export must be saved as UTF-8 first) or not CSV
+(`registry_bad_csv`), or when the header does not name each column of the registry exactly once
+and nothing else (`registry_bad_header`). A UTF-8 byte order mark is skipped.
+
+Then every row is either a record (typed, normalised) or a `BadRow`: its line number in the
+file (the header is line 1; a row whose quoted field spans lines has the number of its first
+line) and every field at fault with a code and a reason. A row that is not UTF-8
+(`row_not_utf8`), has another number of values than the header (`row_columns`) or breaks the
+CSV quoting (`row_bad_csv`, naming the lines it took) is bad as a whole. Blank lines are skipped.
+A row repeating the key of an earlier row of the file (a vehicle's plate and plate type, a
+driver's licence number) is bad (`duplicate_in_file`): which one wins is not guessed. Rows are
+yielded as they are read, so an importer writes as it goes and a large file is never held twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from enforcement.errors import Unprocessable
+from enforcement.identity import DocumentRefused, parse_resident_id
+from enforcement.ticketing import licences, plates
+from enforcement.ticketing.licences import LicenceClass
+from enforcement.ticketing.plates import PlateKind
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_CELL = 200
+MAX_NAME = 64
+MAX_POINTS = 99
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+LONG_TERM = ("长期", "long_term")
+FLAG_SEPARATOR = "|"
+BOM = b"\xef\xbb\xbf"
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+VEHICLE_COLUMNS = (
+    "plate",
+    "plate_type",
+    "vehicle_type",
+    "owner",
+    "registration_status",
+    "inspection_due",
+    "insurance_expiry",
+    "flags",
+)
+DRIVER_COLUMNS = (
+    "licence_number",
+    "name",
+    "classes",
+    "first_issued",
+    "valid_from",
+    "valid_to",
+    "status",
+    "points",
+)
+REGISTRATION_STATUSES = ("registered", "suspended", "transferred_out", "deregistered", "scrapped")
+VEHICLE_FLAGS = ("stolen", "seized", "detained", "suspect", "customs_hold", "locked")
+LICENCE_STATUSES = (
+    "valid",
+    "full_points",
+    "detained",
+    "suspended",
+    "revoked",
+    "cancelled",
+    "overdue_renewal",
+    "overdue_medical",
+)
+
+
+class RegistryFileRefused(Unprocessable):
+    """A registry file refused as a whole: nothing in it is taken."""
+
+    def __init__(self, code: str, message: str, *, line: int | None = None) -> None:
+        super().__init__(code, message, details=None if line is None else {"line": line})
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str | None  # None: the row as a whole
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    line: int
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleRecord:
+    line: int
+    plate: str
+    plate_kind: PlateKind
+    vehicle_type: str
+    owner: str
+    registration_status: str
+    inspection_due: date
+    insurance_expiry: date
+    flags: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.plate, self.plate_kind
+
+
+@dataclass(frozen=True, slots=True)
+class DriverRecord:
+    line: int
+    licence_number: str
+    name: str
+    classes: tuple[LicenceClass, ...]
+    first_issued: date
+    valid_from: date
+    valid_to: date | None  # None: long-term (长期)
+    status: str
+    points: int
+    date_of_birth: date
+
+    @property
+    def key(self) -> str:
+        return self.licence_number
+
+
+R = TypeVar("R", VehicleRecord, DriverRecord)
+
+
+class _Row:
+    """One row's cells, read field by field; each failure is kept as a Problem."""
+
+    def __init__(self, cells: dict[str, str]) -> None:
+        self.cells = cells
+        self.problems: list[Problem] = []
+
+    def fail(self, field: str | None, code: str, reason: str) -> None:
+        self.problems.append(Problem(field, code, reason))
+
+    def text(self, field: str, *, limit: int = MAX_CELL, required: bool = True) -> str | None:
+        value = self.cells[field].strip()
+        if not value:
+            if required:
+                self.fail(field, "missing", f"{field} is empty")
+            return None if required else ""
+        if len(value) > limit:
+            self.fail(field, "too_long", f"{field} has more than {limit} characters")
+            return None
+        if not value.isprintable():
+            self.fail(field, "bad_characters", f"{field} has control characters")
+            return None
+        return value
+
+    def choice(self, field: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.text(field)
+        if value is not None and value not in allowed:
+            self.fail(field, "unknown_value", f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def day(self, field: str, *, long_term: bool = False) -> date | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        if long_term and value in LONG_TERM:
+            return None
+        try:
+            parsed = date.fromisoformat(value) if _DAY.fullmatch(value) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or not EARLIEST <= parsed <= LATEST:
+            self.fail(field, "bad_date", f"{value!r} is not a date YYYY-MM-DD")
+            return None
+        return parsed
+
+    def refused(self, field: str, error: DocumentRefused) -> None:
+        self.fail(field, error.code, error.message)
+
+
+def read_vehicles(
+    data: bytes, *, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[VehicleRecord | BadRow]:
+    """The vehicle registry's rows. Raises `RegistryFileRefused` before yielding anything."""
+    return _read(data, VEHICLE_COLUMNS, _vehicle, max_bytes)
+
+
+def read_drivers(
+    data: bytes, *, today: date, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[DriverRecord | BadRow]:
+    """The driver registry's rows. Raises `RegistryFileRefused` before yielding anything."""
+    return _read(data, DRIVER_COLUMNS, lambda row, line: _driver(row, line, today), max_bytes)
+
+
+def _vehicle(row: _Row, line: int) -> VehicleRecord | None:
+    kind: PlateKind | None = None
+    type_code = row.text("plate_type")
+    if type_code is not None:
+        try:
+            kind = plates.kind_of_plate_type(type_code)
+        except ValueError as error:
+            row.fail("plate_type", "unknown_value", str(error))
+    plate: str | None = None
+    raw_plate = row.text("plate")
+    if raw_plate is not None:
+        try:
+            plate = plates.parse_plate(raw_plate, kind).number
+        except plates.PlateRefused as error:
+            row.refused("plate", error)
+        suffix = plates.PLATE_TYPE_SUFFIX.get(type_code or "")
+        if plate is not None and suffix is not None and not plate.endswith(suffix):
+            row.fail("plate", "plate_kind_mismatch", f"plate type {type_code} ends in {suffix}")
+            plate = None
+    vehicle_type = row.choice("vehicle_type", tuple(licences.VEHICLE_TYPES))
+    owner = row.text("owner", limit=MAX_NAME)
+    status = row.choice("registration_status", REGISTRATION_STATUSES)
+    inspection_due = row.day("inspection_due")
+    insurance_expiry = row.day("insurance_expiry")
+    given = (row.text("flags", required=False) or "").split(FLAG_SEPARATOR)
+    flags = tuple(f.strip() for f in given)
+    flags = tuple(f for f in flags if f)
+    unknown = [f for f in flags if f not in VEHICLE_FLAGS]
+    if unknown or len(set(flags)) != len(flags):
+        row.fail(
+            "flags",
+            "unknown_value",
+            f"flags are some of {', '.join(VEHICLE_FLAGS)}, each once, separated by "
+            f"{FLAG_SEPARATOR} ({', '.join(unknown) or 'one given twice'})",
+        )
+    if row.problems:
+        return None
+    assert plate
+    assert kind
+    assert vehicle_type
+    assert owner
+    assert status
+    assert inspection_due
+    assert insurance_expiry
+    return VehicleRecord(
+        line=line,
+        plate=plate,
+        plate_kind=kind,
+        vehicle_type=vehicle_type,
+        owner=owner,
+        registration_status=status,
+        inspection_due=inspection_due,
+        insurance_expiry=insurance_expiry,
+        flags=tuple(f for f in VEHICLE_FLAGS if f in flags),
+    )
+
+
+def _driver(row: _Row, line: int, today: date) -> DriverRecord | None:
+    number, born = None, None
+    raw = row.text("licence_number", limit=32)
+    if raw is not None:
+        try:
+            resident = parse_resident_id(raw, today=today)
+            number, born = resident.number, resident.date_of_birth
+        except DocumentRefused as error:
+            row.refused("licence_number", error)
+    name = row.text("name", limit=MAX_NAME)
+    classes: tuple[LicenceClass, ...] = ()
+    raw_classes = row.text("classes", limit=64)
+    if raw_classes is not None:
+        try:
+            classes = licences.parse_classes(raw_classes)
+        except licences.LicenceRefused as error:
+            row.refused("classes", error)
+    first_issued = row.day("first_issued")
+    valid_from = row.day("valid_from")
+    valid_to = row.day("valid_to", long_term=True)
+    status = row.choice("status", LICENCE_STATUSES)
+    points = _points(row)
+    if first_issued and valid_from and first_issued > valid_from:
+        row.fail("first_issued", "bad_dates", "first issued after the licence's valid_from")
+    if valid_from and valid_to and valid_from >= valid_to:
+        row.fail("valid_to", "bad_dates", "valid_to is not after valid_from")
+    if first_issued and born and first_issued <= born:
+        row.fail("first_issued", "bad_dates", "first issued before the holder was born")
+    if row.problems:
+        return None
+    assert number
+    assert born
+    assert name
+    assert classes
+    assert first_issued
+    assert valid_from
+    assert status
+    assert points is not None
+    return DriverRecord(
+        line=line,
+        licence_number=number,
+        name=name,
+        classes=classes,
+        first_issued=first_issued,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=status,
+        points=points,
+        date_of_birth=born,
+    )
+
+
+def _points(row: _Row) -> int | None:
+    value = row.text("points", limit=8)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and int(value) <= MAX_POINTS):
+        row.fail("points", "bad_points", f"{value!r} is not a whole number 0 to {MAX_POINTS}")
+        return None
+    return int(value)
+
+
+def _read(
+    data: bytes,
+    columns: tuple[str, ...],
+    parse: Callable[[_Row, int], R | None],
+    max_bytes: int,
+) -> Iterator[R | BadRow]:
+    if len(data) > max_bytes:
+        raise RegistryFileRefused(
+            "registry_file_too_large",
+            f"a registry file is at most {max_bytes} bytes: split it into several files",
+        )
+    start = len(BOM) if data.startswith(BOM) else 0
+    bad_lines: set[int] = set()
+    lines = _decoded_lines(data, start, bad_lines)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise RegistryFileRefused("registry_bad_csv", f"line 1: {error}", line=1) from None
+    if header is None or not any(h.strip() for h in header):
+        raise RegistryFileRefused("registry_empty", "the file has no header line")
+    if bad_lines:
+        raise RegistryFileRefused(
+            "registry_not_utf8",
+            "the file is not UTF-8 (a GBK export must be saved as UTF-8 first)",
+            line=1,
+        )
+    names = [h.strip() for h in header]
+    if sorted(names) != sorted(columns):
+        missing = [c for c in columns if c not in names]
+        unknown = [n for n in names if n not in columns]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise RegistryFileRefused(
+            "registry_bad_header",
+            f"the header names each of {', '.join(columns)} once"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            + (f"; repeated: {', '.join(repeated)}" if repeated else ""),
+            line=1,
+        )
+    return _rows(reader, names, parse, bad_lines)
+
+
+def _rows(
+    reader: Any,
+    names: list[str],
+    parse: Callable[[_Row, int], R | None],
+    bad_lines: set[int],
+) -> Iterator[R | BadRow]:
+    seen: dict[Any, int] = {}
+    last = reader.line_num
+    while True:
+        first = last + 1
+        try:
+            cells = next(reader, None)
+        except csv.Error as error:
+            last = reader.line_num
+            lines = f"line {first}" if last <= first else f"lines {first}-{last}"
+            yield BadRow(first, (Problem(None, "row_bad_csv", f"{lines}: {error}"),))
+            continue
+        if cells is None:
+            return
+        last = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if any(n in bad_lines for n in range(first, last + 1)):
+            yield BadRow(first, (Problem(None, "row_not_utf8", "the row is not UTF-8"),))
+            continue
+        if len(cells) != len(names):
+            yield BadRow(
+                first,
+                (
+                    Problem(
+                        None,
+                        "row_columns",
+                        f"{len(cells)} values where the header has {len(names)} columns",
+                    ),
+                ),
+            )
+            continue
+        row = _Row(dict(zip(names, cells, strict=True)))
+        record = parse(row, first)
+        if record is None:
+            yield BadRow(first, tuple(row.problems))
+            continue
+        if record.key in seen:
+            field = "plate" if isinstance(record, VehicleRecord) else "licence_number"
+            yield BadRow(
+                first,
+                (Problem(field, "duplicate_in_file", f"the same as line {seen[record.key]}"),),
+            )
+            continue
+        seen[record.key] = first
+        yield record
+
+
+def _decoded_lines(data: bytes, start: int, bad_lines: set[int]) -> Iterator[str]:
+    """The file's lines as text, one at a time; a line that is not UTF-8 is noted in `bad_lines`
+    (and read with replacement characters, for the CSV reader to keep its place)."""
+    number = 0
+    size = len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        end = size if end < 0 else end + 1
+        number += 1
+        chunk = data[start:end]
+        try:
+            yield chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(number)
+            yield chunk.decode("utf-8", "replace")
+        start = end
