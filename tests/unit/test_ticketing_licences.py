@@ -4,10 +4,13 @@ No. 162), what a licence allows, the class-mismatch offence, classes as printed,
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from enforcement.ticketing import licences
+from enforcement.ticketing import licences, plates, rules
+from enforcement.ticketing import registry_rows as rows
 from enforcement.ticketing.licences import (
     allows,
     class_mismatch,
@@ -207,3 +210,28 @@ def test_full_points() -> None:
     assert not reaches_full_points(11)
     assert reaches_full_points(12)
     assert reaches_full_points(15)
+
+
+# ---------------------------------------------------------------- the rules' index
+
+
+def test_vehicle_documents_are_in_force_through_their_last_day() -> None:
+    last = date(2026, 12, 31)
+    assert rules.in_force(last, date(2026, 12, 30)) == "valid"
+    assert rules.in_force(last, last) == "valid"
+    assert rules.in_force(last, date(2027, 1, 1)) == "expired"
+
+
+def test_every_rule_the_index_and_the_architecture_table_name_exists() -> None:
+    modules = {"plates": plates, "licences": licences, "rules": rules, "registry_rows": rows}
+    named = re.findall(r"`(plates|licences)\.(\w+)`", rules.__doc__ or "")
+    table = (Path(__file__).parents[2] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        found = re.search(r"`ticketing/(\w+):(\w+)`((?:, `\w+`)*)", line)
+        if found:
+            module = found[1]
+            named += [(module, found[2])] + [(module, n) for n in re.findall(r"`(\w+)`", found[3])]
+    assert len(named) > 20
+    for module, name in named:
+        assert hasattr(modules[module], name), f"{module}.{name}"
+    assert all(hasattr(rules, name) for name in rules.__all__)

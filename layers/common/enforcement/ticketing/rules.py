@@ -1,0 +1,70 @@
+"""The pure rules of traffic e-tickets: no AWS, no clock, no settings read here (callers pass
+`today`/`on`). Each rule is stated in the docstring of the function named; the table of
+docs/architecture.md points here.
+
+Plates (`enforcement.ticketing.plates`, GA 36-2018):
+- a plate's shape and kind, each refusal with its code: `plates.parse_plate`;
+- the form a plate is stored and compared in: `plates.normalise`;
+- the plates one OCR confusion (0/O/D, 1/I, 8/B, 2/Z, 5/S) away, never the first character:
+  `plates.neighbours`; the keys of the one batch read that answers a plate lookup (at most 15):
+  `plates.lookup_keys`; the plate itself or, when it is not on record, its registered
+  neighbours: `plates.match`;
+- a registry's plate type (GA 24.7 code) as a kind: `plates.kind_of_plate_type`.
+
+Licences (`enforcement.ticketing.licences`, Order No. 162 of the Ministry of Public Security):
+- the classes each class allows and the vehicle types of each class: `licences.ALSO_ALLOWS`,
+  `licences.VEHICLE_TYPES`; whether a licence allows a vehicle: `licences.allows`; the offence
+  when it does not: `licences.class_mismatch`;
+- a licence's classes as printed: `licences.parse_classes`;
+- a licence's validity on a day: `licences.validity`;
+- the 12-month points cycle from the first issue date: `licences.points_cycle`; the full score
+  (12): `licences.reaches_full_points`.
+
+Registries (`enforcement.ticketing.registry_rows`): a registry CSV file refused as a whole, or
+read row by row into typed records and bad rows (line, field, reason): `read_vehicles`,
+`read_drivers`.
+
+The licence number is a resident ID number, judged by `enforcement.identity.parse_resident_id`
+(GB 11643-1999), not again here.
+
+Vehicle documents (below): whether an inspection or an insurance is in force on a day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from enforcement.ticketing.licences import (
+    allows,
+    class_mismatch,
+    parse_classes,
+    points_cycle,
+    reaches_full_points,
+    validity,
+)
+from enforcement.ticketing.plates import lookup_keys, match, neighbours, normalise, parse_plate
+from enforcement.ticketing.registry_rows import read_drivers, read_vehicles
+
+__all__ = [
+    "allows",
+    "class_mismatch",
+    "in_force",
+    "lookup_keys",
+    "match",
+    "neighbours",
+    "normalise",
+    "parse_classes",
+    "parse_plate",
+    "points_cycle",
+    "reaches_full_points",
+    "read_drivers",
+    "read_vehicles",
+    "validity",
+]
+
+
+def in_force(last_day: date, on: date) -> Literal["valid", "expired"]:
+    """A vehicle's inspection (`inspection_due`) or compulsory insurance (`insurance_expiry`) on
+    a day: in force through its last day, included; expired from the day after."""
+    return "valid" if on <= last_day else "expired"
