@@ -49,10 +49,13 @@ names a kind the characters do not allow.
 
 **OCR confusions** (`neighbours`): 0/O/D, 1/I, 8/B, 2/Z and 5/S, each way. A plate's neighbours
 are the valid plates obtained by replacing one character, never the first (the province, or 使),
-by a character it is confused with. A text has at most `MAX_NEIGHBOURS` = 14 (7 places after the
-first, at most two alternatives each: 0, O and D have two); a valid plate at most 7 (it has no O,
-and O is never valid, so each place keeps at most one alternative). `lookup_keys` gives the plate
-and its neighbours: at most 15 keys, one DynamoDB BatchGetItem (100 keys a call); `match` asks a
+by a character it is confused with. Any text has at most `MAX_NEIGHBOURS` = 7: I and O are valid
+nowhere, so a text holding one has neighbours only where it is changed (O gives 0 or D: two at
+most), and a text without them keeps at most one alternative in each of its 7 places after the
+first (0 and D each have one other than O). A valid plate has at most 5 (an ordinary plate whose
+5 serial characters are all confusable, 鲁B00000: no issuing letter has a letter twin, and the
+digits of new-energy, embassy and consulate plates stay digits). `lookup_keys` gives the plate and
+its neighbours: at most 8 keys, one DynamoDB BatchGetItem (100 keys a call); `match` asks a
 batch lookup once and answers the plate, or when it is not registered, the registered neighbours.
 """
 
@@ -128,7 +131,7 @@ CONFUSIONS: dict[str, str] = {
     "S": "5",
 }
 MAX_LENGTH = 8
-MAX_NEIGHBOURS = 2 * (MAX_LENGTH - 1)
+MAX_NEIGHBOURS = MAX_LENGTH - 1
 _MAX_INPUT = 32  # characters read at all, before normalising
 _DROPPED = frozenset(" \t\r\n\u00b7\u2022\u30fb\u2027\u2219-\u2010\u2011\u2013")
 _TRADITIONAL = str.maketrans(

@@ -6,7 +6,7 @@ Plates (`enforcement.ticketing.plates`, GA 36-2018):
 - a plate's shape and kind, each refusal with its code: `plates.parse_plate`;
 - the form a plate is stored and compared in: `plates.normalise`;
 - the plates one OCR confusion (0/O/D, 1/I, 8/B, 2/Z, 5/S) away, never the first character:
-  `plates.neighbours`; the keys of the one batch read that answers a plate lookup (at most 15):
+  `plates.neighbours`; the keys of the one batch read that answers a plate lookup (at most 8):
   `plates.lookup_keys`; the plate itself or, when it is not on record, its registered
   neighbours: `plates.match`;
 - a registry's plate type (GA 24.7 code) as a kind: `plates.kind_of_plate_type`.
