@@ -199,30 +199,20 @@ def test_a_byte_order_mark_is_skipped() -> None:
     assert list(read_vehicles(b"\xef\xbb\xbf" + data)) == list(read_vehicles(data))
 
 
-def test_a_row_that_is_not_utf8_is_bad_and_the_others_kept() -> None:
-    gbk = "鲁F22222,02,small_car,王强,registered,2027-01-01,2027-01-01,".encode("gbk")
-    data = (
-        csv_bytes(VEHICLE_HEADER, "鲁F11111,02,small_car,张伟,registered,2027-01-01,2027-01-01,")
-        + gbk
-        + b"\n"
-        + "鲁F33333,02,small_car,李娜,registered,2027-01-01,2027-01-01,\n".encode()
-    )
+@pytest.mark.parametrize(
+    ("middle", "code"),
+    [
+        (vehicle(plate="鲁F22222", owner="王强").encode("gbk"), "row_not_utf8"),
+        ('鲁F22222,02,small_car,"王"强,registered,2027-01-01,2027-01-01,'.encode(), "row_bad_csv"),
+    ],
+)
+def test_a_row_bad_as_a_whole_and_the_rows_around_it_kept(middle: bytes, code: str) -> None:
+    first, last = vehicle(plate="鲁F11111"), vehicle(plate="鲁F33333")
+    data = csv_bytes(VEHICLE_HEADER, first) + middle + b"\n" + last.encode() + b"\n"
     rows = list(read_vehicles(data))
     assert [r.line for r in rows] == [2, 3, 4]
-    assert problems(rows[1]) == [(None, "row_not_utf8")]
-    assert isinstance(rows[2], VehicleRecord)
-
-
-def test_broken_quoting_is_a_bad_row_naming_its_lines() -> None:
-    data = csv_bytes(
-        VEHICLE_HEADER,
-        "鲁F11111,02,small_car,张伟,registered,2027-01-01,2027-01-01,",
-        '鲁F22222,02,small_car,"王"强,registered,2027-01-01,2027-01-01,',
-        "鲁F33333,02,small_car,李娜,registered,2027-01-01,2027-01-01,",
-    )
-    rows = list(read_vehicles(data))
-    assert [r.line for r in rows] == [2, 3, 4]
-    assert problems(rows[1]) == [(None, "row_bad_csv")]
+    assert problems(rows[1]) == [(None, code)]
+    assert isinstance(rows[0], VehicleRecord)
     assert isinstance(rows[2], VehicleRecord)
 
 
