@@ -10,25 +10,12 @@ import secrets
 from typing import Any
 
 import pytest
-import requests
 from enforcement.auth import Role
 
-from tests.integration.client import Client, officer_session, wait_for
+from tests.integration.client import Client, officer_session
+from tests.integration.manifests import manifest, send, unique_flight
 
 pytestmark = pytest.mark.slow
-
-HEADER = "flight_number,origin,departure_airport,arrival_date,scheduled_on_block,actual_on_block"
-PASSENGERS = "name,document_number,seat,nationality"
-
-
-def manifest(number: str, day: str, people: list[tuple[str, str, str]]) -> bytes:
-    lines = [
-        HEADER,
-        f"{number},JPN,NRT,{day},{day}T04:35:00Z,{day}T04:41:00Z",
-        PASSENGERS,
-        *(f"{name},{document},{seat},JPN" for name, document, seat in people),
-    ]
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
 
 
 @pytest.fixture(scope="module")
@@ -53,31 +40,12 @@ def officer(stack: Any, port: str, agency: str) -> Client:
     )
 
 
-def unique_flight() -> str:
-    return f"NH{secrets.randbelow(9000) + 1000}"
-
-
-def send(officer: Client, port: str, content: bytes) -> dict[str, Any]:
-    """Ask for an upload, post the CSV, wait for its outcome."""
-    grant = officer.post("/remote-survey/manifests", {"port": port})
-    assert grant["key"] == f"survey/manifests/{port}/{grant['upload_id']}"
-    assert grant["fields"]["Content-Type"] == "text/csv"
-    response = requests.post(
-        grant["url"],
-        data=grant["fields"],
-        files={"file": ("manifest.csv", content, "text/csv")},
-        timeout=60,
-    )
-    assert response.status_code in (200, 201, 204), response.text
-    path = f"/remote-survey/manifests/{grant['upload_id']}?port={port}"
-    status = wait_for(lambda: officer.get(path), lambda s: s["status"] != "pending")
-    return {**status, "key": grant["key"]}
-
-
 def test_a_manifest_is_imported_and_the_officer_sees_the_flight(officer: Client, port: str) -> None:
     number = unique_flight()
     people = [("YAMADA/HANAKO", "E12345678", "32A"), ("SATO/KEN", "TR0001234", "2C")]
     status = send(officer, port, manifest(number, "2026-12-01", people))
+    assert status["key"] == f"survey/manifests/{port}/{status['upload_id']}"
+    assert status["grant"]["fields"]["Content-Type"] == "text/csv"
     assert (status["status"], status["result"]) == ("done", "imported")
     assert status["details"]["passengers"] == 2
 
