@@ -74,7 +74,7 @@ def test_a_manifest_is_imported_and_the_officer_sees_the_flight(officer: Client,
 
 
 def test_a_bad_manifest_is_refused_line_by_line_and_writes_no_flight(
-    officer: Client, port: str
+    stack: Any, officer: Client, port: str
 ) -> None:
     number = unique_flight()
     people = [("YAMADA/HANAKO", "E12345678", "32A"), ("SATO/KEN", "E1", "2C")]
@@ -88,6 +88,10 @@ def test_a_bad_manifest_is_refused_line_by_line_and_writes_no_flight(
     }
     found = officer.get(f"/remote-survey/flights/2026-12-01/{number}?port={port}", expect=404)
     assert found["code"] == "flight_not_found"
+    listed = stack.boto3_client("s3").list_object_versions(
+        Bucket=stack.env["UPLOAD_BUCKET"], Prefix=status["key"]
+    )
+    assert listed.get("Versions", []) == []  # the refused file is not kept
 
 
 def test_the_same_event_twice_changes_nothing(stack: Any, officer: Client, port: str) -> None:

@@ -5,9 +5,11 @@ flight and no passenger."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +18,14 @@ from enforcement.auth import Principal, Role
 from enforcement.remote_survey import flights, manifest_import
 from enforcement.remote_survey.models import Flight, ManifestPassenger
 from moto import mock_aws
+from samtranslator.yaml_helper import yaml_parse
 
 from tests.integration.manifests import manifest
 
 DAY = "2026-12-01"
 #: a port of its own per test (the jurisdictions' registry is remembered per process)
 PORT = AGENCY = ""
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 OFFICER = Principal("officer-q", Role.OFFICER)
 
 
@@ -106,7 +110,10 @@ def test_the_calls_of_a_300_passenger_import(calls: list[str]) -> None:
         "GetItem",
         "TransactWriteItems",
     ]
-    assert len(flights.passengers_of(PORT, DAY, "NH921")) == 300
+    listed = flights.passengers_of(PORT, DAY, "NH921")
+    assert len(listed) == 300
+    # kept for the retention days after the arrival date (DynamoDB TTL)
+    assert {p.expires_at for p in listed} == {dt.datetime(2026, 12, 31, tzinfo=dt.UTC)}
 
     # a newer manifest: 100 passengers stay, 200 leave, 50 come
     key, version = post(manifest("NH921", DAY, people(150, first=200)))
@@ -144,3 +151,14 @@ def test_a_refused_file_writes_no_flight_and_no_passenger(calls: list[str]) -> N
     assert flights.get_flight(PORT, DAY, "NH921") is None
     assert flights.passengers_of(PORT, DAY, "NH921") == []
     assert manifest_import.process(key, version)["outcome"] == "already_processed"
+    versions = uploads.s3_client().list_object_versions(Bucket="uploads-unit", Prefix=key)
+    assert versions.get("Versions", []) == []  # the refused file is not kept
+
+
+def test_the_retention_parameter_defaults_to_the_setting() -> None:
+    template = yaml_parse(TEMPLATE.read_text())
+    default = template["Parameters"]["ManifestRetentionDays"]["Default"]
+    assert int(default) == config.Settings.model_fields["manifest_retention_days"].default
+    rules = template["Resources"]["UploadBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (manifests,) = [rule for rule in rules if rule["Prefix"] == "survey/manifests/"]
+    assert manifests["ExpirationInDays"] == {"Ref": "ManifestRetentionDays"}
