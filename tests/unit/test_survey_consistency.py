@@ -216,15 +216,3 @@ def test_the_form_asks_the_departure_date_optional_and_not_after_tomorrow() -> N
     unanswered = forms.check(form, {}, "en", today=today)
     assert "departure_date" not in {p.field for p in unanswered.problems}
 
-
-def test_merge_keeps_the_forms_problem_of_a_field_and_one_problem_per_field() -> None:
-    form_problems = [forms.Problem("seat_number", "constraint", "A row number and a letter")]
-    answers = {**ANSWERS, "seat_number": "ZZ", "temperature": "38.2"}
-    found = consistency.problems(answers, FACTS, "en", fever_threshold_c=FEVER)
-    assert {p.field for p in found} == {"seat_number", "symptoms", "temperature"}
-    merged = consistency.merge(form_problems, found)
-    assert [(p.field, p.code) for p in merged] == [
-        ("seat_number", "constraint"),
-        ("symptoms", "fever_without_symptoms"),
-        ("temperature", "fever_without_symptoms"),
-    ]

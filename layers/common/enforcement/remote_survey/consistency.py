@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -303,15 +303,3 @@ def problems(
             found.extend(Problem(field, rule.id, message) for field in rule.fields)
     return found
 
-
-def merge(form_problems: Sequence[Problem], found: Sequence[Problem]) -> list[Problem]:
-    """The form's problems (`forms.check`), then the consistency problems of fields the form
-    found nothing wrong with: at most one problem per field, the form's first (a malformed
-    answer is corrected before it is compared)."""
-    flagged = {problem.field for problem in form_problems}
-    extra: list[Problem] = []
-    for problem in found:
-        if problem.field not in flagged:
-            flagged.add(problem.field)
-            extra.append(problem)
-    return [*form_problems, *extra]
