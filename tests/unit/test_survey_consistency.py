@@ -215,4 +215,3 @@ def test_the_form_asks_the_departure_date_optional_and_not_after_tomorrow() -> N
             assert codes["departure_date"] == "constraint"
     unanswered = forms.check(form, {}, "en", today=today)
     assert "departure_date" not in {p.field for p in unanswered.problems}
-

@@ -302,4 +302,3 @@ def problems(
             message = rule.message(lang, values)
             found.extend(Problem(field, rule.id, message) for field in rule.fields)
     return found
-
