@@ -4,36 +4,20 @@ the flight number in any spelling of the same flight."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from enforcement import config, db
 from enforcement.remote_survey import flights
 from enforcement.remote_survey.models import Flight, ManifestPassenger, flight_key, port_day
-from moto import mock_aws
+
+from tests.unit import survey_moto
 
 PORT, DAY = "port-pvg", "2026-12-01"
 
 
 @pytest.fixture
 def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    for name in list(os.environ):
-        if name.startswith("AWS_ENDPOINT_URL") or name.endswith("_TABLE"):
-            monkeypatch.delenv(name)
-    for name, value in {
-        "AWS_DEFAULT_REGION": "cn-north-1",
-        "AWS_REGION": "cn-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    config.settings.cache_clear()
-    db._connection.cache_clear()
-    with mock_aws():
-        for model in (Flight, ManifestPassenger):
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    with survey_moto.tables(monkeypatch, Flight, ManifestPassenger) as calls:
         Flight(
             port_day(PORT, DAY),
             "NH921",
@@ -47,15 +31,8 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         ManifestPassenger(
             flight_key(PORT, DAY, "NH921"), "E12345678", name="YAMADA/HANAKO", seat="32A"
         ).save()
-        calls: list[str] = []
-
-        def count(event_name: str, **_: Any) -> None:
-            calls.append(event_name.rsplit(".", 1)[-1])
-
-        db.connection().client.meta.events.register("before-call.dynamodb", count)
+        calls.clear()
         yield calls
-    config.settings.cache_clear()
-    db._connection.cache_clear()
 
 
 def test_one_call_for_the_flight_and_the_entry(tables: list[str]) -> None:

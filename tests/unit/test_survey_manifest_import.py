@@ -6,21 +6,19 @@ flight and no passenger."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from enforcement import audit, clients, config, db, jurisdictions, models, uploads
+from enforcement import audit, config, jurisdictions, models, uploads
 from enforcement.auth import Principal, Role
 from enforcement.remote_survey import flights, manifest_import
 from enforcement.remote_survey.models import Flight, ManifestPassenger
-from moto import mock_aws
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.integration.manifests import manifest
+from tests.unit import survey_moto
 
 DAY = "2026-12-01"
 #: a port of its own per test (the jurisdictions' registry is remembered per process)
@@ -31,52 +29,23 @@ OFFICER = Principal("officer-q", Role.OFFICER)
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    for name in list(os.environ):
-        if name.startswith("AWS_ENDPOINT_URL") or name.endswith("_TABLE"):
-            monkeypatch.delenv(name)
-    for name, value in {
-        "AWS_DEFAULT_REGION": "cn-north-1",
-        "AWS_REGION": "cn-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "UPLOAD_BUCKET": "uploads-unit",
-    }.items():
-        monkeypatch.setenv(name, value)
-    config.settings.cache_clear()
-    db._connection.cache_clear()
-    clients.reset()
-    with mock_aws():
-        for model in (
-            models.Upload,
-            models.Jurisdiction,
-            audit.AuditEntry,
-            Flight,
-            ManifestPassenger,
-        ):
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    global PORT, AGENCY, OFFICER
+    survey = (models.Upload, models.Jurisdiction, audit.AuditEntry, Flight, ManifestPassenger)
+    with survey_moto.tables(monkeypatch, *survey, UPLOAD_BUCKET="uploads-unit") as found:
         s3 = uploads.s3_client()
         s3.create_bucket(
             Bucket="uploads-unit",
-            CreateBucketConfiguration={"LocationConstraint": "cn-north-1"},
+            CreateBucketConfiguration={"LocationConstraint": survey_moto.REGION},
         )
         s3.put_bucket_versioning(
             Bucket="uploads-unit", VersioningConfiguration={"Status": "Enabled"}
         )
-        global PORT, AGENCY, OFFICER
         suffix = secrets.token_hex(4)
         PORT, AGENCY = f"port-{suffix}", f"customs-{suffix}"
         OFFICER = Principal("officer-q", Role.OFFICER, agency=AGENCY, jurisdiction=PORT)
         jurisdictions.register("admin:seed", AGENCY, PORT)
-        found: list[str] = []
-
-        def count(event_name: str, **_: Any) -> None:
-            found.append(event_name.rsplit(".", 1)[-1])
-
-        db.connection().client.meta.events.register("before-call.dynamodb", count)
+        found.clear()
         yield found
-    config.settings.cache_clear()
-    db._connection.cache_clear()
-    clients.reset()
 
 
 def post(content: bytes) -> tuple[str, str]:
