@@ -143,6 +143,11 @@ class Settings(BaseModel):
     duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
+    #: Largest manifest CSV a port may upload (one flight; ~60 bytes a passenger).
+    manifest_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    #: Days a manifest's passengers and its file are kept after the flight's arrival date
+    #: (template parameter ManifestRetentionDays, which also expires the files in the bucket).
+    manifest_retention_days: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
