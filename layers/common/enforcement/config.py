@@ -157,6 +157,8 @@ class Settings(BaseModel):
     #: The ports' local time zone, as +HH:MM: what `today()` means in a form, and the date an
     #: expired travel document is judged on.
     survey_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
+    #: Largest manifest CSV a port may upload (one flight; ~60 bytes a passenger).
+    manifest_max_bytes: int = Field(default=1024 * 1024, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
