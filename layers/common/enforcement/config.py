@@ -143,6 +143,10 @@ class Settings(BaseModel):
     duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
+    #: Days a submitted declaration (health data) and its versions are kept before DynamoDB's
+    #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
+    #: (`enforcement.remote_survey.retention`).
+    declaration_retention_days: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
