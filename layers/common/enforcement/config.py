@@ -159,6 +159,10 @@ class Settings(BaseModel):
     survey_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Largest manifest CSV a port may upload (one flight; ~60 bytes a passenger).
     manifest_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    #: Days a submitted declaration (health data) and its versions are kept before DynamoDB's
+    #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
+    #: (`enforcement.remote_survey.retention`).
+    declaration_retention_days: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
