@@ -39,7 +39,15 @@ from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.forms import FormDefinition, Problem, check
 from enforcement.forms.answers import language_of, typed_answer
 from enforcement.identity import parse_mrz, parse_resident_id
-from enforcement.remote_survey import declaration_codes, form_store, rules
+from enforcement.remote_survey import (
+    consistency,
+    decision,
+    declaration_codes,
+    flights,
+    form_store,
+    retention,
+    rules,
+)
 from enforcement.remote_survey.autofill import answers_from_mrz
 from enforcement.remote_survey.models import (
     Declaration,
@@ -138,13 +146,6 @@ def _owned_draft(principal: Principal, declaration_id: str) -> Declaration:
 # ------------------------------------------------------------------ start
 
 
-def find_flight(port: str, arrival_date: str, flight_number: str) -> Flight | None:
-    try:
-        return Flight.get(port_day(port, arrival_date), flight_number.upper())
-    except Flight.DoesNotExist:
-        return None
-
-
 def start(
     principal: Principal,
     *,
@@ -159,7 +160,7 @@ def start(
     if principal.role is Role.TRAVELLER and principal.jurisdiction != port:
         raise Forbidden("outside_jurisdiction", "a kiosk session declares for its own port only")
     agency = jurisdictions.owner(port)
-    flight = find_flight(port, arrival_date, flight_number) if agency else None
+    flight = flights.get_flight(port, arrival_date, flight_number) if agency else None
     if flight is None:
         raise NotFound(
             "flight_unknown",
@@ -379,7 +380,7 @@ class Checked:
     problems: list[Problem]
     answers: dict[str, Any]  # the relevant answers (stored form)
     computed: dict[str, Any]  # the calculations, as the backend computed them
-    facts: Any  # the flight's facts (consistency.FlightFacts) or None
+    facts: consistency.FlightFacts | None
 
 
 def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) -> Checked:
@@ -393,17 +394,27 @@ def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) ->
             computed[name] = value
         else:
             answers[name] = value
-    facts, consistency = _against_data(declaration, answers, language_of(definition, lang))
-    merged = rules.merge_problems(list(result.problems), consistency)
+    facts, against = _against_data(declaration, result.answers, language_of(definition, lang))
+    merged = rules.merge_problems(list(result.problems), against)
     return Checked(merged, answers, computed, facts)
 
 
 def _against_data(
     declaration: Declaration, answers: Mapping[str, Any], lang: str
-) -> tuple[Any, list[Problem]]:
-    """The flight's facts and the consistency problems (no checks until the flights part
-    provides them)."""
-    return None, []
+) -> tuple[consistency.FlightFacts | None, list[Problem]]:
+    """The flight's facts (the flight and the manifest's entry for the declared document
+    number) and the consistency problems of `answers` (calculations included)."""
+    document = answers.get("document_number")
+    facts = flights.facts_for(
+        declaration.port,
+        declaration.arrival_date,
+        declaration.flight_number,
+        document if isinstance(document, str) and document.strip() else None,
+    )
+    found = consistency.problems(
+        answers, facts, lang, fever_threshold_c=settings().fever_threshold_c
+    )
+    return facts, found
 
 
 def problems(principal: Principal, declaration_id: str, lang: str | None) -> list[Problem]:
@@ -431,7 +442,7 @@ def submit(principal: Principal, declaration_id: str) -> Declaration:
     decided = _decide(checked)
     now = clock.now()
     submitted_at = clock.iso(now)
-    expires_at = _retention_until(now)
+    expires_at = retention.expires_at(now)
     revision = int(declaration.revision or 0)
     document_number = str(checked.answers.get("document_number") or "").upper() or None
     parts = [checked.answers.get(part) for part in ("surname", "given_names")]
@@ -504,13 +515,7 @@ def _set(attribute: Any, value: Any) -> Any:
     return attribute.remove() if value is None else attribute.set(value)
 
 
-def _retention_until(submitted: dt.datetime) -> dt.datetime | None:
-    """When the declaration is deleted (DynamoDB TTL): the retention rule of the reviews part
-    (`retention.expires_at`); none until it is there."""
-    return None
-
-
-def _decide(checked: Checked) -> tuple[str | None, list[str] | None, str | None]:
-    """The decision support's outcome, reasons and rule version (none until the flights part
-    provides its rules)."""
-    return None, None, None
+def _decide(checked: Checked) -> tuple[str, list[str], str]:
+    """The decision support's outcome, reasons and rule version (`decision.decide`)."""
+    decided = decision.decide(checked.answers, checked.computed, checked.facts)
+    return decided.outcome, list(decided.reasons), decided.rule_version
