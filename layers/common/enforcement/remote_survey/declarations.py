@@ -17,9 +17,10 @@
   flight. A retried submit answers as the first did. The answer carries the declaration code
   (`declaration_codes`).
 
-Access: the owner, and officers of the declaration's port (admins of its agency); another
-traveller is 403 `not_your_declaration`, an officer of another port of the same agency 403
-`outside_jurisdiction`, anyone of another agency 404 (`enforcement.access`).
+Access: the owner, and officers of the declaration's port (admins of its agency) who read it;
+the traveller's own routes refuse officers and admins (403 `role_not_allowed`) before reading
+anything; another traveller is 403 `not_your_declaration`, an officer of another port of the
+same agency 403 `outside_jurisdiction`, anyone of another agency 404 (`enforcement.access`).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def code_for(declaration: Declaration) -> tuple[str, str] | None:
 
 
 def _owned_draft(principal: Principal, declaration_id: str) -> Declaration:
+    access.traveller(principal)
     declaration = get_declaration(declaration_id)
     access.own_declaration(principal, declaration.owner)
     if declaration.status != DRAFT:
@@ -327,6 +329,7 @@ def autofill(
     """Answers filled from a travel document's MRZ (TD3, TD1) or a resident ID number: 422
     `mrz_check_digit` (or another `DocumentRefused` code) naming the field at fault; an expired
     document is read and flagged."""
+    access.traveller(principal)
     today = port_today()
     if mrz is not None:
         document = parse_mrz(mrz, today=today)
@@ -418,6 +421,7 @@ def _against_data(
 
 
 def problems(principal: Principal, declaration_id: str, lang: str | None) -> list[Problem]:
+    access.traveller(principal)
     declaration = get_declaration(declaration_id)
     access.own_declaration(principal, declaration.owner)
     _, definition = form_store.form(declaration.form_id, int(declaration.form_version))
@@ -426,6 +430,7 @@ def problems(principal: Principal, declaration_id: str, lang: str | None) -> lis
 
 def submit(principal: Principal, declaration_id: str) -> Declaration:
     """Submit the owner's draft once it has no problem (see the module's docstring)."""
+    access.traveller(principal)
     declaration = get_declaration(declaration_id)
     access.own_declaration(principal, declaration.owner)
     if declaration.status == SUBMITTED:
