@@ -512,7 +512,14 @@ def submit(principal: Principal, declaration_id: str) -> Declaration:
         if again.status == SUBMITTED:
             return again  # submitted meanwhile (a concurrent retry)
         raise
-    return get_declaration(declaration_id)
+    declaration.status, declaration.version = SUBMITTED, 1
+    declaration.answers, declaration.computed = checked.answers, checked.computed
+    declaration.submitted_at = declaration.updated_at = submitted_at
+    declaration.document_number, declaration.traveller_name = document_number, name
+    declaration.outcome, declaration.outcome_reasons, declaration.rule_version = decided
+    declaration.review, declaration.expires_at = "received", expires_at
+    declaration.revision = revision + 1
+    return declaration
 
 
 def _set(attribute: Any, value: Any) -> Any:
