@@ -29,15 +29,10 @@ from enforcement import access, audit, auth, clock, jurisdictions
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
-from enforcement.forms import FormDefinition, Problem
+from enforcement.forms import FormDefinition, Problem, check
 from enforcement.forms.answers import language_of, typed_answer
 from enforcement.identity import parse_mrz, parse_resident_id
-from enforcement.remote_survey import (
-    declaration_codes,
-    flights,
-    form_store,
-    rules,
-)
+from enforcement.remote_survey import consistency, declaration_codes, flights, form_store, rules
 from enforcement.remote_survey.autofill import answers_from_mrz
 from enforcement.remote_survey.models import (
     Declaration,
@@ -359,3 +354,48 @@ def _choice_names(definition: FormDefinition, field: str) -> set[str]:
     except KeyError:
         return set()
     return {choice.name for choice in definition.choice_lists.get(list_name, ())}
+
+
+# ------------------------------------------------------------------ the check
+
+
+@dataclass(frozen=True)
+class Checked:
+    problems: list[Problem]
+    answers: dict[str, Any]  # the relevant answers (stored form)
+    computed: dict[str, Any]  # the calculations, as the backend computed them
+    facts: consistency.FlightFacts | None
+
+
+def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) -> Checked:
+    """Every problem of the declaration's answers, in `lang`: the form's, then the checks
+    against the flight's data."""
+    result = check(definition, declaration.answers or {}, lang, today=port_today())
+    answers: dict[str, Any] = {}
+    computed: dict[str, Any] = {}
+    for name, value in result.answers.items():
+        if definition.field(name).type == "calculate":
+            computed[name] = value
+        else:
+            answers[name] = value
+    facts, against = _against_data(declaration, result.answers, language_of(definition, lang))
+    merged = rules.merge_problems(list(result.problems), against)
+    return Checked(merged, answers, computed, facts)
+
+
+def _against_data(
+    declaration: Declaration, answers: Mapping[str, Any], lang: str
+) -> tuple[consistency.FlightFacts | None, list[Problem]]:
+    """The flight's facts (the flight and the manifest's entry for the declared document
+    number) and the consistency problems of `answers` (calculations included)."""
+    document = answers.get("document_number")
+    facts = flights.facts_for(
+        declaration.port,
+        declaration.arrival_date,
+        declaration.flight_number,
+        document if isinstance(document, str) and document.strip() else None,
+    )
+    found = consistency.problems(
+        answers, facts, lang, fever_threshold_c=settings().fever_threshold_c
+    )
+    return facts, found

@@ -13,71 +13,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
 from enforcement import access, audit, clock
 from enforcement.auth import Principal
-from enforcement.config import settings
 from enforcement.errors import Unprocessable
-from enforcement.forms import FormDefinition, Problem, check
-from enforcement.forms.answers import language_of
-from enforcement.remote_survey import consistency, decision, flights, form_store, retention, rules
+from enforcement.forms import Problem
+from enforcement.remote_survey import decision, form_store, retention
 from enforcement.remote_survey.declarations import (
     DRAFT,
     SUBMITTED,
+    Checked,
     Stale,
+    evaluate,
     event,
     get_declaration,
-    port_today,
     problem_out,
 )
 from enforcement.remote_survey.models import Declaration, DeclarationVersion, Flight, port_day
-
-
-@dataclass(frozen=True)
-class Checked:
-    problems: list[Problem]
-    answers: dict[str, Any]  # the relevant answers (stored form)
-    computed: dict[str, Any]  # the calculations, as the backend computed them
-    facts: consistency.FlightFacts | None
-
-
-def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) -> Checked:
-    """Every problem of the declaration's answers, in `lang`: the form's, then the checks
-    against the flight's data."""
-    result = check(definition, declaration.answers or {}, lang, today=port_today())
-    answers: dict[str, Any] = {}
-    computed: dict[str, Any] = {}
-    for name, value in result.answers.items():
-        if definition.field(name).type == "calculate":
-            computed[name] = value
-        else:
-            answers[name] = value
-    facts, against = _against_data(declaration, result.answers, language_of(definition, lang))
-    merged = rules.merge_problems(list(result.problems), against)
-    return Checked(merged, answers, computed, facts)
-
-
-def _against_data(
-    declaration: Declaration, answers: Mapping[str, Any], lang: str
-) -> tuple[consistency.FlightFacts | None, list[Problem]]:
-    """The flight's facts (the flight and the manifest's entry for the declared document
-    number) and the consistency problems of `answers` (calculations included)."""
-    document = answers.get("document_number")
-    facts = flights.facts_for(
-        declaration.port,
-        declaration.arrival_date,
-        declaration.flight_number,
-        document if isinstance(document, str) and document.strip() else None,
-    )
-    found = consistency.problems(
-        answers, facts, lang, fever_threshold_c=settings().fever_threshold_c
-    )
-    return facts, found
 
 
 def problems(principal: Principal, declaration_id: str, lang: str | None) -> list[Problem]:
