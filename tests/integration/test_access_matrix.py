@@ -174,6 +174,15 @@ class World:
         self.account = {actor: f"off-{spec[0]}" for actor, spec in staff.items()}
         officer, admin = self.clients["officer_same"], self.clients["admin_own"]
 
+        # remote survey's flights: a flight of ja1 imported from its manifest (that upload's id)
+        self.survey_flight = unique_flight()
+        imported = send(
+            officer,
+            self.ja1,
+            manifest(self.survey_flight, "2026-12-01", [("LI/LEI", "E7654321", "1A")]),
+        )
+        self.manifest_upload = imported["upload_id"]
+
         # check-in: a vessel of ja1, two crew members of ja1, crew accounts
         self.vessel = new_vessel(officer)
         self.vessel_name = officer.get(f"/checkin/vessels/{self.vessel}")["name_zh"]
@@ -711,6 +720,20 @@ def rows(w: World) -> dict[str, Row]:
             administered((409, "report_closed"), (404, "report_not_found")),
             {"report_id": w.hazard},
             lambda _: {"outcome": "resolved", "resolution": "已处理"},
+        ),
+        # ---------------------------------------------------------------- remote survey: flights
+        "POST /remote-survey/manifests": Row(
+            in_jurisdiction(CREATED, "port_not_found"), body=lambda _: {"port": w.ja1}
+        ),
+        "GET /remote-survey/manifests/{upload_id}": Row(
+            in_jurisdiction(OK, "port_not_found"),
+            {"upload_id": w.manifest_upload},
+            query={"port": w.ja1},
+        ),
+        "GET /remote-survey/flights/{arrival_date}/{flight_number}": Row(
+            in_jurisdiction(OK, "flight_not_found"),
+            {"arrival_date": "2026-12-01", "flight_number": w.survey_flight},
+            query={"port": w.ja1},
         ),
     }
 

@@ -10,9 +10,10 @@ import secrets
 from typing import Any
 
 import pytest
+import requests
 from enforcement.auth import Role
 
-from tests.integration.client import Client, officer_session
+from tests.integration.client import Client, officer_session, wait_for
 from tests.integration.manifests import manifest, send, unique_flight
 
 pytestmark = pytest.mark.slow
@@ -73,7 +74,7 @@ def test_a_manifest_is_imported_and_the_officer_sees_the_flight(officer: Client,
 
 
 def test_a_bad_manifest_is_refused_line_by_line_and_writes_no_flight(
-    officer: Client, port: str
+    stack: Any, officer: Client, port: str
 ) -> None:
     number = unique_flight()
     people = [("YAMADA/HANAKO", "E12345678", "32A"), ("SATO/KEN", "E1", "2C")]
@@ -87,6 +88,10 @@ def test_a_bad_manifest_is_refused_line_by_line_and_writes_no_flight(
     }
     found = officer.get(f"/remote-survey/flights/2026-12-01/{number}?port={port}", expect=404)
     assert found["code"] == "flight_not_found"
+    listed = stack.boto3_client("s3").list_object_versions(
+        Bucket=stack.env["UPLOAD_BUCKET"], Prefix=status["key"]
+    )
+    assert listed.get("Versions", []) == []  # the refused file is not kept
 
 
 def test_the_same_event_twice_changes_nothing(stack: Any, officer: Client, port: str) -> None:
@@ -166,3 +171,58 @@ def test_an_officer_of_another_port_is_refused(
     assert stranger.post("/remote-survey/manifests", {"port": port}, expect=404)["code"] == (
         "port_not_found"
     )
+
+
+def test_a_second_post_of_a_grant_is_refused_and_the_first_file_stays(
+    stack: Any, officer: Client, port: str
+) -> None:
+    number = unique_flight()
+    first = send(officer, port, manifest(number, "2026-12-01", [("LI/LEI", "E7654321", "1A")]))
+    path = f"/remote-survey/flights/2026-12-01/{number}?port={port}"
+    before = officer.get(path)
+    grant = first["grant"]
+    other = manifest(number, "2026-12-01", [("WANG/FANG", "E1111111", "9C")])
+    response = requests.post(
+        grant["url"],
+        data=grant["fields"],
+        files={"file": ("manifest.csv", other, "text/csv")},
+        timeout=60,
+    )
+    assert response.status_code in (200, 201, 204)
+
+    def outcomes() -> list[str]:
+        return [
+            i.result["records"][0]["outcome"]
+            for i in list(stack.invocations)
+            if i.function.endswith("ManifestImportFunction")
+            and first["key"] in str(i.event)
+            and i.ok
+        ]
+
+    assert wait_for(outcomes, lambda found: len(found) == 2)[1] == "replacement_refused"
+    assert officer.get(path) == before
+    listed = stack.boto3_client("s3").list_object_versions(
+        Bucket=stack.env["UPLOAD_BUCKET"], Prefix=first["key"]
+    )
+    assert len(listed.get("Versions", [])) == 1
+
+
+def test_the_upload_policy_refuses_a_file_too_large_or_not_text(officer: Client, port: str) -> None:
+    grant = officer.post("/remote-survey/manifests", {"port": port})
+    assert grant["max_bytes"] == 1024 * 1024
+    too_large = b"x" * (grant["max_bytes"] + 1)
+    refused = requests.post(
+        grant["url"],
+        data=grant["fields"],
+        files={"file": ("manifest.csv", too_large, "text/csv")},
+        timeout=60,
+    )
+    assert refused.status_code == 400
+    assert "EntityTooLarge" in refused.text
+    as_image = {**grant["fields"], "Content-Type": "image/jpeg"}
+    refused = requests.post(
+        grant["url"], data=as_image, files={"file": ("m.jpg", b"a,b\n", "image/jpeg")}, timeout=60
+    )
+    assert refused.status_code == 403
+    status = officer.get(f"/remote-survey/manifests/{grant['upload_id']}?port={port}")
+    assert status["status"] == "pending"

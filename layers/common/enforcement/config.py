@@ -163,6 +163,9 @@ class Settings(BaseModel):
     #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
     #: (`enforcement.remote_survey.retention`).
     declaration_retention_days: int = Field(default=30, gt=0)
+    #: Days a manifest's passengers and its file are kept after the flight's arrival date
+    #: (template parameter ManifestRetentionDays, which also expires the files in the bucket).
+    manifest_retention_days: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

@@ -6,7 +6,7 @@
 2. The bucket notifies the manifest import function, which runs `process` on the object version
    the event names: the file is read and parsed whole (`manifests.parse`). A refused file writes
    no flight and no passenger: the ticket is closed `rejected` with every bad line in its
-   `details`, where the uploader reads it (`status`).
+   `details`, where the uploader reads it (`status`), and the file's version is deleted.
 3. An accepted file: its passengers are written (put, idempotent), the flight's passengers that
    the file no longer lists are deleted, then the flight item is written (its counters and
    clearance times kept: an update, not a put) in one transaction with the ticket's closing and
@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -126,6 +127,8 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     if state is Arrival.REPLACEMENT:
         return refuse_replacement(ticket, version)
     if state is Arrival.DECIDED:
+        if ticket.status == "rejected" and ticket.version_id:
+            uploads.discard(key, ticket.version_id)  # a stopped delivery may have left it
         return {"key": key, "outcome": "already_processed", "status": ticket.status}
     try:
         data, size = uploads.fetch(key, int(ticket.max_bytes), version)
@@ -198,8 +201,18 @@ def _refuse(
         )
 
     outcome = _commit(ticket, version, event, writes)
+    if not outcome:  # a refused file is not kept (the uploader has it, the problems are noted)
+        uploads.discard(ticket.object_key, version)
     logger.info("manifest refused", extra={"key": ticket.object_key, "problems": refused.total})
     return outcome or {"key": ticket.object_key, "outcome": "refused", "problems": refused.total}
+
+
+def expiry(arrival_date: str) -> dt.datetime:
+    """When a manifest's passengers expire: the arrival date (its midnight, UTC) plus
+    `Settings.manifest_retention_days`; the bucket expires the files after as many days."""
+    day = dt.date.fromisoformat(arrival_date)
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return midnight + dt.timedelta(days=settings().manifest_retention_days)
 
 
 def _set(attribute: Any, value: str | None) -> Any:
@@ -242,6 +255,7 @@ def _import(
         }
     listed = {p.document_number for p in manifest.passengers}
     previous = {p.document_number for p in ManifestPassenger.query(key, consistent_read=True)}
+    expires = expiry(manifest.arrival_date)
     with ManifestPassenger.batch_write() as batch:
         for entry in manifest.passengers:
             batch.save(
@@ -251,6 +265,7 @@ def _import(
                     name=entry.name,
                     seat=entry.seat,
                     nationality=entry.nationality,
+                    expires_at=expires,
                 )
             )
         for document in sorted(previous - listed):

@@ -191,3 +191,5 @@ class ManifestPassenger(Model):
     name = UnicodeAttribute()  # as the manifest writes it: "SURNAME/GIVEN NAMES"
     seat = UnicodeAttribute(null=True)
     nationality = UnicodeAttribute(null=True)
+    # the arrival date + Settings.manifest_retention_days (DynamoDB TTL)
+    expires_at = TTLAttribute(null=True)
