@@ -64,3 +64,23 @@ def test_the_summary_names_symptoms_temperature_and_fever() -> None:
 def test_a_language_the_form_lacks_is_refused() -> None:
     with pytest.raises(LanguageNotInForm):
         labelled(arrival(), ANSWERS, COMPUTED, "sw")
+
+
+def test_one_problem_per_field_the_forms_first() -> None:
+    from enforcement.forms import Problem
+    from enforcement.remote_survey.rules import merge_problems
+
+    form = [Problem("seat_number", "constraint", "format")]
+    data = [
+        Problem("seat_number", "seat_mismatch", "manifest"),
+        Problem("countries_visited", "origin_not_visited", "origin"),
+        Problem("temperature", "fever_without_symptoms", "fever"),
+        Problem("symptoms", "fever_without_symptoms", "fever"),
+    ]
+    merged = merge_problems(form, data)
+    assert [(p.field, p.code) for p in merged] == [
+        ("seat_number", "constraint"),
+        ("countries_visited", "origin_not_visited"),
+        ("temperature", "fever_without_symptoms"),
+        ("symptoms", "fever_without_symptoms"),
+    ]

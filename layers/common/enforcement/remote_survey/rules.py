@@ -27,13 +27,13 @@ def stored_answer(value: Any) -> Any:
 
 
 def merge_problems(form: list[Problem], consistency: list[Problem]) -> list[Problem]:
-    """Every problem at once: the form's (one per field, in survey order), then the checks
-    against data; a check against data that repeats a problem already listed for the same
-    field and code is listed once."""
-    seen = {(item.field, item.code) for item in form}
+    """Every problem at once, one per field: the form's (required, constraint, type; in survey
+    order) first, then the checks against data for the fields the form found nothing wrong
+    with (a seat that is not a seat is not also "not the manifest's seat")."""
+    seen = {item.field for item in form}
     merged = list(form)
     for item in consistency:
-        if (item.field, item.code) not in seen:
-            seen.add((item.field, item.code))
+        if item.field not in seen:
+            seen.add(item.field)
             merged.append(item)
     return merged
