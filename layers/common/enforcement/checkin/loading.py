@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from enforcement import access, clock
+from enforcement import access, clock, masking
 from enforcement.access import Action
 from enforcement.auth import Principal, Role
 from enforcement.checkin import rules
@@ -159,4 +159,4 @@ def position_of(vessel: Vessel) -> rules.Position | None:
 
 
 def mask_id_number(id_number: str) -> str:
-    return id_number[:3] + "*" * max(0, len(id_number) - 7) + id_number[-4:]
+    return masking.mask_document_number(id_number)

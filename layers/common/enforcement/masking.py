@@ -1,0 +1,19 @@
+"""How identity and travel document numbers are shown where the whole number is not needed
+(lists, summaries, exports by default): one rule for every capability."""
+
+from __future__ import annotations
+
+#: From this length on, the first three characters are shown too (a resident ID's region).
+_HEAD_FROM = 14
+
+
+def mask_document_number(number: str) -> str:
+    """`number` with all but a few characters replaced by `*`, its length kept: the last
+    four shown (the last third, for numbers shorter than 12), and the first three for numbers
+    of 14 characters or more. At least half of every number is hidden: an 18-character
+    resident ID shows 3 + 4 (`310***********1234`), a 9-character passport number the last 3
+    (`******678`), a number of 2 characters or fewer nothing."""
+    text = number
+    head = 3 if len(text) >= _HEAD_FROM else 0
+    tail = min(4, len(text) // 3)
+    return text[:head] + "*" * (len(text) - head - tail) + text[len(text) - tail :]
