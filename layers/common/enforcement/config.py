@@ -143,6 +143,9 @@ class Settings(BaseModel):
     duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
+    #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
+    #: this many minutes, the port's officers are told, once per flight.
+    clearance_p90_target_minutes: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
