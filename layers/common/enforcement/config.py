@@ -147,6 +147,9 @@ class Settings(BaseModel):
     #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
     #: (`enforcement.remote_survey.retention`).
     declaration_retention_days: int = Field(default=30, gt=0)
+    #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
+    #: this many minutes, the port's officers are told, once per flight.
+    clearance_p90_target_minutes: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
