@@ -124,6 +124,10 @@ class Declaration(Model):
     released_at = UnicodeAttribute(null=True)
     referred_at = UnicodeAttribute(null=True)
     sampled = UnicodeAttribute(null=True)  # when a sample was taken (keeps the declaration)
+    # the officer's disposition (released | referred | sampled), recorded once
+    disposition = UnicodeAttribute(null=True)
+    disposed_by = UnicodeAttribute(null=True)
+    disposition_reason = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
     by_owner = DeclarationOwnerIndex()
