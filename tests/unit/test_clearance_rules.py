@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from enforcement.remote_survey import rules
+from enforcement.remote_survey.models import NumberListAttribute
 from hypothesis import given
 from hypothesis import strategies as st
+from pynamodb.attributes import ListAttribute, NumberAttribute
 
 
 @pytest.mark.parametrize(
@@ -147,3 +149,23 @@ def test_in_process_never_below_zero() -> None:
 )
 def test_the_p90_target(seconds: list[int], breached: bool) -> None:
     assert rules.p90_breached(seconds, 30) is breached
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(min_value=-(10**15), max_value=10**15),
+            st.floats(allow_nan=False, allow_infinity=False),
+        )
+    )
+)
+def test_clearance_times_read_as_the_typed_list_reads_them(values: list[float]) -> None:
+    """The flight's clearance times are stored as pynamodb's typed number list stores them and
+    read back to the same values, ints as ints."""
+    typed = ListAttribute(of=NumberAttribute)  # type: ignore[arg-type, var-annotated]
+    fast = NumberListAttribute()
+    stored = typed.serialize(values)
+    assert fast.serialize(values) == stored
+    read = fast.deserialize(stored)
+    assert read == typed.deserialize(stored)
+    assert [type(v) for v in read] == [type(v) for v in typed.deserialize(stored)]

@@ -154,6 +154,27 @@ class DeclarationVersion(Model):
 # ------------------------------------------------------------------ flights
 
 
+class NumberListAttribute(ListAttribute[float]):
+    """A list of numbers, stored as `ListAttribute(of=NumberAttribute)` stores it (an L of N),
+    read in one pass: pynamodb's typed list reads each element through an attribute object and
+    json.loads (~5 µs a number), which cost a day board of 230 flights of 80 clearance times
+    ~70 ms of CPU for the lists alone."""
+
+    def __init__(self, null: bool = False) -> None:
+        super().__init__(of=NumberAttribute, null=null)  # type: ignore[arg-type]
+
+    def deserialize(self, values: list[dict[str, str]]) -> list[float]:
+        return [_number(v["N"]) if "N" in v else None for v in values]  # type: ignore[misc]
+
+
+def _number(text: str) -> float:
+    """A DynamoDB number's text as NumberAttribute reads it (an int when it is one)."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 class Flight(Model):
     """An arriving flight at a port, from the port system's manifest (a CSV upload).
 
@@ -180,7 +201,7 @@ class Flight(Model):
     released = NumberAttribute(default=0)
     held = NumberAttribute(default=0)  # referred for on-site survey or sampling
     # release - on-block, one per released traveller
-    clearance_seconds = ListAttribute[float](of=NumberAttribute, null=True)  # type: ignore[arg-type]
+    clearance_seconds = NumberListAttribute(null=True)
     alerted_at = UnicodeAttribute(null=True)  # when the p90 alert went out (once per flight)
 
 
