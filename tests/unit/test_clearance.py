@@ -108,6 +108,29 @@ def test_a_disposition_lost_in_a_race_is_answered_like_a_retry(
     assert reread(flight).held == 0
 
 
+def test_a_correction_between_the_read_and_the_write_is_judged_again(
+    ports: Ports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A correction committed after the officer's read makes version 2 with another outcome:
+    the write's condition on the version fails, and the fresh read finds the release is now an
+    override, which needs a reason."""
+    flight = ports.flight()
+    declaration = ports.declaration(flight, outcome="release")
+    read = clearance._declaration
+    stale = read(declaration.declaration_id)
+    Declaration(declaration.declaration_id).update(
+        actions=[Declaration.version.set(2), Declaration.outcome.set("onsite_referral")]
+    )
+    calls = iter([stale])
+    monkeypatch.setattr(clearance, "_declaration", lambda d: next(calls, None) or read(d))
+    with pytest.raises(Unprocessable) as refused:
+        clearance.clear(ports.officer, declaration.declaration_id, "released", None)
+    assert refused.value.code == "reason_required"
+    assert Declaration.get(declaration.declaration_id).disposition is None
+    assert reread(flight).released == 0
+    assert entries_of(declaration) == []
+
+
 # ------------------------------------------------------------------ held
 
 

@@ -140,14 +140,21 @@ def _settled(declaration: Declaration, disposition: str, on_block: str | None) -
 
 
 def clear(
-    principal: Principal, declaration_id: str, disposition: str, reason: str | None
+    principal: Principal,
+    declaration_id: str,
+    disposition: str,
+    reason: str | None,
+    *,
+    attempts: int = 2,
 ) -> Clearance:
     """Record an officer's disposition of a scanned declaration (see the module's text).
 
     409 `not_submitted` for a draft, `not_scanned` before the port scanned its code,
     `already_cleared` for a second, different disposition; 422 `reason_required` when the
     disposition overrides decision support's outcome (`rules.is_override`) without a reason;
-    404 `flight_unknown` when the flight is no longer on record."""
+    404 `flight_unknown` when the flight is no longer on record. A declaration changed
+    between the read and the write (a correction: a new version, maybe another outcome) is
+    judged again from a fresh read (`attempts` in all, then 409 `declaration_changed`)."""
     if disposition not in rules.DISPOSITIONS:
         raise Unprocessable("unknown_disposition", f"disposition {disposition!r} is unknown")
     declaration = _declaration(declaration_id)
@@ -182,10 +189,11 @@ def clear(
     seconds = rules.clearance_seconds(on_block, now) if disposition == "released" else None
     changes = _declaration_changes(declaration, principal, disposition, reason, override, now)
     actions = [getattr(Declaration, name).set(value) for name, value in changes.items()]
-    condition = (
+    condition = (  # as read: a correction meanwhile may have changed the outcome
         Declaration.disposition.does_not_exist()
         & (Declaration.status == "submitted")
         & Declaration.scanned_at.exists()
+        & (Declaration.version == declaration.version)
     )
 
     def writes(tx: TransactWrite) -> None:
@@ -217,9 +225,11 @@ def clear(
         )
     except _Raced:
         again = _declaration(declaration_id)
-        if again.disposition is None:
+        if again.disposition is not None:
+            return _settled(again, disposition, on_block)
+        if attempts <= 1:
             raise
-        return _settled(again, disposition, on_block)
+        return clear(principal, declaration_id, disposition, reason, attempts=attempts - 1)
     for name, value in changes.items():  # the declaration as written, not read again
         setattr(declaration, name, value)
     if seconds is not None and flight.alerted_at is None:
