@@ -18,6 +18,7 @@ import secrets
 import statistics
 import time
 from datetime import timedelta
+from typing import Any
 
 from enforcement import clock
 from enforcement.remote_survey import rules
@@ -76,6 +77,36 @@ def _seed_day(port: str, agency: str) -> None:
                     clearance_seconds=_times(rng, RELEASED),
                 )
             )
+
+
+def _quick_flight(port: str, agency: str, number: str) -> None:
+    """A flight on block 10 minutes ago whose 76 releases took 4-9 minutes: within target."""
+    from enforcement.remote_survey.models import Flight
+
+    on_block = clock.iso(clock.now() - timedelta(minutes=10))
+    Flight(
+        f"{port}#{DAY}",
+        number,
+        port=port,
+        agency=agency,
+        arrival_date=DAY,
+        origin="JPN",
+        departure_airport="NRT",
+        scheduled_on_block=on_block,
+        actual_on_block=on_block,
+        passengers=PASSENGERS,
+        declared=PASSENGERS - 1,
+        released=RELEASED,
+        held=HELD,
+        clearance_seconds=[240 + 4 * n for n in range(RELEASED)],
+    ).save()
+
+
+def _own_ms(figures: Any) -> str:
+    """The handler's own time: its duration minus the time inside AWS calls (moto's work,
+    in this process, and the meter's own reads)."""
+    duration = sum(run.duration_ms for run in figures.runs)
+    return f"{duration - figures.usage.aws_seconds * 1000:.0f} ms"
 
 
 def _declaration(port: str, agency: str, flight_number: str, outcome: str) -> str:
@@ -146,7 +177,7 @@ def bench_on_stack() -> None:
         functions = ("RemoteSurveyApiFunction",)
         officer.get(f"/remote-survey/boards/{DAY}")  # a warm function
         walls = []
-        for _ in range(5):
+        for _ in range(3):
             began = time.perf_counter()
             board = officer.get(f"/remote-survey/boards/{DAY}")
             walls.append(time.perf_counter() - began)
@@ -155,20 +186,25 @@ def bench_on_stack() -> None:
         with meter.measure() as usage, paths.invocations_as_parts(stack, meter, functions):
             board = officer.get(f"/remote-survey/boards/{DAY}")
         size = sum(len(str(f)) for f in board["flights"])
-        paths.show(
-            paths.priced(
-                f"the day board of {FLIGHTS} flights (answer ~{size // 1024} KiB)",
-                stack,
-                usage,
-                paths._new_of(stack, mark, "RemoteSurveyApiFunction", bool),
-            )
+        figures = paths.priced(
+            f"the day board of {FLIGHTS} flights (answer ~{size // 1024} KiB)",
+            stack,
+            usage,
+            paths._new_of(stack, mark, "RemoteSurveyApiFunction", bool),
         )
+        paths.show(figures)
         print(
-            f"   over HTTP on the local stack, warm: median {statistics.median(walls) * 1000:.0f}"
-            f" ms, worst {max(walls) * 1000:.0f} ms of 5"
+            f"   handler's own time (duration - time inside AWS calls): {_own_ms(figures)}; "
+            f"over HTTP, warm: median {statistics.median(walls) * 1000:.0f} ms, worst "
+            f"{max(walls) * 1000:.0f} ms of {len(walls)} (moto's Query answer dominates)"
         )
-        for disposition, outcome in (("released", "release"), ("referred", "onsite_referral")):
-            declaration_id = _declaration(port, agency, "MU0100", outcome)
+        _quick_flight(port, agency, "MU9999")
+        for name, disposition, outcome, flight in (
+            ("released within target", "released", "release", "MU9999"),
+            ("released past target: the alert", "released", "release", "MU0100"),
+            ("referred", "referred", "onsite_referral", "MU0100"),
+        ):
+            declaration_id = _declaration(port, agency, flight, outcome)
             mark = len(stack.invocations)
             with meter.measure() as usage, paths.invocations_as_parts(stack, meter, functions):
                 officer.post(
@@ -176,14 +212,14 @@ def bench_on_stack() -> None:
                     {"disposition": disposition},
                     expect=200,
                 )
-            paths.show(
-                paths.priced(
-                    f"one disposition: {disposition} (a flight of {RELEASED} releases)",
-                    stack,
-                    usage,
-                    paths._new_of(stack, mark, "RemoteSurveyApiFunction", bool),
-                )
+            figures = paths.priced(
+                f"one disposition, {name} (a flight of {RELEASED} releases)",
+                stack,
+                usage,
+                paths._new_of(stack, mark, "RemoteSurveyApiFunction", bool),
             )
+            paths.show(figures)
+            print(f"   handler's own time: {_own_ms(figures)}")
 
 
 def main() -> int:
