@@ -30,7 +30,7 @@ from enforcement.config import settings
 from enforcement.db import transaction
 from enforcement.errors import Conflict, NotFound, Unprocessable
 from enforcement.remote_survey import retention, rules
-from enforcement.remote_survey.models import Declaration, Flight
+from enforcement.remote_survey.models import Declaration, Flight, port_day
 
 logger = Logger(child=True)
 
@@ -98,15 +98,17 @@ def _declaration(declaration_id: str) -> Declaration:
         raise _not_found() from None
 
 
-def _of_port(principal: Principal, declaration: Declaration) -> None:
+def _of_port(
+    principal: Principal, declaration: Declaration, action: access.Action = access.Action.ACT
+) -> None:
     """Officers of the declaration's port (and admins of its agency); 403 for travellers and
     officers of another port of the agency, 404 for another agency's."""
     access.require_role(principal, Role.OFFICER, Role.ADMIN)
-    access.in_jurisdiction(principal, declaration.port, access.Action.ACT, hidden=_not_found())
+    access.in_jurisdiction(principal, declaration.port, action, hidden=_not_found())
 
 
 def _flight_key(declaration: Declaration) -> tuple[str, str]:
-    return f"{declaration.port}#{declaration.arrival_date}", declaration.flight_number.upper()
+    return port_day(declaration.port, declaration.arrival_date), declaration.flight_number.upper()
 
 
 def _on_block(flight: Flight | None) -> str | None:
@@ -116,7 +118,7 @@ def _on_block(flight: Flight | None) -> str | None:
 def clearance_of(principal: Principal, declaration_id: str) -> Clearance:
     """A declaration's clearance steps, for officers of its port."""
     declaration = _declaration(declaration_id)
-    _of_port(principal, declaration)
+    _of_port(principal, declaration, access.Action.READ)
     try:
         flight = Flight.get(*_flight_key(declaration))
     except Flight.DoesNotExist:
@@ -161,10 +163,10 @@ def clear(
     _of_port(principal, declaration)
     partition = audit.chain_for(CAPABILITY, declaration.agency)
     target = f"declaration:{declaration.declaration_id}"
-    port_day, flight_number = _flight_key(declaration)
+    day_key, flight_number = _flight_key(declaration)
     head_key = audit.head_key(partition.chain(target))
-    reads = batch_get([ItemKey(Flight, port_day, flight_number), head_key])
-    flight = reads.item(Flight, port_day, flight_number)
+    reads = batch_get([ItemKey(Flight, day_key, flight_number), head_key])
+    flight = reads.item(Flight, day_key, flight_number)
     on_block = _on_block(flight)
     if declaration.disposition is not None:
         return _settled(declaration, disposition, on_block)
@@ -208,7 +210,7 @@ def clear(
         f"declaration.{disposition}",
         target,
         {
-            "flight": f"{port_day}#{flight_number}",
+            "flight": declaration.flight_key,
             "outcome": declaration.outcome,
             "override": override,
             "reason": reason,
@@ -233,7 +235,7 @@ def clear(
     for name, value in changes.items():  # the declaration as written, not read again
         setattr(declaration, name, value)
     if seconds is not None and flight.alerted_at is None:
-        alert_if_late(port_day, flight_number)
+        alert_if_late(day_key, flight_number)
     return Clearance(declaration, on_block)
 
 
@@ -285,14 +287,14 @@ def _flight_actions(seconds: int | None) -> list[UpdateAction]:
 # ------------------------------------------------------------------ the p90 alert
 
 
-def alert_if_late(port_day: str, flight_number: str) -> bool:
+def alert_if_late(day_key: str, flight_number: str) -> bool:
     """Tell the port's officers (inbox `jurisdiction:<port>`, and the SNS topic) when the
     flight's clearance p90 is past the target (`rules.p90_breached`), once per flight: the
     flight's `alerted_at` is set on condition it is not, in the transaction of the inbox note.
     Reads the flight afresh (strongly consistent), so releases committed meanwhile count.
     True when this call sent the alert."""
     try:
-        flight = Flight.get(port_day, flight_number, consistent_read=True)
+        flight = Flight.get(day_key, flight_number, consistent_read=True)
     except Flight.DoesNotExist:
         return False
     seconds = list(flight.clearance_seconds or [])
