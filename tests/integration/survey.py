@@ -118,19 +118,18 @@ HEALTHY = {
 }
 
 
-def submitted_declaration(
-    world: Port, traveller: Client, number: str, day: str, **answers: Any
+def submit_declaration(
+    traveller: Client, *, port: str, form_id: str, number: str, day: str, **answers: Any
 ) -> dict[str, Any]:
-    """A declaration of `traveller` for a flight, filled from the specimen passport and
-    `HEALTHY` (overridden by `answers`), submitted: its answer (with `code`)."""
-    world.publish_arrival_form()
+    """A declaration of `traveller` for a flight on record, filled from the specimen passport
+    and `HEALTHY` (overridden by `answers`), submitted: its answer (with `code`)."""
     started = traveller.post(
         "/remote-survey/declarations",
         {
-            "port": world.port,
+            "port": port,
             "arrival_date": day,
             "flight_number": number,
-            "form_id": world.form_id,
+            "form_id": form_id,
             "lang": "en",
         },
     )
@@ -139,3 +138,13 @@ def submitted_declaration(
     traveller.call("PATCH", path, {"answers": {**HEALTHY, **answers}}, expect=200)
     submitted: dict[str, Any] = traveller.post(f"{path}/submit", expect=200)
     return submitted
+
+
+def submitted_declaration(
+    world: Port, traveller: Client, number: str, day: str, **answers: Any
+) -> dict[str, Any]:
+    """`submit_declaration` at the world's port, on its arrival form."""
+    world.publish_arrival_form()
+    return submit_declaration(
+        traveller, port=world.port, form_id=world.form_id, number=number, day=day, **answers
+    )

@@ -260,9 +260,18 @@ def test_a_bad_check_digit_names_its_field(world: Port) -> None:
     assert refusal(answer) == (422, "mrz_check_digit")
     assert "date_of_birth" in answer.json()["details"]["fields"]
     assert traveller.get(path)["answers"] == {"flight_number": number}  # nothing written
-    assert refusal(
-        traveller.call("PATCH", path, {"answers": {"temperature": "hot", "no_such": 1}})
-    ) == (422, "answers_invalid")
+    wrong = traveller.call("PATCH", path, {"answers": {"temperature": "hot", "no_such": 1}})
+    assert refusal(wrong) == (422, "answers_invalid")
+    assert {(d["field"], d["code"]) for d in wrong.json()["details"]} == {
+        ("temperature", "not_decimal"),
+        ("no_such", "unknown_field"),
+    }
+    mistyped = traveller.call("POST", f"{path}/autofill", {"resident_id": "110105194912310021"})
+    assert refusal(mistyped) == (422, "resident_id_check_character")
+    filled = traveller.post(f"{path}/autofill", {"resident_id": "11010519491231002X"}, expect=200)
+    answers = filled["declaration"]["answers"]
+    assert (answers["date_of_birth"], answers["sex"]) == ("1949-12-31", "F")
+    assert answers["document_number"] == "11010519491231002X"
 
 
 def test_unknown_flight_is_refused(world: Port) -> None:
