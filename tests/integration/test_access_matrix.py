@@ -700,6 +700,26 @@ def rows(w: World) -> dict[str, Row]:
             body=lambda _: {"code": w.declaration["code"], "lang": "zh"},
         ),
         "POST /remote-survey/kiosk-sessions": Row(only(dict.fromkeys(OFFICERS, CREATED))),
+        # (before the scan's row in the sorted order: the declaration is not scanned yet)
+        "POST /remote-survey/declarations/{declaration_id}/clearance": Row(
+            in_jurisdiction((409, "not_scanned"), "declaration_not_found"),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {"disposition": "released"},
+        ),
+        "GET /remote-survey/declarations/{declaration_id}/clearance": Row(
+            in_jurisdiction(OK, "declaration_not_found"),
+            {"declaration_id": w.declaration["declaration_id"]},
+        ),
+        "GET /remote-survey/boards/{arrival_date}": Row(
+            in_jurisdiction(OK, "port_not_found"),
+            {"arrival_date": w.flight_day},
+            query={"port": w.ja1},
+        ),
+        "GET /remote-survey/flights/{arrival_date}/{flight_number}/clearance": Row(
+            in_jurisdiction(OK, "port_not_found"),
+            {"arrival_date": w.flight_day, "flight_number": w.flight},
+            query={"port": w.ja1},
+        ),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
         "POST /duty/hazards": Row(

@@ -166,6 +166,9 @@ class Settings(BaseModel):
     #: Days a manifest's passengers and its file are kept after the flight's arrival date
     #: (template parameter ManifestRetentionDays, which also expires the files in the bucket).
     manifest_retention_days: int = Field(default=30, gt=0)
+    #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
+    #: this many minutes, the port's officers are told, once per flight.
+    clearance_p90_target_minutes: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

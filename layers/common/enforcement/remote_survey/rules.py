@@ -4,9 +4,12 @@ aggregate (`# ---- <part>`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from enforcement import clock
 from enforcement.forms import Problem
 
 # ---- declarations
@@ -37,3 +40,109 @@ def merge_problems(form: list[Problem], consistency: list[Problem]) -> list[Prob
             seen.add(item.field)
             merged.append(item)
     return merged
+
+
+# ---- clearance
+
+#: What an officer may decide for a scanned declaration. Released: the traveller leaves the
+#: port; referred (on-site survey) and sampled (a sample taken): the traveller is held and the
+#: declaration is kept beyond the retention period.
+DISPOSITIONS: tuple[str, ...] = ("released", "referred", "sampled")
+HELD: frozenset[str] = frozenset({"referred", "sampled"})
+
+#: The disposition each outcome of decision support recommends. `remote_survey` recommends
+#: none by itself: the remote survey decides, so once it has ended any disposition follows it.
+RECOMMENDED: dict[str, str] = {
+    "release": "released",
+    "onsite_referral": "referred",
+    "sampling": "sampled",
+}
+
+
+def on_block(scheduled: str, actual: str | None) -> str:
+    """When the flight's clearance clock starts: its actual on-block time, else the scheduled
+    one (the port system may send the actual time late or never)."""
+    return actual or scheduled
+
+
+def clearance_seconds(on_block_at: str, released_at: str) -> int:
+    """Release - on-block, in whole seconds. A release before the recorded on-block (the
+    schedule's time, or a late actual time) counts 0: a clearance takes no negative time."""
+    seconds = (clock.parse(released_at) - clock.parse(on_block_at)).total_seconds()
+    return max(0, round(seconds))
+
+
+def percentile(values: Iterable[float], percent: int) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `percent`% of the values at
+    or below it (rank ⌈percent·n/100⌉ of the sorted values; integer arithmetic, so 90 % of 70
+    values is rank 63, not 64 through a float's 63.000…01). Always a value that was measured:
+    of one value, every percentile is that value; of two, p50 is the smaller and p90 the
+    larger. None when there is no value."""
+    if not 0 < percent <= 100:
+        raise ValueError(f"percent {percent} is not in (0, 100]")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = (percent * len(ordered) + 99) // 100
+    return ordered[rank - 1]
+
+
+def is_override(outcome: str | None, disposition: str, survey_ended: bool) -> bool:
+    """Whether an officer's disposition departs from decision support's outcome, and so needs
+    a reason. The outcome's recommended disposition (`RECOMMENDED`) follows it; a
+    `remote_survey` outcome is followed by any disposition once the survey has ended, and by
+    none before (releasing or holding without the survey skips it). A declaration without an
+    outcome recommends nothing: no disposition overrides it."""
+    if disposition not in DISPOSITIONS:
+        raise ValueError(f"unknown disposition {disposition!r}")
+    if outcome is None:
+        return False
+    if outcome == "remote_survey":
+        return not survey_ended
+    return RECOMMENDED.get(outcome) != disposition
+
+
+@dataclass(frozen=True)
+class FlightFigures:
+    """A flight's clearance figures: travellers on the manifest, declarations submitted,
+    released, held (referred or sampled), still in process, and the clearance time of the
+    released (seconds from on-block) at p50, p90 and its max."""
+
+    arrivals: int
+    declared: int
+    released: int
+    held: int
+    in_process: int
+    p50_seconds: float | None
+    p90_seconds: float | None
+    max_seconds: float | None
+
+
+def flight_figures(
+    arrivals: int, declared: int, released: int, held: int, seconds: Sequence[float]
+) -> FlightFigures:
+    """A flight's figures from its counters and the clearance seconds of its releases: still in
+    process = declared - released - held (never below 0); p50 and p90 by `percentile`; max the
+    longest clearance. No release: no clearance time (None)."""
+    return FlightFigures(
+        arrivals=arrivals,
+        declared=declared,
+        released=released,
+        held=held,
+        in_process=max(0, declared - released - held),
+        p50_seconds=percentile(seconds, 50),
+        p90_seconds=percentile(seconds, 90),
+        max_seconds=max(seconds) if seconds else None,
+    )
+
+
+def p90_breached(seconds: Sequence[float], target_minutes: int) -> bool:
+    """A flight's clearance p90 passes the target: strictly more than `target_minutes`.
+
+    No minimum number of releases: releases come in server-time order after one on-block
+    time, so each new clearance time is at least the ones before, and the nearest-rank p90
+    of a flight never falls as releases are added. The first release past the target already
+    shows the flight will not meet it (everyone still waiting is later still), so the port is
+    told then, not after an arbitrary count."""
+    p90 = percentile(seconds, 90)
+    return p90 is not None and p90 > target_minutes * 60
