@@ -59,7 +59,10 @@ def test_a_crew_member_reports_for_shipmates_on_their_own_vessel_only(world: Wor
         health.report_health(as_crew, report(elsewhere, symptoms=["none"]))
     with pytest.raises(Unprocessable) as contradicts:
         health.report_health(as_crew, report(vessel, symptoms=["none", "cough"]))
-    assert contradicts.value.code == "symptoms_contradict"
+    assert contradicts.value.code == "health_report_invalid"
+    assert [(p["field"], p["code"]) for p in contradicts.value.details] == [
+        ("symptoms", "constraint")
+    ]
 
 
 def test_an_ais_position_never_replaces_a_newer_one(world: World) -> None:

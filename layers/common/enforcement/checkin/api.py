@@ -328,8 +328,10 @@ def get_application(check_id: CheckId) -> CheckOut:
     "/checkin/health-reports",
     summary="Report symptoms for myself or a shipmate",
     description="A crew member serving on the vessel reports symptoms and temperature; an "
-    "abnormal report (a symptom, or a fever) alerts the jurisdiction's officers. "
-    "403 `not_a_shipmate`; 422 `symptoms_contradict`.",
+    "abnormal report (a symptom, or a fever) alerts the jurisdiction's officers. The answers "
+    "are checked by the crew health report form (every problem at once, in `lang`). "
+    "403 `not_a_shipmate`; 422 `health_report_invalid` (details: each field's problem), "
+    "`language_not_in_form`.",
     status_code=201,
     security=SECURED,
 )

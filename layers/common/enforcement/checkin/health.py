@@ -1,5 +1,7 @@
-"""Health reports: a crew member reports symptoms for themselves or a shipmate; an abnormal
-report (the rule: `enforcement.checkin.rules.assess_health`) alerts the jurisdiction's officers.
+"""Health reports: a crew member reports symptoms for themselves or a shipmate. The answers are
+a form of the form engine (`health_form`: checked there, every problem at once, in the crew
+member's language); an abnormal report (the one health model: `enforcement.health.assess`)
+alerts the jurisdiction's officers.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from enforcement import access, audit, clock, jurisdictions, notify
+from enforcement import health as health_model
 from enforcement.auth import Principal
-from enforcement.checkin import rules
+from enforcement.checkin import health_form
 from enforcement.checkin.loading import postings_of_vessel, vessel_for_crew
 from enforcement.checkin.models import HealthReport
 from enforcement.checkin.schemas import HealthIn
@@ -39,9 +42,22 @@ def report_health(principal: Principal, body: HealthIn) -> dict[str, Any]:
     subject = body.subject_crew_id or crew_id
     if subject != crew_id:
         access.shipmate(postings_of_vessel(vessel.vessel_id), subject, vessel.vessel_id)
-    if "none" in body.symptoms and len(body.symptoms) > 1:
-        raise Unprocessable("symptoms_contradict", "'none' cannot go with other symptoms")
-    reasons = rules.assess_health(body.symptoms, body.temperature_c, settings().fever_threshold_c)
+    answers = {
+        "symptoms": list(body.symptoms),
+        "temperature": body.temperature_c,
+        "note": body.note,
+    }
+    checked = health_form.check(answers, body.lang)
+    if not checked.ok:
+        first = checked.problems[0]
+        raise Unprocessable(
+            "health_report_invalid",
+            first.message,
+            details=[
+                {"field": p.field, "code": p.code, "message": p.message} for p in checked.problems
+            ],
+        )
+    reasons = health_model.assess(body.symptoms, body.temperature_c, settings().fever_threshold_c)
     report = HealthReport(
         f"hr-{secrets.token_hex(8)}",
         jurisdiction=vessel.jurisdiction,

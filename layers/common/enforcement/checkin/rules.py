@@ -423,16 +423,3 @@ def task_outcome(
     else:
         state = "pending"
     return TaskOutcome(state, all_verified, rows)
-
-
-# ------------------------------------------------------------------ health
-
-
-def assess_health(
-    symptoms: Sequence[str], temperature_c: float | None, fever_c: float
-) -> list[str]:
-    """Why a report is abnormal (empty when it is not): any symptom, or a fever."""
-    reasons = [f"symptom:{s}" for s in symptoms if s != "none"]
-    if temperature_c is not None and temperature_c >= fever_c:
-        reasons.append(f"temperature:{temperature_c:.1f}")
-    return reasons

@@ -7,10 +7,11 @@ times and days with their `format`; the JSON on the wire is what the aggregates 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from enforcement.checkin import health_form
 from enforcement.checkin.crew_schemas import CertificateOut, CrewOut
 from enforcement.checkin.verdicts import (
     CheckResultsOut,
@@ -34,18 +35,11 @@ from enforcement.schemas import (
     Whole,
 )
 
-Symptom = Literal[
-    "none",
-    "fever",
-    "cough",
-    "fatigue",
-    "sore_throat",
-    "shortness_of_breath",
-    "diarrhea",
-    "loss_of_taste_or_smell",
-    "headache",
-    "muscle_pain",
-]
+#: A symptom of the crew health report: the choices of its form (`checkin/health_form.py`).
+if TYPE_CHECKING:
+    Symptom = str
+else:
+    Symptom = Literal[health_form.symptom_codes()]
 #: appointed (by an application and its checks), bound (self-declared; approved, or within an
 #: appointment) or pending (a binding waiting for an officer's approval).
 PostingStatus = Literal["appointed", "bound", "pending"]
@@ -265,8 +259,16 @@ class HealthIn(Strict):
         default=None, description="a shipmate; yourself when absent"
     )
     symptoms: Annotated[list[Symptom], Field(min_length=1, max_length=10)]
-    temperature_c: Annotated[Number | None, Field(ge=30, le=45)] = None
-    note: Annotated[Paragraph | None, Field(max_length=500)] = None
+    temperature_c: Number | None = Field(
+        default=None, description="°C; the report's form accepts 30 to 45"
+    )
+    note: Annotated[Paragraph | None, Field(max_length=2000)] = Field(
+        default=None, description="the report's form accepts 500 characters"
+    )
+    lang: Annotated[str | None, Field(pattern=r"^[a-z]{2}$")] = Field(
+        default=None,
+        description="the language of the answer's problems: `zh` (default) or `en`",
+    )
 
 
 class HealthOut(BaseModel):

@@ -12,12 +12,36 @@ Pure (no I/O): storage and routes belong to the capability that uses a form. doc
 describes the accepted XLSForm subset and the functions of the whitelist.
 """
 
-from enforcement.forms.answers import CheckResult, LanguageNotInForm, Problem, check
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from enforcement.forms.model import Choice, FormDefinition, FormField, Language
-from enforcement.forms.publish import publish
-from enforcement.forms.render import render
 from enforcement.forms.sheets import FormRejected
-from enforcement.forms.xpath import WHITELIST
+
+if TYPE_CHECKING:
+    from enforcement.forms.answers import CheckResult, LanguageNotInForm, Problem, check
+    from enforcement.forms.publishing import publish
+    from enforcement.forms.rendering import render
+    from enforcement.forms.xpath import WHITELIST
+
+#: Imported when first asked for: the XPath engine takes ~0.5 s to import and the XLSForm
+#: compiler ~1 s; a function that only reads a form's choices needs neither.
+_LAZY = {
+    "CheckResult": "answers",
+    "LanguageNotInForm": "answers",
+    "Problem": "answers",
+    "check": "answers",
+    "publish": "publishing",
+    "render": "rendering",
+    "WHITELIST": "xpath",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"enforcement.forms.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "WHITELIST",

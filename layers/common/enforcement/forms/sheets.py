@@ -8,9 +8,6 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-
 from enforcement.errors import Unprocessable
 
 #: The sheets of the accepted subset (JSON input: keys of the object; `.xlsx`: sheet names).
@@ -38,6 +35,9 @@ def problem(code: str, message: str, **about: str) -> dict[str, str]:
 
 def read_sheets(source: bytes | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, bytes | bytearray):
+        from pyxform.errors import PyXFormError  # the compiler: only where a form is published
+        from pyxform.xls2json_backends import get_xlsform
+
         try:
             data = get_xlsform(io.BytesIO(bytes(source)), file_type=".xlsx")
         except (PyXFormError, ValueError, KeyError, TypeError, OSError) as error:
