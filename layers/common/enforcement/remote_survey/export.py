@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from enforcement.forms import FormDefinition
 from enforcement.masking import mask_document_number
-from enforcement.remote_survey import labels
+from enforcement.remote_survey import answer_diff
 
 #: The declaration's own facts, before the answers.
 FIXED: tuple[str, ...] = (
@@ -110,7 +110,10 @@ def table(
     forms_used = list(forms_by_version.values())
     fields = answer_fields(forms_used)
     header_form = {name: next(f for f in forms_used if _has(f, name)) for name in fields}
-    header = [*FIXED, *(labels.question_label(header_form[name], name, code) for name in fields)]
+    header = [
+        *FIXED,
+        *(answer_diff.question_label(header_form[name], name, code) for name in fields),
+    ]
     rows: list[list[str]] = []
     for declaration in declarations:
         form = forms_by_version[(declaration.form_id, int(declaration.form_version))]
@@ -130,7 +133,7 @@ def table(
             declaration.released_at,
             declaration.referred_at,
         ]
-        cells = [labels.answer_text(form, name, answers.get(name), code) for name in fields]
+        cells = [answer_diff.answer_text(form, name, answers.get(name), code) for name in fields]
         rows.append([safe_cell(value) for value in [*fixed, *cells]])
     return Table([safe_cell(h) for h in header], rows)
 

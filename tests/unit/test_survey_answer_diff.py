@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 from enforcement import forms
-from enforcement.remote_survey import labels
+from enforcement.remote_survey import answer_diff
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ AFTER = {
 def test_the_diff_names_changed_added_and_removed_answers_in_survey_order(
     form: forms.FormDefinition,
 ) -> None:
-    changes = labels.diff(form, BEFORE, AFTER, "en")
+    changes = answer_diff.diff(form, BEFORE, AFTER, "en")
     assert [(c.field, c.kind) for c in changes] == [
         ("seat_number", "changed"),
         ("symptoms", "changed"),
@@ -58,28 +58,28 @@ def test_the_diff_names_changed_added_and_removed_answers_in_survey_order(
 
 
 def test_the_diff_is_labelled_in_the_asked_language(form: forms.FormDefinition) -> None:
-    changes = {c.field: c for c in labels.diff(form, BEFORE, AFTER, "zh")}
+    changes = {c.field: c for c in answer_diff.diff(form, BEFORE, AFTER, "zh")}
     assert changes["seat_number"].label == "座位号"
     assert changes["symptoms"].after_text == "发热; 干咳"
-    ja = {c.field: c for c in labels.diff(form, BEFORE, AFTER, "ja")}
+    ja = {c.field: c for c in answer_diff.diff(form, BEFORE, AFTER, "ja")}
     assert ja["symptoms"].after_text.startswith("発熱")
 
 
 def test_no_change_no_diff(form: forms.FormDefinition) -> None:
-    assert labels.diff(form, BEFORE, dict(BEFORE), "en") == []
-    assert labels.diff(form, {"phone": ""}, {"phone": None}, "en") == []
+    assert answer_diff.diff(form, BEFORE, dict(BEFORE), "en") == []
+    assert answer_diff.diff(form, {"phone": ""}, {"phone": None}, "en") == []
 
 
 def test_fields_the_form_does_not_name_come_last(form: forms.FormDefinition) -> None:
-    changes = labels.diff(form, {}, {"zz_old": "x", "surname": "LI", "has_fever": "yes"}, "en")
+    changes = answer_diff.diff(form, {}, {"zz_old": "x", "surname": "LI", "has_fever": "yes"}, "en")
     assert [c.field for c in changes] == ["surname", "has_fever", "zz_old"]
     assert changes[2].label == "zz_old"
 
 
 def test_answers_as_text(form: forms.FormDefinition) -> None:
-    assert labels.answer_text(form, "sex", "F", "en") == "Female"
-    assert labels.answer_text(form, "nationality", "JPN", "zh") == "日本"
-    assert labels.answer_text(form, "symptoms", "fever rash", "en") == "Fever; Rash"
-    assert labels.answer_text(form, "nationality", "XXX", "en") == "XXX"  # not a choice
-    assert labels.answer_text(form, "temperature", "37.5", "ar") == "37.5"
-    assert labels.answer_text(form, "surname", None, "en") == ""
+    assert answer_diff.answer_text(form, "sex", "F", "en") == "Female"
+    assert answer_diff.answer_text(form, "nationality", "JPN", "zh") == "日本"
+    assert answer_diff.answer_text(form, "symptoms", "fever rash", "en") == "Fever; Rash"
+    assert answer_diff.answer_text(form, "nationality", "XXX", "en") == "XXX"  # not a choice
+    assert answer_diff.answer_text(form, "temperature", "37.5", "ar") == "37.5"
+    assert answer_diff.answer_text(form, "surname", None, "en") == ""
