@@ -7,6 +7,7 @@ the change. A referral keeps the declaration (and its versions) beyond the reten
 
 from __future__ import annotations
 
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from enforcement import access, audit, clock
@@ -72,7 +73,7 @@ def review(
     if state == current and text == ((declaration.review_comment or "").strip() or None):
         return declaration  # a retry
     now = clock.iso()
-    actions = [
+    actions: list[Action] = [
         Declaration.review.set(state),
         Declaration.review_comment.set(text) if text else Declaration.review_comment.remove(),
         Declaration.reviewed_by.set(principal.account_id),
