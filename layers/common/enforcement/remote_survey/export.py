@@ -17,7 +17,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from enforcement.forms import FormDefinition
 from enforcement.masking import mask_document_number
 from enforcement.remote_survey import answer_diff
+from enforcement.remote_survey.models import Declaration
 
 #: The declaration's own facts, before the answers.
 FIXED: tuple[str, ...] = (
@@ -45,26 +46,6 @@ _NO_COLUMN = frozenset({"note", "group"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class DeclarationLike(Protocol):
-    """What a row needs of a declaration (`models.Declaration` has it)."""
-
-    declaration_id: str
-    flight_number: str
-    arrival_date: str
-    form_id: str
-    form_version: int
-    version: int
-    answers: Any
-    computed: Any
-    submitted_at: str | None
-    review: str | None
-    outcome: str | None
-    scanned_at: str | None
-    released_at: str | None
-    referred_at: str | None
-    document_number: str | None
 
 
 @dataclass(frozen=True)
@@ -98,7 +79,7 @@ def answer_fields(forms_used: Sequence[FormDefinition]) -> list[str]:
 
 
 def table(
-    declarations: Iterable[DeclarationLike],
+    declarations: Iterable[Declaration],
     forms_by_version: Mapping[tuple[str, int], FormDefinition],
     code: str,
     *,
