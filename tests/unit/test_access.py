@@ -23,6 +23,8 @@ TRAFFIC_OFFICER = Principal("off-wang", Role.OFFICER, agency="traffic", jurisdic
 ADMIN = Principal("off-admin", Role.ADMIN, agency="msa", jurisdiction="shanghai")
 TRAFFIC_ADMIN = Principal("off-cmd", Role.ADMIN, agency="traffic", jurisdiction="zhifu")
 NO_AGENCY = Principal("off-none", Role.ADMIN, jurisdiction="shanghai")
+# a kiosk's traveller session carries its port's agency and jurisdiction, and reaches nothing
+KIOSK = Principal("kiosk-0123456789abcdef", Role.TRAVELLER, agency="msa", jurisdiction="shanghai")
 
 READ, ACT, ADMINISTER = Action.READ, Action.ACT, Action.ADMINISTER
 ROLE, OUTSIDE, HIDDEN = Refusal.ROLE, Refusal.OUTSIDE, Refusal.HIDDEN
@@ -37,7 +39,9 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 #: Every kind of caller `decide` tells apart: each role, of an agency or of none, with a
 #: jurisdiction its agency owns or one another agency owns.
-PRINCIPALS = (CREW, UNLINKED, OFFICER, PLANTED, TRAFFIC_OFFICER, ADMIN, TRAFFIC_ADMIN, NO_AGENCY)
+PRINCIPALS = (
+    CREW, UNLINKED, KIOSK, OFFICER, PLANTED, TRAFFIC_OFFICER, ADMIN, TRAFFIC_ADMIN, NO_AGENCY
+)  # fmt: skip
 
 #: The columns: a record of a jurisdiction (its agency is the owner) or an agency-wide record.
 COLUMNS = (
@@ -63,6 +67,10 @@ TABLE: dict[tuple[Principal, Action], tuple[Refusal | None, ...]] = {
     (UNLINKED, READ):       (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
     (UNLINKED, ACT):        (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
     (UNLINKED, ADMINISTER): (ROLE, ROLE,   ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    # nor do kiosk sessions, whatever agency and port their token names
+    (KIOSK, READ):       (ROLE,   ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (KIOSK, ACT):        (ROLE,   ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
+    (KIOSK, ADMINISTER): (ROLE,   ROLE,    ROLE,    ROLE,     ROLE,   ROLE,    ROLE),
     # an officer: own jurisdiction of own agency and the agency's records; never administers
     (OFFICER, READ):       (OK,   OUTSIDE, HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
     (OFFICER, ACT):        (OK,   OUTSIDE, HIDDEN,  HIDDEN,   OK,     HIDDEN,  HIDDEN),
@@ -313,3 +321,21 @@ def test_dispatch_profiles_hazards_and_tasks() -> None:
     with pytest.raises(Forbidden) as caught:
         access.on_team(OFFICER, ["off-chen"])
     assert caught.value.code == "not_on_team"
+
+
+# ------------------------------------------------------------------ travellers' declarations
+
+
+def test_travellers_own_their_declarations_only() -> None:
+    assert access.traveller(CREW) == "mp-li"
+    assert access.traveller(KIOSK) == KIOSK.account_id
+    access.own_declaration(CREW, "mp-li")
+    access.own_declaration(KIOSK, KIOSK.account_id)
+    for who, owner in ((CREW, "mp-other"), (KIOSK, "mp-li"), (OFFICER, "off-zhang")):
+        with pytest.raises(Forbidden) as refused:
+            access.own_declaration(who, owner)
+        assert refused.value.code == "not_your_declaration"
+    for who in (OFFICER, ADMIN):
+        with pytest.raises(Forbidden) as refused:
+            access.traveller(who)
+        assert refused.value.code == "role_not_allowed"

@@ -64,6 +64,8 @@ class Scope:
     jurisdiction: str | None = None
 
 
+#: Roles that act on their own records only: mini-program accounts and kiosk sessions.
+TRAVELLERS = (Role.CREW, Role.TRAVELLER)
 #: Postings that give a crew member access to a vessel; a `pending` binding gives none.
 SERVING = ("appointed", "bound")
 
@@ -80,12 +82,13 @@ class PostingLike(Protocol):
 def decide(principal: Principal, action: Action, scope: Scope) -> Refusal | None:
     """None when `principal` may do `action` on a record of `scope`; otherwise why not.
 
-    Crew: never (their own records are decided by `own_*` and `serving_on`). Officers: READ and
-    ACT on records of their own jurisdiction owned by their own agency; never ADMINISTER.
+    Crew and travellers: never (their own records are decided by `own_*`, `serving_on` and
+    `own_declaration`). Officers: READ and ACT on records of their own jurisdiction owned by
+    their own agency; never ADMINISTER.
     Admins: everything on records of their own agency. A record of another agency, or of no
     agency, is HIDDEN; a record of the caller's agency in another jurisdiction is OUTSIDE.
     """
-    if principal.role is Role.CREW:
+    if principal.role in TRAVELLERS:
         return Refusal.ROLE
     if action is Action.ADMINISTER and principal.role is not Role.ADMIN:
         return Refusal.ROLE
@@ -299,3 +302,20 @@ def report_visible(principal: Principal, reported_by: str, agency: str | None) -
             raise Forbidden("not_your_report", "this hazard report is not yours to see")
         return
     in_agency(principal, agency, Action.ADMINISTER, hidden=hidden)
+
+
+# ------------------------------------------------------------------ travellers: their own
+
+
+def traveller(principal: Principal) -> str:
+    """The account a traveller's own records (health declarations) belong to: a mini-program
+    account or a kiosk session; 403 `role_not_allowed` for officers and admins."""
+    require_role(principal, *TRAVELLERS)
+    return principal.account_id
+
+
+def own_declaration(principal: Principal, owner: str) -> None:
+    """A traveller sees and changes their own declarations only (403 `not_your_declaration`:
+    a declaration id is random, so the refusal tells nothing worth hiding)."""
+    if principal.role not in TRAVELLERS or principal.account_id != owner:
+        raise Forbidden("not_your_declaration", "travellers see their own declarations only")

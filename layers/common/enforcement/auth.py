@@ -27,6 +27,8 @@ class Role(StrEnum):
     CREW = "crew"
     OFFICER = "officer"
     ADMIN = "admin"
+    #: an arriving traveller at a port's kiosk: a short session an officer of the port opens
+    TRAVELLER = "traveller"
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,13 @@ def miniprogram_app_secret() -> str:
     return str(_secret().get("miniprogram_app_secret", ""))
 
 
-def issue_token(principal: Principal) -> tuple[str, str]:
-    """A signed token for `principal` and its expiry time (ISO 8601)."""
+def issue_token(principal: Principal, ttl_seconds: int | None = None) -> tuple[str, str]:
+    """A signed token for `principal` and its expiry time (ISO 8601); it lives
+    `ttl_seconds`, by default the deployment's session time."""
     import jwt  # here, not at import: the face function's decisions import this module too
 
     issued = clock.now()
-    expires = int(issued.timestamp()) + settings().token_ttl_seconds
+    expires = int(issued.timestamp()) + (ttl_seconds or settings().token_ttl_seconds)
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "aud": AUDIENCE,

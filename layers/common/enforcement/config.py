@@ -150,6 +150,20 @@ class Settings(BaseModel):
     #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
     #: this many minutes, the port's officers are told, once per flight.
     clearance_p90_target_minutes: int = Field(default=30, gt=0)
+    # ---- remote survey: forms and declarations
+    #: Largest form a publish request may carry (the body of POST /remote-survey/forms: the
+    #: sheets as JSON, or an .xlsx in base64); the 12-language arrival form is ~125 kB as JSON.
+    form_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    #: An .xlsx form: most bytes once unzipped (all parts together), judged from the zip's
+    #: directory before openpyxl opens it (a zip bomb never reaches it).
+    form_xlsx_max_unzipped_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    #: Life of a declaration code (the QR a traveller shows at the port), seconds.
+    declaration_code_ttl_seconds: int = Field(default=86400, gt=0)
+    #: Life of a kiosk's traveller session, opened by an officer of the port, seconds.
+    kiosk_session_ttl_seconds: int = Field(default=1800, gt=0)
+    #: The ports' local time zone, as +HH:MM: what `today()` means in a form, and the date an
+    #: expired travel document is judged on.
+    survey_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

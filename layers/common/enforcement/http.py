@@ -56,6 +56,9 @@ class EnforcementResolver(APIGatewayRestResolver):
         # its place and runs it after authentication and the body's limits.
         gate = RequestGate(self._request_validation_middleware)
         self._request_validation_middleware = gate  # type: ignore[assignment]
+        #: Routes whose bodies may be larger than `max_body_bytes`: (method, path) → the
+        #: Settings field of their own limit (e.g. a form's publication).
+        self.body_limits: dict[tuple[str, str], str] = {}
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
         document = super().get_openapi_schema(**kwargs)
@@ -66,6 +69,10 @@ class EnforcementResolver(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         limit = settings().max_body_bytes
+        if isinstance(event, Mapping) and self.body_limits:
+            route = (str(event.get("httpMethod", "")).upper(), str(event.get("path", "")))
+            if route in self.body_limits:
+                limit = int(getattr(settings(), self.body_limits[route]))
         body = event.get("body") if isinstance(event, Mapping) else None
         if body and len(body) > limit:
             # answered before the resolver runs: no route, no middleware, no exception handler

@@ -48,6 +48,11 @@ TAGS: dict[str, str] = {
     "and verification.",
     "evidence": "Photos of inspection results and hazard reports: uploads and their state.",
     "notifications": "The inboxes of officers, crew and command centres.",
+    "remote-survey": (
+        "Health declarations of arriving travellers: forms (XLSForm, many languages), "
+        "declarations checked before submit, declaration codes scanned by officers of the port, "
+        "kiosk sessions, flights and their clearance."
+    ),
 }
 
 IDEMPOTENCY_KEY: dict[str, Any] = {

@@ -99,6 +99,7 @@ class Declaration(Model):
     lang = UnicodeAttribute()  # the traveller's language (a code of the form)
     status = UnicodeAttribute()  # draft | submitted
     version = NumberAttribute(default=0)  # 0 while a draft; 1 at submit; +1 per correction
+    revision = NumberAttribute(default=0)  # +1 per change of the item: the condition of the next
     answers = JSONAttribute()  # {field name: answer}, select_multiple as a list of names
     computed = JSONAttribute(null=True)  # the calculations, as the backend computed them
     started_at = UnicodeAttribute()

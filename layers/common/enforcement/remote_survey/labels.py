@@ -1,0 +1,106 @@
+"""A declaration's answers shown in a reader's language (pure).
+
+Select answers are stored as choice names (codes), so they translate themselves: the label of
+each is read from the form's choice list in the language asked for. Questions are labelled
+with the form's label in that language; calculations the backend computed are listed too.
+Used for an officer's scan (in the officer's language), and for anything else that shows
+answers to a person (diffs, exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from enforcement.forms import FormDefinition
+from enforcement.forms.answers import language_of
+
+#: The fields of the arrival form a summary reads.
+SYMPTOMS = "symptoms"
+TEMPERATURE = "temperature"
+HAS_FEVER = "has_fever"
+NO_SYMPTOMS = "none"
+
+
+@dataclass(frozen=True)
+class LabelledAnswer:
+    name: str
+    type: str
+    group: tuple[str, ...]
+    label: str
+    value: Any  # as stored: a choice name, a list of them, a number as text, a date
+    value_label: str | list[str] | None  # the chosen choices' labels (selects only)
+
+
+def labelled(
+    form: FormDefinition,
+    answers: Mapping[str, Any],
+    computed: Mapping[str, Any] | None,
+    lang: str,
+) -> list[LabelledAnswer]:
+    """Every answered or computed field, in the form's order, labelled in `lang` (a code of
+    the form, or its XLSForm name; 422 `language_not_in_form` otherwise)."""
+    code = language_of(form, lang)
+    values = {**(computed or {}), **answers}
+    shown: list[LabelledAnswer] = []
+    for item in form.fields:
+        if item.name not in values or values[item.name] in (None, "", []):
+            continue
+        value = values[item.name]
+        shown.append(
+            LabelledAnswer(
+                name=item.name,
+                type=item.type,
+                group=item.group,
+                label=item.label.get(code) or item.label.get(form.default_language) or item.name,
+                value=value,
+                value_label=choice_labels(form, item.choices, value, code),
+            )
+        )
+    return shown
+
+
+def choice_labels(
+    form: FormDefinition, list_name: str | None, value: Any, code: str
+) -> str | list[str] | None:
+    """The label in `code` of a choice name (or of each of a list of them); None for a field
+    without choices. A name the list does not have is shown as itself."""
+    if not list_name:
+        return None
+    labels = {c.name: c.label.get(code) or c.name for c in form.choice_lists.get(list_name, ())}
+    if isinstance(value, list):
+        return [labels.get(str(name), str(name)) for name in value]
+    return labels.get(str(value), str(value))
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    symptoms: list[str]  # choice names, "none" left out
+    symptom_labels: list[str]
+    temperature: str | None
+    has_fever: str | None
+
+
+def health_summary(
+    form: FormDefinition, answers: Mapping[str, Any], computed: Mapping[str, Any] | None, lang: str
+) -> HealthSummary:
+    """What an officer reads first: the symptoms declared (labelled in `lang`), the measured
+    temperature and whether the form computed a fever."""
+    code = language_of(form, lang)
+    raw = answers.get(SYMPTOMS) or []
+    symptoms = [str(name) for name in (raw if isinstance(raw, list) else str(raw).split())]
+    symptoms = [name for name in symptoms if name != NO_SYMPTOMS]
+    try:
+        list_name = form.field(SYMPTOMS).choices
+    except KeyError:
+        list_name = None
+    labels = choice_labels(form, list_name, symptoms, code) if list_name else symptoms
+    temperature = answers.get(TEMPERATURE)
+    fever = (computed or {}).get(HAS_FEVER)
+    return HealthSummary(
+        symptoms=symptoms,
+        symptom_labels=list(labels) if isinstance(labels, list) else [],
+        temperature=None if temperature in (None, "") else str(temperature),
+        has_fever=None if fever in (None, "") else str(fever),
+    )
