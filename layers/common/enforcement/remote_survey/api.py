@@ -12,3 +12,5 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 router = Router()
 
 from enforcement.remote_survey import declarations_api, forms_api  # noqa: E402, F401
+
+from enforcement.remote_survey import reviews_api  # noqa: E402, F401  # isort: skip

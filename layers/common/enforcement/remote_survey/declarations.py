@@ -39,7 +39,7 @@ from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.forms import FormDefinition, Problem, check
 from enforcement.forms.answers import language_of, typed_answer
 from enforcement.identity import parse_mrz, parse_resident_id
-from enforcement.remote_survey import declaration_codes, form_store, rules
+from enforcement.remote_survey import declaration_codes, form_store, retention, rules
 from enforcement.remote_survey.autofill import answers_from_mrz
 from enforcement.remote_survey.models import (
     Declaration,
@@ -506,8 +506,8 @@ def _set(attribute: Any, value: Any) -> Any:
 
 def _retention_until(submitted: dt.datetime) -> dt.datetime | None:
     """When the declaration is deleted (DynamoDB TTL): the retention rule of the reviews part
-    (`retention.expires_at`); none until it is there."""
-    return None
+    (`retention.expires_at`)."""
+    return retention.expires_at(submitted)
 
 
 def _decide(checked: Checked) -> tuple[str | None, list[str] | None, str | None]:

@@ -13,10 +13,9 @@ from pynamodb.transactions import TransactWrite
 from enforcement import access, audit, clock
 from enforcement.auth import Principal
 from enforcement.errors import Conflict, NotFound, Unprocessable
-from enforcement.remote_survey import retention, rules
+from enforcement.remote_survey import declarations, form_store, retention, rules
 from enforcement.remote_survey.models import Declaration
 
-AUDIT_CAPABILITY = "remote_survey"
 #: The review that keeps a declaration beyond the retention period.
 KEEPS = "referred"
 
@@ -27,10 +26,7 @@ def _not_found() -> NotFound:
 
 def load(declaration_id: str) -> Declaration:
     """The declaration (strongly consistent read); 404 `declaration_not_found`."""
-    try:
-        return Declaration.get(declaration_id, consistent_read=True)
-    except Declaration.DoesNotExist:
-        raise _not_found() from None
+    return declarations.get_declaration(declaration_id)
 
 
 def event(
@@ -39,11 +35,6 @@ def event(
     return audit.AuditEvent(
         principal.actor, action, f"declaration:{declaration.declaration_id}", dict(details)
     )
-
-
-def chain(declaration: Declaration) -> audit.Partition:
-    """The remote survey's audit partition of the declaration's agency."""
-    return audit.chain_for(AUDIT_CAPABILITY, declaration.agency)
 
 
 def review(
@@ -106,6 +97,6 @@ def review(
         on_conflict=Conflict(
             "declaration_changed", "the declaration changed meanwhile; read it again"
         ),
-        chain=chain(declaration),
+        chain=form_store.audit_chain(declaration.agency),
     )
     return load(declaration_id)

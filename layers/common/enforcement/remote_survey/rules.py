@@ -212,4 +212,6 @@ def correction_refusal(
 def review_after_correction(review: str | None) -> str:
     """A correction asks for a new look: an officer's `has_issues` or `approved` was about the
     version before, so the review returns to `received`."""
-    return "received" if review in (None, "has_issues", "approved") else review
+    if review is None or review in ("has_issues", "approved"):
+        return "received"
+    return review
