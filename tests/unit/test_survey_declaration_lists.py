@@ -127,3 +127,20 @@ def test_an_export_of_another_port_is_refused(day: World, form: forms.FormDefini
             day.other_agency_officer, day.jurisdiction, DAY, None, "csv", "en",
             full_numbers=True, definition_of=lambda *_: form,
         )  # fmt: skip
+
+
+def test_an_xlsx_too_large_is_refused_before_it_is_built(
+    day: World, form: forms.FormDefinition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(declaration_lists, "XLSX_MAX_ROWS", 2)
+    with pytest.raises(Unprocessable) as refused:
+        declaration_lists.export_declarations(
+            day.officer, day.jurisdiction, DAY, None, "xlsx", "en",
+            full_numbers=False, definition_of=lambda *_: form,
+        )  # fmt: skip
+    assert refused.value.code == "export_too_large"
+    done = declaration_lists.export_declarations(
+        day.officer, day.jurisdiction, DAY, None, "csv", "en",
+        full_numbers=False, definition_of=lambda *_: form,
+    )  # fmt: skip
+    assert done.rows == 3

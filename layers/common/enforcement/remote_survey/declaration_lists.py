@@ -22,7 +22,7 @@ from typing import Any
 from enforcement import access, audit, clock, uploads
 from enforcement.auth import Principal
 from enforcement.config import settings
-from enforcement.errors import NotFound
+from enforcement.errors import NotFound, Unprocessable
 from enforcement.forms import FormDefinition
 from enforcement.forms.answers import language_of
 from enforcement.masking import mask_document_number
@@ -35,6 +35,11 @@ EXPORT_LINK_SECONDS = 900
 #: Most declarations of one flight listed (the largest aircraft seat ~850).
 FLIGHT_LIST_MAX = 1000
 FORMATS = {"csv": export.CSV_MEDIA_TYPE, "xlsx": export.XLSX_MEDIA_TYPE}
+#: Most rows of an XLSX export. openpyxl writes ~45,000 cells a second of one CPU (35 columns:
+#: ~1,300 rows a second; docs/benchmarks.md), and the API function has a third of a CPU and
+#: 29 s: a flight or a few fit, a day of a busy port does not. A day goes as CSV (~30 times
+#: cheaper to write, and any spreadsheet opens it).
+XLSX_MAX_ROWS = 2000
 
 DefinitionOf = Callable[[str, int], FormDefinition]
 
@@ -111,12 +116,20 @@ def export_declarations(
     """A flight's (or, without `flight_number`, the day's) submitted declarations as a file in
     `fmt` (csv, xlsx) labelled in `lang`, stored under `EXPORT_PREFIX` and linked. Officers of
     the port (admins of its agency); `full_numbers` shows whole document numbers (recorded in
-    the audit entry). 422 `language_not_in_form` when a form of the rows lacks `lang`."""
+    the audit entry). 422 `language_not_in_form` when a form of the rows lacks `lang`,
+    `export_too_large` for an XLSX of more than `XLSX_MAX_ROWS` rows."""
     _port_only(principal, port, access.Action.READ)
     flights = [flight_number.upper()] if flight_number else day_flights(port, arrival_date)
     rows: list[Declaration] = []
     for number in flights:
         rows.extend(submitted_of(flight_key(port, arrival_date, number)))
+    if fmt == "xlsx" and len(rows) > XLSX_MAX_ROWS:
+        raise Unprocessable(
+            "export_too_large",
+            f"{len(rows)} declarations are more than an XLSX export holds ({XLSX_MAX_ROWS}): "
+            "export them as CSV, or one flight at a time",
+            details={"rows": len(rows), "xlsx_max_rows": XLSX_MAX_ROWS},
+        )
     versions = sorted({(d.form_id, int(d.form_version)) for d in rows}, key=lambda v: -v[1])
     forms_by_version = {v: definition_of(*v) for v in versions}
     code = lang

@@ -91,13 +91,12 @@ def table(
     forms_used = list(forms_by_version.values())
     fields = answer_fields(forms_used)
     header_form = {name: next(f for f in forms_used if _has(f, name)) for name in fields}
-    header = [
-        *FIXED,
-        *(answer_diff.question_label(header_form[name], name, code) for name in fields),
-    ]
+    questions = [answer_diff.question_label(header_form[name], name, code) for name in fields]
+    header = [*FIXED, *questions]
+    labellers = {v: answer_diff.labeller(f, code) for v, f in forms_by_version.items()}
     rows: list[list[str]] = []
     for declaration in declarations:
-        form = forms_by_version[(declaration.form_id, int(declaration.form_version))]
+        labeller = labellers[(declaration.form_id, int(declaration.form_version))]
         answers = {**(declaration.computed or {}), **(declaration.answers or {})}
         number = answers.get("document_number") or declaration.document_number or ""
         if not full_numbers and number:
@@ -114,7 +113,7 @@ def table(
             declaration.released_at,
             declaration.referred_at,
         ]
-        cells = [answer_diff.answer_text(form, name, answers.get(name), code) for name in fields]
+        cells = [labeller.text(name, answers.get(name)) for name in fields]
         rows.append([safe_cell(value) for value in [*fixed, *cells]])
     return Table([safe_cell(h) for h in header], rows)
 

@@ -153,8 +153,9 @@ def flight_declarations(
     description="Officers of the port and admins of its agency. The file (headers and select "
     "answers in `lang`; document numbers masked unless `document_numbers` is full; no cell a "
     "spreadsheet would run as a formula) is stored for a day and linked for 15 minutes; "
-    "each export is in the audit chain. 403 `outside_jurisdiction`; 404 `port_not_found`; "
-    "422 `language_not_in_form`.",
+    "each export is in the audit chain. An XLSX holds at most 2,000 declarations (a day: "
+    "CSV). 403 `outside_jurisdiction`; 404 `port_not_found`; 422 `language_not_in_form`, "
+    "`export_too_large`.",
     security=SECURED,
 )
 def export_declarations(body: DeclarationExportIn) -> Response[DeclarationExportOut]:
