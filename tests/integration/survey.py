@@ -2,8 +2,8 @@
 ports, the arrival form published under a form id of the test's own, a flight on record, a
 traveller with a declaration filled in.
 
-The flight and its manifest are written with the models straight into the stack's DynamoDB:
-what a port system's manifest import makes of a CSV, without the upload.
+Flights are put on record as a port's system does it: a manifest CSV through the manifest
+import (tests/integration/manifests.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from enforcement.auth import Role
 
 from tests.integration.client import Client, officer_session
+from tests.integration.manifests import manifest, send, unique_flight
 from tests.integration.people import crew_account
 
 ARRIVAL_FORM = (
@@ -75,40 +77,29 @@ class Port:
         return crew_account(self.stack, name)
 
 
-def flight_number() -> str:
-    return "MU" + str(secrets.randbelow(9000) + 1000)
+#: The specimen passport's holder, as a manifest names her, and her seat.
+SPECIMEN_PASSENGER = ("ERIKSSON/ANNA MARIA", SPECIMEN_DOCUMENT, "12A")
 
 
 def add_flight(
-    port: str,
-    agency: str,
-    number: str,
+    world: Port,
     *,
-    arrival_date: str | None = None,
+    port: str | None = None,
+    officer: Client | None = None,
+    number: str | None = None,
+    day: str | None = None,
+    people: Sequence[tuple[str, str, str]] = (SPECIMEN_PASSENGER,),
     origin: str = "JPN",
-    passengers: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
-) -> str:
-    """A flight on record at `port` with its manifest (name, document number, seat); returns
-    its arrival date."""
-    from enforcement.remote_survey.models import Flight, ManifestPassenger, flight_key, port_day
-
-    day = arrival_date or date.today().isoformat()
-    Flight(
-        port_day(port, day),
-        number.upper(),
-        port=port,
-        agency=agency,
-        arrival_date=day,
-        origin=origin,
-        departure_airport="NRT",
-        scheduled_on_block=f"{day}T02:00:00.000Z",
-        passengers=len(passengers),
-    ).save()
-    for name, document, seat in passengers:
-        ManifestPassenger(
-            flight_key(port, day, number), document.upper(), name=name, seat=seat
-        ).save()
-    return day
+) -> tuple[str, str]:
+    """A flight put on record through the manifest import (a CSV posted to S3, imported by
+    the S3 event), by an officer of the port: its flight number and arrival date."""
+    number = number or unique_flight()
+    day = day or date.today().isoformat()
+    status = send(
+        officer or world.officer, port or world.port, manifest(number, day, people, origin=origin)
+    )
+    assert status["result"] == "imported", status
+    return number, day
 
 
 #: Answers of a healthy traveller from Japan, besides those the MRZ fills in.
@@ -127,19 +118,18 @@ HEALTHY = {
 }
 
 
-def submitted_declaration(
-    world: Port, traveller: Client, number: str, day: str, **answers: Any
+def submit_declaration(
+    traveller: Client, *, port: str, form_id: str, number: str, day: str, **answers: Any
 ) -> dict[str, Any]:
-    """A declaration of `traveller` for a flight, filled from the specimen passport and
-    `HEALTHY` (overridden by `answers`), submitted: its answer (with `code`)."""
-    world.publish_arrival_form()
+    """A declaration of `traveller` for a flight on record, filled from the specimen passport
+    and `HEALTHY` (overridden by `answers`), submitted: its answer (with `code`)."""
     started = traveller.post(
         "/remote-survey/declarations",
         {
-            "port": world.port,
+            "port": port,
             "arrival_date": day,
             "flight_number": number,
-            "form_id": world.form_id,
+            "form_id": form_id,
             "lang": "en",
         },
     )
@@ -148,3 +138,13 @@ def submitted_declaration(
     traveller.call("PATCH", path, {"answers": {**HEALTHY, **answers}}, expect=200)
     submitted: dict[str, Any] = traveller.post(f"{path}/submit", expect=200)
     return submitted
+
+
+def submitted_declaration(
+    world: Port, traveller: Client, number: str, day: str, **answers: Any
+) -> dict[str, Any]:
+    """`submit_declaration` at the world's port, on its arrival form."""
+    world.publish_arrival_form()
+    return submit_declaration(
+        traveller, port=world.port, form_id=world.form_id, number=number, day=day, **answers
+    )

@@ -29,6 +29,7 @@ from enforcement.dispatch import risk
 from enforcement.dispatch.models import Assignment, Draw
 
 from tests.integration.client import Client, officer_session, wait_for
+from tests.integration.manifests import manifest, send, unique_flight
 from tests.integration.people import (
     NEAR,
     SHIP,
@@ -39,6 +40,12 @@ from tests.integration.people import (
     new_vessel,
     register,
     vessel_body,
+)
+from tests.integration.survey import (
+    SPECIMEN_PASSENGER,
+    SPECIMEN_TD3,
+    arrival_sheets,
+    submit_declaration,
 )
 
 ACTORS = (
@@ -291,6 +298,16 @@ class World:
             expect=200,
         )
 
+        # remote survey: a form of agency A, a flight of ja1, crew_own's submitted declaration
+        self.form_id = f"arrival_{sfx}"
+        admin.post("/remote-survey/forms", {"sheets": arrival_sheets(self.form_id)})
+        self.flight, self.flight_day = unique_flight(), clock.now().date().isoformat()
+        arrived = manifest(self.flight, self.flight_day, [SPECIMEN_PASSENGER])
+        assert send(officer, self.ja1, arrived)["result"] == "imported"
+        self.declaration = submit_declaration(
+            own, port=self.ja1, form_id=self.form_id, number=self.flight, day=self.flight_day
+        )
+
     def _dispatched_day(self, agency: str) -> None:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
         of officer_same."""
@@ -347,6 +364,11 @@ def rows(w: World) -> dict[str, Row]:
         "crew_unlinked": NOT_LINKED,
     }
     linked_crew = {"crew_own": OK, "crew_other": OK, "crew_unlinked": NOT_LINKED}
+
+    def own_declaration(ok: Outcome) -> dict[str, Outcome]:
+        refused = (403, "not_your_declaration")
+        return {"crew_own": ok, "crew_other": refused, "crew_unlinked": refused}
+
     every_officer_and_admin = dict.fromkeys(OFFICERS + ADMINS, OK)
     signed_in = dict.fromkeys(ACTORS[1:], OK)
     decided = in_jurisdiction((409, "binding_decided"), "vessel_not_found")
@@ -622,6 +644,53 @@ def rows(w: World) -> dict[str, Row]:
             {"task_id": w.duty_task},
             lambda _: {"reason": "officer is ill"},
         ),
+        # ---------------------------------------------------------------- remote survey
+        "POST /remote-survey/forms": Row(
+            administered(CREATED, (403, "form_of_another_agency")),
+            body=lambda _: {"sheets": arrival_sheets(w.form_id)},
+        ),
+        "GET /remote-survey/forms/{form_id}": Row(
+            only(signed_in), {"form_id": w.form_id}, query={"lang": "ja"}
+        ),
+        "GET /remote-survey/forms/{form_id}/versions": Row(only(signed_in), {"form_id": w.form_id}),
+        "POST /remote-survey/declarations": Row(
+            only(dict.fromkeys(CREW, CREATED)),
+            body=lambda _: {
+                "port": w.ja1,
+                "arrival_date": w.flight_day,
+                "flight_number": w.flight,
+                "form_id": w.form_id,
+                "lang": "ja",
+            },
+        ),
+        "GET /remote-survey/declarations": Row(only(dict.fromkeys(CREW, OK))),
+        "GET /remote-survey/declarations/{declaration_id}": Row(
+            in_jurisdiction(OK, "declaration_not_found", **own_declaration(OK)),
+            {"declaration_id": w.declaration["declaration_id"]},
+        ),
+        "PATCH /remote-survey/declarations/{declaration_id}": Row(
+            only(own_declaration((409, "declaration_submitted"))),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {"answers": {"phone": "+8613900139000"}},
+        ),
+        "POST /remote-survey/declarations/{declaration_id}/autofill": Row(
+            only(own_declaration((409, "declaration_submitted"))),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {"mrz": SPECIMEN_TD3},
+        ),
+        "POST /remote-survey/declarations/{declaration_id}/check": Row(
+            only(own_declaration(OK)),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {},
+        ),
+        "POST /remote-survey/declarations/{declaration_id}/submit": Row(
+            only(own_declaration(OK)), {"declaration_id": w.declaration["declaration_id"]}
+        ),
+        "POST /remote-survey/scans": Row(
+            in_jurisdiction(OK, "declaration_not_found"),
+            body=lambda _: {"code": w.declaration["code"], "lang": "zh"},
+        ),
+        "POST /remote-survey/kiosk-sessions": Row(only(dict.fromkeys(OFFICERS, CREATED))),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
         "POST /duty/hazards": Row(

@@ -22,7 +22,6 @@ from tests.integration.survey import (
     Port,
     add_flight,
     arrival_sheets,
-    flight_number,
     submitted_declaration,
 )
 
@@ -41,6 +40,13 @@ def choice_label(list_name: str, name: str, lang: str) -> str:
     row = next(r for r in sheets["choices"] if r["list_name"] == list_name and r["name"] == name)
     column = next(c for c in row if c.startswith("label::") and c.endswith(f"({lang})"))
     return str(row[column])
+
+
+def consistency_message(rule: str, lang: str) -> str:
+    from enforcement.remote_survey import consistency
+
+    found = next(r for r in consistency.arrival_rules().rules if r.id == rule)
+    return str(found.messages[lang])
 
 
 def question_text(name: str, column: str, lang: str) -> str:
@@ -138,13 +144,7 @@ def test_publish_only_by_admins_and_xlsx_zip_bomb_never_opened(world: Port) -> N
 
 def test_traveller_declares_in_japanese_and_an_officer_reads_it_in_chinese(world: Port) -> None:
     world.publish_arrival_form()
-    number = flight_number()
-    day = add_flight(
-        world.port,
-        world.agency,
-        number,
-        passengers=[("ERIKSSON/ANNA MARIA", SPECIMEN_DOCUMENT, "12A")],
-    )
+    number, day = add_flight(world)
     traveller = world.traveller("anna")
     started = traveller.post(
         "/remote-survey/declarations",
@@ -169,7 +169,10 @@ def test_traveller_declares_in_japanese_and_an_officer_reads_it_in_chinese(world
     assert answers["date_of_birth"] == "1974-08-12"
 
     patched = traveller.call(
-        "PATCH", path, {"answers": {**HEALTHY, "temperature": 45.2}}, expect=200
+        "PATCH",
+        path,
+        {"answers": {**HEALTHY, "temperature": 45.2, "seat_number": "14C"}},
+        expect=200,
     ).json()
     assert patched["answers"]["temperature"] == "45.2"
 
@@ -178,13 +181,18 @@ def test_traveller_declares_in_japanese_and_an_officer_reads_it_in_chinese(world
     problem = next(p for p in checked["problems"] if p["field"] == "temperature")
     assert problem["code"] == "constraint"
     assert problem["message"] == question_text("temperature", "constraint_message", "ja")
+    seat = next(p for p in checked["problems"] if p["field"] == "seat_number")
+    assert seat["code"] == "seat_mismatch"  # the manifest has her in 12A
+    assert seat["message"] == consistency_message("seat_mismatch", "ja")
     refused = traveller.call("POST", f"{path}/submit", expect=422).json()
     assert refused["code"] == "declaration_has_problems"
     assert any(
         d["field"] == "temperature" and d["code"] == "constraint" for d in refused["details"]
     )
 
-    traveller.call("PATCH", path, {"answers": {"temperature": "36.6"}}, expect=200)
+    traveller.call(
+        "PATCH", path, {"answers": {"temperature": "36.6", "seat_number": "12A"}}, expect=200
+    )
     assert traveller.post(f"{path}/check", {}, expect=200) == {"ok": True, "problems": []}
     submitted = traveller.post(f"{path}/submit", expect=200)
     assert (submitted["status"], submitted["version"], submitted["review"]) == (
@@ -192,6 +200,8 @@ def test_traveller_declares_in_japanese_and_an_officer_reads_it_in_chinese(world
         1,
         "received",
     )
+    assert submitted["outcome"] == "release"
+    assert submitted["rule_version"]
     code = submitted["code"]
     assert code
     assert len(code) <= 60
@@ -232,8 +242,7 @@ def test_traveller_declares_in_japanese_and_an_officer_reads_it_in_chinese(world
 
 def test_a_bad_check_digit_names_its_field(world: Port) -> None:
     world.publish_arrival_form()
-    number = flight_number()
-    day = add_flight(world.port, world.agency, number)
+    number, day = add_flight(world)
     traveller = world.traveller()
     started = traveller.post(
         "/remote-survey/declarations",
@@ -251,9 +260,18 @@ def test_a_bad_check_digit_names_its_field(world: Port) -> None:
     assert refusal(answer) == (422, "mrz_check_digit")
     assert "date_of_birth" in answer.json()["details"]["fields"]
     assert traveller.get(path)["answers"] == {"flight_number": number}  # nothing written
-    assert refusal(
-        traveller.call("PATCH", path, {"answers": {"temperature": "hot", "no_such": 1}})
-    ) == (422, "answers_invalid")
+    wrong = traveller.call("PATCH", path, {"answers": {"temperature": "hot", "no_such": 1}})
+    assert refusal(wrong) == (422, "answers_invalid")
+    assert {(d["field"], d["code"]) for d in wrong.json()["details"]} == {
+        ("temperature", "not_decimal"),
+        ("no_such", "unknown_field"),
+    }
+    mistyped = traveller.call("POST", f"{path}/autofill", {"resident_id": "110105194912310021"})
+    assert refusal(mistyped) == (422, "resident_id_check_character")
+    filled = traveller.post(f"{path}/autofill", {"resident_id": "11010519491231002X"}, expect=200)
+    answers = filled["declaration"]["answers"]
+    assert (answers["date_of_birth"], answers["sex"]) == ("1949-12-31", "F")
+    assert answers["document_number"] == "11010519491231002X"
 
 
 def test_unknown_flight_is_refused(world: Port) -> None:
@@ -276,8 +294,7 @@ def test_forged_altered_and_expired_codes(world: Port) -> None:
     from enforcement import auth
     from enforcement.remote_survey import declaration_codes
 
-    number = flight_number()
-    day = add_flight(world.port, world.agency, number)
+    number, day = add_flight(world)
     submitted = submitted_declaration(world, world.traveller(), number, day)
     code = submitted["code"]
     position = 5
@@ -296,8 +313,7 @@ def test_forged_altered_and_expired_codes(world: Port) -> None:
 
 
 def test_only_the_owner_and_the_ports_officers_see_a_declaration(world: Port) -> None:
-    number = flight_number()
-    day = add_flight(world.port, world.agency, number)
+    number, day = add_flight(world)
     owner = world.traveller("owner")
     submitted = submitted_declaration(world, owner, number, day)
     path = f"/remote-survey/declarations/{submitted['declaration_id']}"
@@ -324,9 +340,8 @@ def test_only_the_owner_and_the_ports_officers_see_a_declaration(world: Port) ->
 
 def test_kiosk_sessions_declare_at_their_own_port_only(world: Port) -> None:
     world.publish_arrival_form()
-    number = flight_number()
-    day = add_flight(world.port, world.agency, number)
-    add_flight(world.other_port, world.agency, number, arrival_date=day)
+    number, day = add_flight(world)
+    add_flight(world, port=world.other_port, officer=world.neighbour, number=number, day=day)
     session = world.officer.post("/remote-survey/kiosk-sessions")
     assert session["role"] == "traveller"
     assert session["port"] == world.port

@@ -143,10 +143,6 @@ class Settings(BaseModel):
     duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
-    #: Days a submitted declaration (health data) and its versions are kept before DynamoDB's
-    #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
-    #: (`enforcement.remote_survey.retention`).
-    declaration_retention_days: int = Field(default=30, gt=0)
     #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
     #: this many minutes, the port's officers are told, once per flight.
     clearance_p90_target_minutes: int = Field(default=30, gt=0)
@@ -164,6 +160,12 @@ class Settings(BaseModel):
     #: The ports' local time zone, as +HH:MM: what `today()` means in a form, and the date an
     #: expired travel document is judged on.
     survey_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
+    #: Largest manifest CSV a port may upload (one flight; ~60 bytes a passenger).
+    manifest_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    #: Days a submitted declaration (health data) and its versions are kept before DynamoDB's
+    #: TTL deletes them, counted from the submit; a declaration referred or sampled is kept
+    #: (`enforcement.remote_survey.retention`).
+    declaration_retention_days: int = Field(default=30, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

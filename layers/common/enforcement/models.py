@@ -94,6 +94,8 @@ class Upload(Model):
     # grant posted again) is refused and deleted, and noted here (enforcement.upload_versions)
     version_id = UnicodeAttribute(null=True)
     refused_versions = UnicodeSetAttribute(null=True)
+    # what processing the file reported to its uploader (a refused manifest: each bad line)
+    details = JSONAttribute(null=True)
 
 
 class EvidencePhoto(MapAttribute[str, object]):

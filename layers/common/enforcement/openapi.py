@@ -44,15 +44,14 @@ TAGS: dict[str, str] = {
         "Duty tasks of traffic police: patrol areas, a day's dispatch, officers' tasks, "
         "hazard reports and the command centre's queue."
     ),
+    "remote-survey": (
+        "Remote survey of arriving travellers: health declaration forms, declarations and "
+        "their checks, officers' scans and reviews, clearance and the ports' day boards."
+    ),
     "public": "Published draws for anyone, without a token: commitments, snapshots, results "
     "and verification.",
     "evidence": "Photos of inspection results and hazard reports: uploads and their state.",
     "notifications": "The inboxes of officers, crew and command centres.",
-    "remote-survey": (
-        "Health declarations of arriving travellers: forms (XLSForm, many languages), "
-        "declarations checked before submit, declaration codes scanned by officers of the port, "
-        "kiosk sessions, flights and their clearance."
-    ),
 }
 
 IDEMPOTENCY_KEY: dict[str, Any] = {

@@ -65,25 +65,34 @@ class UploadGrant:
 
 
 def prepare(
-    purpose: str, actor: str, subject_id: str, *, prefix: str = PREFIX
+    purpose: str,
+    actor: str,
+    subject_id: str,
+    *,
+    prefix: str = PREFIX,
+    content_type: str = PHOTO_CONTENT_TYPE,
+    max_bytes: int | None = None,
 ) -> tuple[Upload, UploadGrant]:
     """A new upload ticket (to be saved in the caller's transaction) and its presigned POST.
 
     The key's prefix says which function the bucket notifies: `uploads/` the face function,
-    `evidence/` the evidence-photo function (see `enforcement.evidence`).
+    `evidence/` the evidence-photo function (see `enforcement.evidence`), `survey/manifests/`
+    the manifest import. The policy admits the content type's family (`image/` for photos,
+    `text/` for a CSV) and at most `max_bytes` (default `upload_max_bytes`).
     """
     cfg = settings()
     now = clock.now()
+    limit = max_bytes or cfg.upload_max_bytes
     expires = now + timedelta(seconds=cfg.upload_url_ttl_seconds)
     key = f"{prefix}{purpose}/{subject_id}/{secrets.token_hex(12)}"
     # boto3 adds {"bucket": ...} and {"key": key}: the exact key, never a prefix
     post = s3_client().generate_presigned_post(
         Bucket=cfg.upload_bucket,
         Key=key,
-        Fields={"Content-Type": PHOTO_CONTENT_TYPE},
+        Fields={"Content-Type": content_type},
         Conditions=[
-            ["content-length-range", 1, cfg.upload_max_bytes],
-            ["starts-with", "$Content-Type", "image/"],
+            ["content-length-range", 1, limit],
+            ["starts-with", "$Content-Type", content_type.split("/")[0] + "/"],
         ],
         ExpiresIn=cfg.upload_url_ttl_seconds,
     )
@@ -92,15 +101,13 @@ def prepare(
         purpose=purpose,
         actor=actor,
         subject_id=subject_id,
-        max_bytes=cfg.upload_max_bytes,
+        max_bytes=limit,
         status="pending",
         created_at=clock.iso(now),
         expires_at=clock.iso(expires),
         purge_at=int((now + timedelta(days=30)).timestamp()),
     )
-    grant = UploadGrant(
-        key, post["url"], dict(post["fields"]), cfg.upload_max_bytes, ticket.expires_at
-    )
+    grant = UploadGrant(key, post["url"], dict(post["fields"]), limit, ticket.expires_at)
     return ticket, grant
 
 

@@ -11,6 +11,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 router = Router()
 
-from enforcement.remote_survey import declarations_api, forms_api  # noqa: E402, F401
-
-from enforcement.remote_survey import reviews_api  # noqa: E402, F401  # isort: skip
+from enforcement.remote_survey import declarations_api, forms_api  # noqa: E402, F401, I001
+from enforcement.remote_survey import flights_api  # noqa: E402, F401
+from enforcement.remote_survey import reviews_api  # noqa: E402, F401

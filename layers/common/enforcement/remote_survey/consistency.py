@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from enforcement import health
 from enforcement.documents import DocumentError, strict_loads
 from enforcement.forms import Problem
 
@@ -186,7 +187,7 @@ def _fever_without_symptoms(
     """No symptoms declared (`none`, or the form's has_symptoms calculation `no`) with a
     temperature at or above the fever threshold."""
     temperature = _decimal(answers, params["temperature"])
-    if temperature is None or temperature < threshold:
+    if not health.is_fever(temperature, float(threshold)):
         return False
     symptoms = _choices(answers, params["symptoms"]) or []
     return params["none"] in symptoms or answers.get(params["has_symptoms"]) == "no"

@@ -7,19 +7,12 @@
   its field (422 `answers_invalid` naming every field at fault, `unknown_field` included);
   `null` clears an answer. Conditional on the draft's revision (a concurrent change is read
   again and the patch applied on top of it).
-- `problems`: every problem at once, per field, in the traveller's language: the form's own
-  (`forms.check`: required, constraint, types) and the checks against the flight's data
-  (`consistency.problems`).
-- `submit`: refused (422 `declaration_has_problems`, the same problems) until there is none;
-  then, in one transaction with the audit entry: the declaration submitted (version 1, its
-  relevant answers and the backend's calculations, the decision support's outcome, review
-  `received`, the retention time), its `DeclarationVersion` 1, and `declared + 1` on the
-  flight. A retried submit answers as the first did. The answer carries the declaration code
-  (`declaration_codes`).
+- `problems` and `submit`: in `submissions`.
 
-Access: the owner, and officers of the declaration's port (admins of its agency); another
-traveller is 403 `not_your_declaration`, an officer of another port of the same agency 403
-`outside_jurisdiction`, anyone of another agency 404 (`enforcement.access`).
+Access: the owner, and officers of the declaration's port (admins of its agency) who read it;
+the traveller's own routes refuse officers and admins (403 `role_not_allowed`) before reading
+anything; another traveller is 403 `not_your_declaration`, an officer of another port of the
+same agency 403 `outside_jurisdiction`, anyone of another agency 404 (`enforcement.access`).
 """
 
 from __future__ import annotations
@@ -39,14 +32,11 @@ from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.forms import FormDefinition, Problem, check
 from enforcement.forms.answers import language_of, typed_answer
 from enforcement.identity import parse_mrz, parse_resident_id
-from enforcement.remote_survey import declaration_codes, form_store, retention, rules
+from enforcement.remote_survey import consistency, declaration_codes, flights, form_store, rules
 from enforcement.remote_survey.autofill import answers_from_mrz
 from enforcement.remote_survey.models import (
     Declaration,
-    DeclarationVersion,
-    Flight,
     flight_key,
-    port_day,
 )
 
 DRAFT = "draft"
@@ -55,7 +45,7 @@ SUBMITTED = "submitted"
 ATTEMPTS = 5
 
 
-class _Stale(Conflict):
+class Stale(Conflict):
     def __init__(self) -> None:
         super().__init__("declaration_changed", "the declaration changed meanwhile; try again")
 
@@ -72,7 +62,7 @@ def port_today() -> dt.date:
     return (clock.now() + sign * dt.timedelta(hours=hours, minutes=minutes)).date()
 
 
-def _event(principal: Principal, action: str, declaration: Declaration, **details: Any) -> Any:
+def event(principal: Principal, action: str, declaration: Declaration, **details: Any) -> Any:
     return audit.AuditEvent(
         principal.actor, action, f"declaration:{declaration.declaration_id}", details
     )
@@ -125,6 +115,7 @@ def code_for(declaration: Declaration) -> tuple[str, str] | None:
 
 
 def _owned_draft(principal: Principal, declaration_id: str) -> Declaration:
+    access.traveller(principal)
     declaration = get_declaration(declaration_id)
     access.own_declaration(principal, declaration.owner)
     if declaration.status != DRAFT:
@@ -136,13 +127,6 @@ def _owned_draft(principal: Principal, declaration_id: str) -> Declaration:
 
 
 # ------------------------------------------------------------------ start
-
-
-def find_flight(port: str, arrival_date: str, flight_number: str) -> Flight | None:
-    try:
-        return Flight.get(port_day(port, arrival_date), flight_number.upper())
-    except Flight.DoesNotExist:
-        return None
 
 
 def start(
@@ -159,7 +143,7 @@ def start(
     if principal.role is Role.TRAVELLER and principal.jurisdiction != port:
         raise Forbidden("outside_jurisdiction", "a kiosk session declares for its own port only")
     agency = jurisdictions.owner(port)
-    flight = find_flight(port, arrival_date, flight_number) if agency else None
+    flight = flights.get_flight(port, arrival_date, flight_number) if agency else None
     if flight is None:
         raise NotFound(
             "flight_unknown",
@@ -190,7 +174,7 @@ def start(
         updated_at=now,
     )
     audit.commit(
-        _event(
+        event(
             principal,
             "declaration.start",
             declaration,
@@ -264,7 +248,7 @@ def patch(principal: Principal, declaration_id: str, changes: Mapping[str, Any])
         typed = typed_answers(definition, changes, declaration.lang)
         try:
             return _write_answers(principal, declaration, typed, "declaration.answers")
-        except _Stale:
+        except Stale:
             continue
     raise Conflict("declaration_busy", "the declaration is being changed elsewhere; try again")
 
@@ -297,9 +281,9 @@ def _write_answers(
         )
 
     audit.commit(
-        _event(principal, action, declaration, fields=sorted(typed), **details),
+        event(principal, action, declaration, fields=sorted(typed), **details),
         writes,
-        on_conflict=_Stale(),
+        on_conflict=Stale(),
         chain=form_store.audit_chain(declaration.agency),
     )
     declaration.answers = answers
@@ -326,6 +310,7 @@ def autofill(
     """Answers filled from a travel document's MRZ (TD3, TD1) or a resident ID number: 422
     `mrz_check_digit` (or another `DocumentRefused` code) naming the field at fault; an expired
     document is read and flagged."""
+    access.traveller(principal)
     today = port_today()
     if mrz is not None:
         document = parse_mrz(mrz, today=today)
@@ -354,7 +339,7 @@ def autofill(
             written = _write_answers(
                 principal, declaration, typed, "declaration.autofill", document=read_as.kind
             )
-        except _Stale:
+        except Stale:
             declaration = _owned_draft(principal, declaration_id)
             continue
         return written, DocumentRead(
@@ -371,7 +356,7 @@ def _choice_names(definition: FormDefinition, field: str) -> set[str]:
     return {choice.name for choice in definition.choice_lists.get(list_name, ())}
 
 
-# ------------------------------------------------------------------ check and submit
+# ------------------------------------------------------------------ the check
 
 
 @dataclass(frozen=True)
@@ -379,7 +364,7 @@ class Checked:
     problems: list[Problem]
     answers: dict[str, Any]  # the relevant answers (stored form)
     computed: dict[str, Any]  # the calculations, as the backend computed them
-    facts: Any  # the flight's facts (consistency.FlightFacts) or None
+    facts: consistency.FlightFacts | None
 
 
 def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) -> Checked:
@@ -393,124 +378,24 @@ def evaluate(declaration: Declaration, definition: FormDefinition, lang: str) ->
             computed[name] = value
         else:
             answers[name] = value
-    facts, consistency = _against_data(declaration, answers, language_of(definition, lang))
-    merged = rules.merge_problems(list(result.problems), consistency)
+    facts, against = _against_data(declaration, result.answers, language_of(definition, lang))
+    merged = rules.merge_problems(list(result.problems), against)
     return Checked(merged, answers, computed, facts)
 
 
 def _against_data(
     declaration: Declaration, answers: Mapping[str, Any], lang: str
-) -> tuple[Any, list[Problem]]:
-    """The flight's facts and the consistency problems (no checks until the flights part
-    provides them)."""
-    return None, []
-
-
-def problems(principal: Principal, declaration_id: str, lang: str | None) -> list[Problem]:
-    declaration = get_declaration(declaration_id)
-    access.own_declaration(principal, declaration.owner)
-    _, definition = form_store.form(declaration.form_id, int(declaration.form_version))
-    return evaluate(declaration, definition, lang or declaration.lang).problems
-
-
-def submit(principal: Principal, declaration_id: str) -> Declaration:
-    """Submit the owner's draft once it has no problem (see the module's docstring)."""
-    declaration = get_declaration(declaration_id)
-    access.own_declaration(principal, declaration.owner)
-    if declaration.status == SUBMITTED:
-        return declaration  # a retry: the same answer
-    _, definition = form_store.form(declaration.form_id, int(declaration.form_version))
-    checked = evaluate(declaration, definition, declaration.lang)
-    if checked.problems:
-        raise Unprocessable(
-            "declaration_has_problems",
-            f"{len(checked.problems)} problem(s) to correct before submitting: "
-            f"{checked.problems[0].message}",
-            details=[problem_out(p) for p in checked.problems],
-        )
-    decided = _decide(checked)
-    now = clock.now()
-    submitted_at = clock.iso(now)
-    expires_at = _retention_until(now)
-    revision = int(declaration.revision or 0)
-    document_number = str(checked.answers.get("document_number") or "").upper() or None
-    parts = [checked.answers.get(part) for part in ("surname", "given_names")]
-    name = " ".join(str(part) for part in parts if part) or None
-    version = DeclarationVersion(
-        declaration.declaration_id,
-        1,
-        form_id=declaration.form_id,
-        form_version=int(declaration.form_version),
-        answers=checked.answers,
-        computed=checked.computed,
-        submitted_at=submitted_at,
-        submitted_by=principal.account_id,
-        expires_at=expires_at,
+) -> tuple[consistency.FlightFacts | None, list[Problem]]:
+    """The flight's facts (the flight and the manifest's entry for the declared document
+    number) and the consistency problems of `answers` (calculations included)."""
+    document = answers.get("document_number")
+    facts = flights.facts_for(
+        declaration.port,
+        declaration.arrival_date,
+        declaration.flight_number,
+        document if isinstance(document, str) and document.strip() else None,
     )
-    flight = Flight(port_day(declaration.port, declaration.arrival_date), declaration.flight_number)
-
-    def writes(tx: TransactWrite) -> None:
-        tx.update(
-            declaration,
-            actions=[
-                Declaration.status.set(SUBMITTED),
-                Declaration.version.set(1),
-                Declaration.answers.set(checked.answers),
-                Declaration.computed.set(checked.computed),
-                Declaration.submitted_at.set(submitted_at),
-                Declaration.updated_at.set(submitted_at),
-                _set(Declaration.document_number, document_number),
-                _set(Declaration.traveller_name, name),
-                _set(Declaration.outcome, decided[0]),
-                _set(Declaration.outcome_reasons, decided[1]),
-                _set(Declaration.rule_version, decided[2]),
-                Declaration.review.set("received"),
-                _set(Declaration.expires_at, expires_at),
-                Declaration.revision.set(revision + 1),
-            ],
-            condition=(Declaration.status == DRAFT) & (Declaration.revision == revision),
-        )
-        tx.save(version, condition=DeclarationVersion.declaration_id.does_not_exist())
-        tx.update(
-            flight,
-            actions=[Flight.declared.add(1)],
-            condition=Flight.port_day.exists(),
-        )
-
-    try:
-        audit.commit(
-            _event(
-                principal,
-                "declaration.submit",
-                declaration,
-                version=1,
-                outcome=decided[0],
-                rule_version=decided[2],
-            ),
-            writes,
-            on_conflict=_Stale(),
-            chain=form_store.audit_chain(declaration.agency),
-        )
-    except _Stale:
-        again = get_declaration(declaration_id)
-        if again.status == SUBMITTED:
-            return again  # submitted meanwhile (a concurrent retry)
-        raise
-    return get_declaration(declaration_id)
-
-
-def _set(attribute: Any, value: Any) -> Any:
-    """SET the attribute to `value`, or REMOVE it for None."""
-    return attribute.remove() if value is None else attribute.set(value)
-
-
-def _retention_until(submitted: dt.datetime) -> dt.datetime | None:
-    """When the declaration is deleted (DynamoDB TTL): the retention rule of the reviews part
-    (`retention.expires_at`)."""
-    return retention.expires_at(submitted)
-
-
-def _decide(checked: Checked) -> tuple[str | None, list[str] | None, str | None]:
-    """The decision support's outcome, reasons and rule version (none until the flights part
-    provides its rules)."""
-    return None, None, None
+    found = consistency.problems(
+        answers, facts, lang, fever_threshold_c=settings().fever_threshold_c
+    )
+    return facts, found

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from enforcement.http import SECURED, answers, caller, created, once
-from enforcement.remote_survey import declarations, scans
+from enforcement.remote_survey import declarations, scans, submissions
 from enforcement.remote_survey.api import router
 from enforcement.remote_survey.declaration_schemas import (
     AnswersIn,
@@ -177,7 +177,7 @@ def autofill_declaration(declaration_id: DeclarationId, body: AutofillIn) -> Aut
 def check_declaration(
     declaration_id: DeclarationId, body: DeclarationCheckIn
 ) -> DeclarationCheckOut:
-    found = declarations.problems(caller(router), declaration_id, body.lang)
+    found = submissions.problems(caller(router), declaration_id, body.lang)
     return DeclarationCheckOut(
         ok=not found,
         problems=[ProblemOut(field=p.field, code=p.code, message=p.message) for p in found],
@@ -193,7 +193,7 @@ def check_declaration(
     security=SECURED,
 )
 def submit_declaration(declaration_id: DeclarationId) -> DeclarationOut:
-    declaration = declarations.submit(caller(router), declaration_id)
+    declaration = submissions.submit(caller(router), declaration_id)
     return declaration_out(declaration, with_code=True)
 
 

@@ -39,6 +39,8 @@ CACHED = 32
 ATTEMPTS = 5
 
 _cache: OrderedDict[tuple[str, int], FormDefinition] = OrderedDict()
+#: Version items read (they never change once written): a declaration's form costs no read.
+_items: dict[tuple[str, int], SurveyForm] = {}
 _lock = threading.Lock()
 
 
@@ -141,7 +143,8 @@ def _remember(key: tuple[str, int], definition: FormDefinition) -> None:
         _cache[key] = definition
         _cache.move_to_end(key)
         while len(_cache) > CACHED:
-            _cache.popitem(last=False)
+            dropped, _ = _cache.popitem(last=False)
+            _items.pop(dropped, None)
 
 
 def versions_of(form_id: str) -> list[SurveyForm]:
@@ -161,11 +164,17 @@ def version_item(form_id: str, version: int | None = None) -> SurveyForm:
         latest = list(SurveyForm.query(form_id, scan_index_forward=False, limit=1))
         if not latest:
             raise missing
+        _items[(form_id, int(latest[0].version))] = latest[0]
         return latest[0]
+    known = _items.get((form_id, version))
+    if known is not None:
+        return known
     try:
-        return SurveyForm.get(form_id, version)
+        item = SurveyForm.get(form_id, version)
     except SurveyForm.DoesNotExist:
         raise missing from None
+    _items[(form_id, version)] = item
+    return item
 
 
 def definition(item: SurveyForm) -> FormDefinition:
