@@ -19,7 +19,6 @@ from tests.integration.survey import (
     SPECIMEN_DOCUMENT,
     Port,
     add_flight,
-    flight_number,
     submitted_declaration,
 )
 
@@ -34,14 +33,8 @@ def refusal(response: Any) -> tuple[int, str]:
 
 
 def flight(world: Port) -> tuple[str, str]:
-    number = flight_number()
-    day = add_flight(
-        world.port,
-        world.agency,
-        number,
-        passengers=[("ERIKSSON/ANNA MARIA", SPECIMEN_DOCUMENT, "12A")],
-    )
-    return number, day
+    """A flight of the world's port with the specimen passport's holder on its manifest."""
+    return add_flight(world)
 
 
 def test_a_correction_is_a_new_version_with_its_diff(world: Port) -> None:

@@ -58,7 +58,9 @@ def _set(attribute: Any, value: Any) -> Action:
 def correct(
     principal: Principal, declaration_id: str, changes: Mapping[str, Any], reason: str
 ) -> Declaration:
-    """The owner's correction of a submitted declaration (see the module's docstring)."""
+    """The owner's correction of a submitted declaration (see the module's docstring);
+    officers and admins are refused by their role (403 `role_not_allowed`) before any read."""
+    access.traveller(principal)
     declaration = declarations.get_declaration(declaration_id)
     access.own_declaration(principal, declaration.owner)
     version = int(declaration.version or 0)
