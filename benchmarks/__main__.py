@@ -27,6 +27,7 @@ SUITES = (
     "soak",
     "stack",
     "survey_board",
+    "survey_exports",
 )
 
 

@@ -720,6 +720,38 @@ def rows(w: World) -> dict[str, Row]:
             {"arrival_date": w.flight_day, "flight_number": w.flight},
             query={"port": w.ja1},
         ),
+        "POST /remote-survey/declarations/{declaration_id}/corrections": Row(
+            only(own_declaration(CREATED)),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {"answers": {"phone": "+8613700137000"}, "reason": "a digit wrong"},
+        ),
+        "GET /remote-survey/declarations/{declaration_id}/versions": Row(
+            in_jurisdiction(OK, "declaration_not_found", **own_declaration(OK)),
+            {"declaration_id": w.declaration["declaration_id"]},
+        ),
+        "GET /remote-survey/declarations/{declaration_id}/versions/{before}/diff/{after}": Row(
+            in_jurisdiction(OK, "declaration_not_found", **own_declaration(OK)),
+            {"declaration_id": w.declaration["declaration_id"], "before": "1", "after": "1"},
+        ),
+        "POST /remote-survey/declarations/{declaration_id}/review": Row(
+            in_jurisdiction(OK, "declaration_not_found"),
+            {"declaration_id": w.declaration["declaration_id"]},
+            lambda _: {"state": "approved"},
+        ),
+        "GET /remote-survey/flights/{arrival_date}/{flight_number}/declarations": Row(
+            in_jurisdiction(OK, "port_not_found"),
+            {"arrival_date": w.flight_day, "flight_number": w.flight},
+            query={"port": w.ja1},
+        ),
+        "POST /remote-survey/exports": Row(
+            in_jurisdiction(CREATED, "port_not_found"),
+            body=lambda _: {
+                "port": w.ja1,
+                "arrival_date": w.flight_day,
+                "flight_number": w.flight,
+                "lang": "en",
+            },
+        ),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
         "POST /duty/hazards": Row(

@@ -14,3 +14,4 @@ router = Router()
 from enforcement.remote_survey import declarations_api, forms_api  # noqa: E402, F401, I001
 from enforcement.remote_survey import flights_api  # noqa: E402, F401
 from enforcement.remote_survey import clearance_api  # noqa: E402, F401
+from enforcement.remote_survey import reviews_api  # noqa: E402, F401

@@ -146,3 +146,72 @@ def p90_breached(seconds: Sequence[float], target_minutes: int) -> bool:
     told then, not after an arbitrary count."""
     p90 = percentile(seconds, 90)
     return p90 is not None and p90 > target_minutes * 60
+
+
+# ---- reviews
+
+#: An officer's review of a submitted declaration. `received` is where every submitted
+#: declaration starts; `referred` and `rejected` are final.
+REVIEW_STATES: tuple[str, ...] = ("received", "has_issues", "approved", "referred", "rejected")
+#: The states an officer may set from each state (setting the same state again with the same
+#: comment is a retry, not a move: `review_refusal` accepts it).
+REVIEW_MOVES: dict[str, frozenset[str]] = {
+    "received": frozenset({"has_issues", "approved", "referred", "rejected"}),
+    "has_issues": frozenset({"has_issues", "approved", "referred", "rejected"}),
+    "approved": frozenset({"has_issues", "referred", "rejected"}),
+    "referred": frozenset(),
+    "rejected": frozenset(),
+}
+#: States an officer must explain: the traveller (has_issues) or the next officer reads why.
+COMMENT_REQUIRED: frozenset[str] = frozenset({"has_issues", "referred", "rejected"})
+#: A review comment's longest text.
+REVIEW_COMMENT_MAX = 1000
+
+
+def review_refusal(
+    current: str | None, wanted: str, comment: str | None, current_comment: str | None = None
+) -> str | None:
+    """Why an officer may not move a declaration's review from `current` to `wanted` with
+    `comment`, as an error code, or None when they may. `received` is never set by hand; a
+    state of `COMMENT_REQUIRED` needs a comment that is not blank (`comment_required`);
+    `referred` and `rejected` are final, and each state may go only to those of
+    `REVIEW_MOVES` (`review_move_not_allowed`); setting the current state again with its
+    current comment is a retry and allowed (nothing changes)."""
+    if wanted not in REVIEW_STATES or wanted == "received":
+        return "review_state_unknown"
+    text = (comment or "").strip()
+    if wanted in COMMENT_REQUIRED and not text:
+        return "comment_required"
+    state = current or "received"
+    if state == wanted and text == (current_comment or "").strip():
+        return None
+    if wanted not in REVIEW_MOVES.get(state, frozenset()):
+        return "review_move_not_allowed"
+    return None
+
+
+def correction_refusal(
+    status: str, review: str | None, cleared: bool, version: int, max_versions: int
+) -> str | None:
+    """Why a traveller may not correct a declaration after its submit, as an error code, or
+    None. Only a submitted one (`not_submitted`: a draft is changed by PATCH); not once the
+    traveller has been released or held at the port (`declaration_cleared`: the officer
+    decided on what was declared); not once the review is final, referred or rejected
+    (`review_final`); not past `max_versions` versions (`too_many_corrections`)."""
+    if status != "submitted":
+        return "not_submitted"
+    if cleared:
+        return "declaration_cleared"
+    if review in ("referred", "rejected"):
+        return "review_final"
+    if version >= max_versions:
+        return "too_many_corrections"
+    return None
+
+
+def review_after_correction(review: str | None) -> str:
+    """A correction asks for a new look: an officer's `has_issues` or `approved` was about the
+    version before, so the review returns to `received`."""
+    if review is None or review in ("has_issues", "approved"):
+        return "received"
+    return review
