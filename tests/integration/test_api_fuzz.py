@@ -28,14 +28,15 @@ FUZZ = Path(__file__).parent / "fuzz"
 #: 3 minutes of one core.
 MAX_EXAMPLES = 6
 SEED = 20261201
-#: The document in four parts of 13-27 operations, run as four tests (the suite's workers share
+#: The document in five parts of 13-27 operations, run as five tests (the suite's workers share
 #: them out instead of waiting on one three-minute run); together they cover every path.
 RECORDS = "^/checkin/(vessels|crew|applications|bindings)"
 PARTS = {
     "checkin-records": ("--include-path-regex", RECORDS),
     "checkin-checks": ("--include-path-regex", "^/checkin/", "--exclude-path-regex", RECORDS),
     "duty": ("--include-path-regex", "^/duty/"),
-    "the-rest": ("--exclude-path-regex", "^/(checkin|duty)/"),
+    "remote-survey": ("--include-path-regex", "^/remote-survey/"),
+    "the-rest": ("--exclude-path-regex", "^/(checkin|duty|remote-survey)/"),
 }
 
 

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 from enforcement import forms
-from enforcement.remote_survey import answer_diff
+from enforcement.remote_survey import answer_diff, labels
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +77,9 @@ def test_fields_the_form_does_not_name_come_last(form: forms.FormDefinition) -> 
 
 
 def test_answers_as_text(form: forms.FormDefinition) -> None:
-    assert answer_diff.answer_text(form, "sex", "F", "en") == "Female"
-    assert answer_diff.answer_text(form, "nationality", "JPN", "zh") == "日本"
-    assert answer_diff.answer_text(form, "symptoms", "fever rash", "en") == "Fever; Rash"
-    assert answer_diff.answer_text(form, "nationality", "XXX", "en") == "XXX"  # not a choice
-    assert answer_diff.answer_text(form, "temperature", "37.5", "ar") == "37.5"
-    assert answer_diff.answer_text(form, "surname", None, "en") == ""
+    assert labels.answer_text(form, "sex", "F", "en") == "Female"
+    assert labels.answer_text(form, "nationality", "JPN", "zh") == "日本"
+    assert labels.answer_text(form, "symptoms", "fever rash", "en") == "Fever; Rash"
+    assert labels.answer_text(form, "nationality", "XXX", "en") == "XXX"  # not a choice
+    assert labels.answer_text(form, "temperature", "37.5", "ar") == "37.5"
+    assert labels.answer_text(form, "surname", None, "en") == ""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from enforcement import forms
-from enforcement.remote_survey import answer_diff, export
+from enforcement.remote_survey import export, labels
 from enforcement.remote_survey.models import Declaration
 from openpyxl import load_workbook
 
@@ -60,7 +60,7 @@ def test_headers_and_answers_in_the_chosen_language(form: forms.FormDefinition) 
     assert "个人信息" not in column
     first = data.rows[0]
     assert first[column["性别"]] == "女"
-    symptoms = answer_diff.question_label(form, "symptoms", "zh")
+    symptoms = labels.question_label(form, "symptoms", "zh")
     assert first[column[symptoms]] == "发热; 干咳"
     assert first[column["has_fever"]] == "no"
     en = build(form, "en")

@@ -1,6 +1,5 @@
-"""A declaration's answers as a person reads them, in a language of the form: questions by
-their label, select answers by their choices' labels (answers are stored as choice names, so
-they translate themselves), and the difference between two versions. Pure."""
+"""The difference between two versions of a declaration's answers, labelled in a language of
+the form (`labels`). Pure."""
 
 from __future__ import annotations
 
@@ -8,79 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from enforcement.forms import FormDefinition, FormField
-
-#: Between the labels of a select_multiple answer.
-SEPARATOR = "; "
-
-
-class Labeller:
-    """A form's texts in one language, looked up by name: what labelling many answers needs
-    (an export labels ~35 answers of each of 18,400 declarations). Built once per form
-    content and language (`labeller`)."""
-
-    def __init__(self, form: FormDefinition, code: str) -> None:
-        fallback = form.default_language
-        self.fields: dict[str, FormField] = {item.name: item for item in form.fields}
-        self.questions = {
-            item.name: item.label.get(code) or item.label.get(fallback) or item.name
-            for item in form.fields
-        }
-        self.choices = {
-            list_name: {c.name: c.label.get(code) or c.label.get(fallback) or c.name for c in items}
-            for list_name, items in form.choice_lists.items()
-        }
-
-    def question(self, name: str) -> str:
-        """The field's label, else in the form's default language, else its name (a
-        calculation, or a field the form does not have)."""
-        return self.questions.get(name, name)
-
-    def text(self, name: str, value: Any) -> str:
-        """An answer as text: select answers by their choices' labels (select_multiple joined
-        by `SEPARATOR`, in the order answered; a name the list lacks as itself), a list's
-        items joined, anything else as written; no answer is the empty text."""
-        if value is None:
-            return ""
-        item = self.fields.get(name)
-        if item is not None and item.choices:
-            labels = self.choices.get(item.choices, {})
-            if item.type == "select_one" or not isinstance(value, list | str):
-                values = [str(value)]
-            else:
-                values = value if isinstance(value, list) else value.split()
-            return SEPARATOR.join(labels.get(str(v), str(v)) for v in values)
-        if isinstance(value, list):
-            return SEPARATOR.join(str(v) for v in value)
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
-
-_LABELLERS: dict[tuple[str, str], Labeller] = {}
-_LABELLERS_KEPT = 64
-
-
-def labeller(form: FormDefinition, code: str) -> Labeller:
-    """The form's `Labeller` in language `code`, kept per process (a form's content does not
-    change under its hash)."""
-    key = (form.content_hash or str(id(form)), code)
-    found = _LABELLERS.get(key)
-    if found is None:
-        if len(_LABELLERS) >= _LABELLERS_KEPT:
-            _LABELLERS.clear()
-        found = _LABELLERS[key] = Labeller(form, code)
-    return found
-
-
-def question_label(form: FormDefinition, name: str, code: str) -> str:
-    """The field's label in language `code` (see `Labeller.question`)."""
-    return labeller(form, code).question(name)
-
-
-def answer_text(form: FormDefinition, name: str, value: Any, code: str) -> str:
-    """An answer as text in language `code` (see `Labeller.text`)."""
-    return labeller(form, code).text(name, value)
+from enforcement.forms import FormDefinition
+from enforcement.remote_survey.labels import answer_text, question_label
 
 
 @dataclass(frozen=True)

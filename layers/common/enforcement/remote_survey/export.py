@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from enforcement.forms import FormDefinition
 from enforcement.masking import mask_document_number
-from enforcement.remote_survey import answer_diff
+from enforcement.remote_survey import labels
 from enforcement.remote_survey.models import Declaration
 
 #: The declaration's own facts, before the answers.
@@ -91,9 +91,9 @@ def table(
     forms_used = list(forms_by_version.values())
     fields = answer_fields(forms_used)
     header_form = {name: next(f for f in forms_used if _has(f, name)) for name in fields}
-    questions = [answer_diff.question_label(header_form[name], name, code) for name in fields]
+    questions = [labels.question_label(header_form[name], name, code) for name in fields]
     header = [*FIXED, *questions]
-    labellers = {v: answer_diff.labeller(f, code) for v, f in forms_by_version.items()}
+    labellers = {v: labels.labeller(f, code) for v, f in forms_by_version.items()}
     rows: list[list[str]] = []
     for declaration in declarations:
         labeller = labellers[(declaration.form_id, int(declaration.form_version))]
