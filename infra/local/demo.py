@@ -155,6 +155,9 @@ def walkthrough(stack: Any) -> str:
  Random dispatch: risk model ship-risk, 12 ships, inspectors zhang, chen, zhou, wuxin (agency msa).
  Traffic duty (agency {demo_dispatch.TRAFFIC}): command / command-demo-2026 (command centre),
  officers wanghy, zhaol, sunp (password <name>-demo-2026), patrol areas in Yantai.
+ Remote survey (agency customs, port {demo_survey.PORT}): customs / customs-demo-2026 (admin),
+ gaoy / gaoy-demo-2026 (officer); the 12-language arrival form; flights NH921 and KE893 of today
+ with their manifests; traveller 山田花子, mini-program user hanako (a new declaration each pass).
  Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
  the steps answer as before, except what the first pass changed: {li_name} is already linked
  (already_linked) and bound (binding_decided), a photo used once is refused as a replay
