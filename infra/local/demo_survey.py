@@ -98,8 +98,9 @@ def _call(method: str, url: str, headers: dict[str, str], body: Any = None) -> A
     return answer.json()
 
 
-def _manifest(number: str, origin: str, airport: str, on_block: datetime, people: Any) -> bytes:
-    day = port_today().isoformat()
+def _manifest(
+    number: str, origin: str, airport: str, day: str, on_block: datetime, people: Any
+) -> bytes:
     scheduled = (on_block - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     actual = on_block.strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = [
@@ -140,13 +141,18 @@ def _traveller(stack: Any, handle: str) -> dict[str, str]:
 
 
 def _declare_and_clear(
-    stack: Any, officer: dict[str, str], number: str, origin: str, passenger: tuple[str, ...]
+    stack: Any,
+    officer: dict[str, str],
+    day: str,
+    number: str,
+    origin: str,
+    passenger: tuple[str, ...],
 ) -> None:
     """A traveller declared and scanned at the port, then `disposition` unless waiting."""
     name, document, seat, nationality, sex, born, disposition = passenger
     api = f"{stack.api_url}/remote-survey"
     traveller = _traveller(stack, document.lower())
-    start = {"port": PORT, "arrival_date": port_today().isoformat(), "flight_number": number}
+    start = {"port": PORT, "arrival_date": day, "flight_number": number}
     started = _call("POST", f"{api}/declarations", traveller, {**start, "lang": "en"})
     path = f"{api}/declarations/{started['declaration_id']}"
     surname, given = name.split("/")
@@ -187,15 +193,16 @@ def load(stack: Any) -> None:
     sheets = json.loads(FORM.read_text(encoding="utf-8"))
     _call("POST", f"{api}/remote-survey/forms", admin, {"sheets": sheets})
     officer = _session(api, "gaoy", "gaoy-demo-2026")
+    day = port_today().isoformat()  # once: a load across the port's midnight keeps one day
     now = datetime.now(UTC).replace(microsecond=0)
     for number, origin, airport, minutes, people in FLIGHTS:
         on_block = now - timedelta(minutes=minutes)
-        _import(api, officer, _manifest(number, origin, airport, on_block, people))
+        _import(api, officer, _manifest(number, origin, airport, day, on_block, people))
         for passenger in people:
             if passenger[-1]:
-                _declare_and_clear(stack, officer, number, origin, passenger)
+                _declare_and_clear(stack, officer, day, number, origin, passenger)
     stack.login_platform.add_user(TRAVELLER, f"openid-demo-{TRAVELLER}")
-    stack.demo_survey_day = port_today().isoformat()
+    stack.demo_survey_day = day
 
 
 def walkthrough(stack: Any) -> str:
