@@ -22,7 +22,7 @@ from enforcement import accounts, jurisdictions
 from enforcement.auth import Role
 from enforcement.errors import Conflict
 
-from infra.local import demo_dispatch
+from infra.local import demo_dispatch, demo_survey
 from infra.local.ais_source import Track
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,6 +124,7 @@ def load(stack: Any) -> None:
         stack.login_platform.add_user(handle, demo_openid(handle))
         stack.demo_crew = getattr(stack, "demo_crew", {}) | {handle: crew["crew_id"]}
     demo_dispatch.load(stack)
+    demo_survey.load(stack)
 
 
 def walkthrough(stack: Any) -> str:
@@ -154,6 +155,9 @@ def walkthrough(stack: Any) -> str:
  Random dispatch: risk model ship-risk, 12 ships, inspectors zhang, chen, zhou, wuxin (agency msa).
  Traffic duty (agency {demo_dispatch.TRAFFIC}): command / command-demo-2026 (command centre),
  officers wanghy, zhaol, sunp (password <name>-demo-2026), patrol areas in Yantai.
+ Remote survey (agency customs, port {demo_survey.PORT}): customs / customs-demo-2026 (admin),
+ gaoy / gaoy-demo-2026 (officer); the 12-language arrival form; flights NH921 and KE893 of today
+ with their manifests; traveller 山田花子, mini-program user hanako (a new declaration each pass).
  Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
  the steps answer as before, except what the first pass changed: {li_name} is already linked
  (already_linked) and bound (binding_decided), a photo used once is refused as a replay
@@ -247,6 +251,6 @@ TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
 $REPO/.venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
-{demo_dispatch.walkthrough(stack)}
+{demo_dispatch.walkthrough(stack)}{demo_survey.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """

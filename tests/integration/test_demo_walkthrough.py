@@ -9,6 +9,7 @@ the AIS source drops the file it drops every minute under `make run`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -28,10 +29,11 @@ import pytest
 import requests
 
 from infra.local import __main__ as run_command
-from infra.local import demo
+from infra.local import demo, demo_survey
 from infra.local.ais_source import AisSource, Track
 from infra.local.stack import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, wait_for
 from tests.integration.client import upload
+from tests.integration.test_survey_declarations import choice_label, consistency_message
 from tests.photos import photo_bytes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,6 +111,12 @@ def printed_script(run: DemoRun, *, until: str | None = None) -> str:
     return "set -euo pipefail\n" + body
 
 
+def survey_script(run: DemoRun) -> str:
+    """The walk-through's set-up lines (before step 1) and its remote-survey steps (10 on)."""
+    script = printed_script(run)
+    return script.split("\n# 1.", 1)[0] + "\n# 10." + script.split("\n# 10.", 1)[1]
+
+
 def follow(script: str) -> tuple[str, Path]:
     """Run the commands in bash from the repository, as a reader pastes them; output, scratch."""
     done = subprocess.run(
@@ -134,7 +142,7 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
         assert scratch != REPO
         assert REPO not in scratch.parents
         names = ("link.json", "binding.json", "check.json", "task.json", "c3-decided.json")
-        for name in (*names, "draw.json"):
+        for name in (*names, "draw.json", "decl.json", "submitted.json"):
             assert (scratch / name).is_file(), name
             assert not (REPO / name).exists(), f"{name} written into the repository"
     finally:
@@ -151,6 +159,45 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     # JSON in UTF-8: the Chinese text as itself, no \uXXXX escapes
     assert '"name_zh":"长江之星"' in output
     assert "\\u" not in output
+
+
+def _board(output: str) -> dict[str, dict[str, Any]]:
+    """The flights of the board the survey steps print last, by flight number."""
+    board = json.loads(output.strip().splitlines()[-1])
+    assert board["port"] == demo_survey.PORT
+    return {f["flight_number"]: f for f in board["flights"]}
+
+
+def test_the_survey_walkthrough_works_as_printed_and_again_later(demo_run: DemoRun) -> None:
+    script = survey_script(demo_run)
+    output, scratch = follow(script)
+    shutil.rmtree(scratch, ignore_errors=True)
+    # the MRZ fills her name, birth and passport
+    assert '"surname":"YAMADA","sex":"F","date_of_birth":"1990-03-15"' in output
+    # the check before submit: the seat is not the manifest's, said in Japanese; then none
+    seat = consistency_message("seat_mismatch", "ja")
+    problem = f'{{"field":"seat_number","code":"seat_mismatch","message":"{seat}"}}'
+    assert f'{{"ok":false,"problems":[{problem}]}}' in output
+    assert '{"ok":true,"problems":[]}' in output
+    # the officer's scan, in Chinese, and her release
+    assert f'"label":"性别","value":"F","value_label":"{choice_label("sex", "F", "zh")}"' in output
+    assert '"lang":"zh"' in output
+    assert '"first_scan":true' in output
+    assert '"outcome":"release","outcome_reasons":["nothing_declared"]' in output
+    assert '"disposition":"released"' in output
+    flights = _board(output)
+    # the travellers the demo put through at start, and 山田花子
+    nh, ke = flights["NH921"], flights["KE893"]
+    assert (nh["arrivals"], nh["declared"], nh["released"], nh["held"]) == (5, 4, 4, 0)
+    assert nh["p50_seconds"] is not None
+    assert nh["max_seconds"] >= nh["p90_seconds"]
+    assert (ke["declared"], ke["released"], ke["held"], ke["in_process"]) == (3, 1, 1, 1)
+
+    # later on the same stack: the steps answer as before (a new declaration of hers)
+    again, scratch = follow(script)
+    shutil.rmtree(scratch, ignore_errors=True)
+    assert '{"ok":true,"problems":[]}' in again
+    assert (_board(again)["NH921"]["declared"], _board(again)["NH921"]["released"]) == (5, 5)
 
 
 def _check(api: str, token: str) -> dict[str, Any]:
