@@ -46,7 +46,7 @@ def submitted(
     versions: int = 1,
     computed: dict[str, Any] | None = None,
 ) -> Declaration:
-    """A submitted declaration with `versions` versions (the same answers each), as part 1's
+    """A submitted declaration with `versions` versions (the same answers each), as the
     submit and corrections leave it: TTL on the declaration and on every version."""
     declaration_id = f"dc-{secrets.token_hex(8)}"
     now = clock.iso()
