@@ -110,47 +110,20 @@ def _own_ms(figures: Any) -> str:
 
 
 def _declaration(port: str, agency: str, flight_number: str, outcome: str) -> str:
-    from enforcement.remote_survey.models import Declaration, DeclarationVersion, flight_key
+    from tests.survey_records import write_declaration
 
-    now = clock.iso()
-    expires = clock.now() + timedelta(days=30)
-    declaration_id = f"dc-{secrets.token_hex(8)}"
-    Declaration(
-        declaration_id,
+    declaration = write_declaration(
+        port,
+        agency,
+        flight_number,
+        DAY,
         owner="acc-bench",
-        port=port,
-        agency=agency,
-        flight_key=flight_key(port, DAY, flight_number),
-        flight_number=flight_number,
-        arrival_date=DAY,
-        form_id="arrival_health_declaration",
-        form_version=1,
-        lang="ja",
-        status="submitted",
-        version=1,
         answers={"symptoms": ["none"], "temperature": "36.6"},
-        started_at=now,
-        updated_at=now,
-        submitted_at=now,
         outcome=outcome,
-        outcome_reasons=[],
-        rule_version="bench",
-        review="received",
-        scanned_at=now,
         scanned_by="officer",
-        expires_at=expires,
-    ).save()
-    DeclarationVersion(
-        declaration_id,
-        1,
-        form_id="arrival_health_declaration",
-        form_version=1,
-        answers={},
-        submitted_at=now,
-        submitted_by="acc-bench",
-        expires_at=expires,
-    ).save()
-    return declaration_id
+        rule_version="bench",
+    )
+    return str(declaration.declaration_id)
 
 
 def bench_on_stack() -> None:

@@ -21,12 +21,13 @@ from typing import Any
 import pytest
 from enforcement import clock, notify
 from enforcement.auth import Role
-from enforcement.remote_survey.models import Declaration, DeclarationVersion, Flight, flight_key
+from enforcement.remote_survey.models import Declaration, DeclarationVersion, Flight
 
 from tests.integration import survey
 from tests.integration.client import Client, officer_session
 from tests.integration.manifests import manifest, send, unique_flight
 from tests.integration.people import crew_account
+from tests.survey_records import write_declaration
 
 DAY = "2026-12-01"
 
@@ -58,46 +59,18 @@ class Port:
         return flight
 
     def declaration(self, flight: Flight, outcome: str = "release") -> str:
-        now = clock.iso()
-        expires = clock.now() + timedelta(days=30)
-        declaration_id = f"dc-{secrets.token_hex(8)}"
-        Declaration(
-            declaration_id,
+        declaration = write_declaration(
+            self.port,
+            self.agency,
+            flight.flight_number,
+            DAY,
             owner=self.traveller.get("/auth/me")["account_id"],
-            port=self.port,
-            agency=self.agency,
-            flight_key=flight_key(self.port, DAY, flight.flight_number),
-            flight_number=flight.flight_number,
-            arrival_date=DAY,
-            form_id="arrival_health_declaration",
-            form_version=1,
-            lang="ja",
-            status="submitted",
-            version=1,
             answers={"symptoms": ["none"]},
-            started_at=now,
-            updated_at=now,
-            submitted_at=now,
             outcome=outcome,
-            outcome_reasons=[],
-            rule_version="test",
-            review="received",
-            scanned_at=now,
             scanned_by="officer",
-            expires_at=expires,
-        ).save()
-        DeclarationVersion(
-            declaration_id,
-            1,
-            form_id="arrival_health_declaration",
-            form_version=1,
-            answers={},
-            submitted_at=now,
-            submitted_by="traveller",
-            expires_at=expires,
-        ).save()
+        )
         flight.update(actions=[Flight.declared.add(1)])
-        return declaration_id
+        return str(declaration.declaration_id)
 
 
 @pytest.fixture

@@ -18,9 +18,11 @@ import pytest
 from enforcement import audit, clock, config, db, jurisdictions, models, notify
 from enforcement.auth import Principal, Role
 from enforcement.remote_survey import models as survey_models
-from enforcement.remote_survey.models import Declaration, DeclarationVersion, Flight
+from enforcement.remote_survey.models import Declaration, Flight
 from moto import mock_aws
 from pynamodb.models import Model
+
+from tests.survey_records import write_declaration
 
 REGION = "cn-north-1"
 
@@ -83,49 +85,20 @@ class Ports:
     ) -> Declaration:
         """A declaration of `flight` as submit leaves it (its versions, its TTL, the flight's
         `declared` counter), scanned by the port's officer unless told otherwise."""
-        now = clock.iso()
-        expires = clock.now() + timedelta(days=30)
-        declaration_id = f"dc-{secrets.token_hex(8)}"
-        declaration = Declaration(
-            declaration_id,
+        declaration = write_declaration(
+            self.port,
+            self.agency,
+            flight.flight_number,
+            flight.arrival_date,
             owner=f"acc-{secrets.token_hex(6)}",
-            port=self.port,
-            agency=self.agency,
-            flight_key=survey_models.flight_key(
-                self.port, flight.arrival_date, flight.flight_number
-            ),
-            flight_number=flight.flight_number,
-            arrival_date=flight.arrival_date,
-            form_id="arrival_health_declaration",
-            form_version=1,
-            lang="ja",
-            status=status,
-            version=versions if status == "submitted" else 0,
             answers={"surname": "YAMADA", "symptoms": ["none"]},
-            started_at=now,
-            updated_at=now,
-            submitted_at=now if status == "submitted" else None,
-            outcome=outcome if status == "submitted" else None,
-            outcome_reasons=[],
-            rule_version="test-1",
-            review="received" if status == "submitted" else None,
-            scanned_at=now if scanned else None,
+            status=status,
+            versions=versions,
+            outcome=outcome,
             scanned_by=self.officer.account_id if scanned else None,
-            expires_at=expires if status == "submitted" else None,
+            rule_version="test-1",
         )
-        declaration.save()
         if status == "submitted":
-            for n in range(1, versions + 1):
-                DeclarationVersion(
-                    declaration_id,
-                    n,
-                    form_id="arrival_health_declaration",
-                    form_version=1,
-                    answers={},
-                    submitted_at=now,
-                    submitted_by=declaration.owner,
-                    expires_at=expires,
-                ).save()
             flight.update(actions=[Flight.declared.add(1)])
         return declaration
 

@@ -4,19 +4,15 @@ declarations written with the models as a submit leaves them."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import pytest
-from enforcement import clock
 from enforcement.remote_survey import models as survey_models
-from enforcement.remote_survey import retention
-from enforcement.remote_survey.models import Declaration, DeclarationVersion, flight_key
+from enforcement.remote_survey.models import Declaration
 from pynamodb.models import Model
 
+from tests.survey_records import write_declaration
 from tests.unit.checkin_world import World
-
-FORM_ID = "arrival_health_declaration"
 
 
 def survey_tables() -> list[type[Model]]:
@@ -48,47 +44,14 @@ def submitted(
 ) -> Declaration:
     """A submitted declaration with `versions` versions (the same answers each), as the
     submit and corrections leave it: TTL on the declaration and on every version."""
-    declaration_id = f"dc-{secrets.token_hex(8)}"
-    now = clock.iso()
-    ttl = retention.expires_at(now)
-    for n in range(1, versions + 1):
-        DeclarationVersion(
-            declaration_id,
-            n,
-            form_id=FORM_ID,
-            form_version=1,
-            answers=answers,
-            computed=computed,
-            submitted_at=now,
-            submitted_by=owner,
-            reason=None if n == 1 else "corrected",
-            expires_at=ttl,
-        ).save()
-    declaration = Declaration(
-        declaration_id,
+    return write_declaration(
+        world.jurisdiction,
+        world.agency,
+        flight_number,
+        arrival_date,
         owner=owner,
-        port=world.jurisdiction,
-        agency=world.agency,
-        flight_key=flight_key(world.jurisdiction, arrival_date, flight_number),
-        flight_number=flight_number,
-        arrival_date=arrival_date,
-        form_id=FORM_ID,
-        form_version=1,
-        lang="en",
-        status="submitted",
-        version=versions,
         answers=answers,
         computed=computed,
-        started_at=now,
-        updated_at=now,
-        submitted_at=now,
-        document_number=answers.get("document_number"),
-        traveller_name=answers.get("surname"),
-        outcome="release",
-        outcome_reasons=[],
-        rule_version="test",
-        review="received",
-        expires_at=ttl,
+        lang="en",
+        versions=versions,
     )
-    declaration.save()
-    return declaration
