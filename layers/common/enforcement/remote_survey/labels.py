@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from enforcement import health
 from enforcement.forms import FormDefinition, FormField
 from enforcement.forms.answers import language_of
 
@@ -20,7 +21,6 @@ from enforcement.forms.answers import language_of
 SYMPTOMS = "symptoms"
 TEMPERATURE = "temperature"
 HAS_FEVER = "has_fever"
-NO_SYMPTOMS = "none"
 
 
 #: Between the labels of a select_multiple answer.
@@ -162,8 +162,9 @@ def health_summary(
     temperature and whether the form computed a fever."""
     code = language_of(form, lang)
     raw = answers.get(SYMPTOMS) or []
-    symptoms = [str(name) for name in (raw if isinstance(raw, list) else str(raw).split())]
-    symptoms = [name for name in symptoms if name != NO_SYMPTOMS]
+    symptoms = health.symptoms_of(
+        [str(n) for n in (raw if isinstance(raw, list) else str(raw).split())]
+    )
     try:
         list_name = form.field(SYMPTOMS).choices
     except KeyError:
