@@ -20,7 +20,7 @@ different people reached in calibration (docs/benchmarks.md, "Face decisions").
 Which hits count: another crew record whose face is enrolled or under review. A record whose
 enrolment failed or was refused does not, nor one with the same ID number (the same seafarer
 registered by another jurisdiction of the agency: ID numbers are claimed per jurisdiction, see
-docs/architecture.md). A crew record of no agency's jurisdiction (no officer can reach it) has
+docs/design.md, "Access"). A crew record of no agency's jurisdiction (no officer can reach it) has
 no index to search.
 
 The index entry is written before the decision's transaction: if that transaction fails, the
