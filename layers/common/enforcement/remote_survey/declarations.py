@@ -55,11 +55,8 @@ def new_id() -> str:
 
 
 def port_today() -> dt.date:
-    """Today at the ports (`Settings.survey_utc_offset`): what `today()` means in a form."""
-    offset = settings().survey_utc_offset
-    sign = 1 if offset[0] == "+" else -1
-    hours, minutes = int(offset[1:3]), int(offset[4:6])
-    return (clock.now() + sign * dt.timedelta(hours=hours, minutes=minutes)).date()
+    """Today at the ports (`clock.local_date`): what `today()` means in a form."""
+    return clock.local_date()
 
 
 def event(principal: Principal, action: str, declaration: Declaration, **details: Any) -> Any:
