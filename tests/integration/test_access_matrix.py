@@ -754,6 +754,9 @@ def rows(w: World) -> dict[str, Row]:
         ),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
+        "GET /notifications/jurisdiction": Row(
+            in_jurisdiction(OK, "jurisdiction_not_found"), query={"jurisdiction": w.ja1}
+        ),
         "POST /duty/hazards": Row(
             only(dict.fromkeys(OFFICERS, CREATED)),
             body=lambda _: {"kind": "road_works", "description": "施工", "gps": NEAR, "photos": 0},

@@ -1,6 +1,6 @@
 """One local time for every capability: `LOCAL_UTC_OFFSET` (`Settings.local_utc_offset`, template
-parameter LocalUtcOffset) decides the duty rota's today and the ports' today (what `today()`
-means in a form) alike."""
+parameter LocalUtcOffset) decides the duty rota's today, the ports' today (what `today()` means
+in a form) and the late-flight schedule's days alike."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from enforcement import clock, config
 from enforcement.duty import tasks
-from enforcement.remote_survey import declarations
+from enforcement.remote_survey import declarations, late_flights
 from samtranslator.yaml_helper import yaml_parse
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -34,6 +34,7 @@ def test_duty_and_the_survey_read_one_local_time(
     assert clock.local_date().isoformat() == day
     assert tasks.local_today() == day
     assert declarations.port_today().isoformat() == day
+    assert late_flights.days_in_process(MOMENT)[0] == day
 
 
 def test_the_template_has_one_local_time() -> None:
