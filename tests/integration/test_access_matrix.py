@@ -658,10 +658,16 @@ def rows(w: World) -> dict[str, Row]:
             administered(CREATED, (403, "form_of_another_agency")),
             body=lambda _: {"sheets": arrival_sheets(w.form_id)},
         ),
+        # a form is the publishing agency's: every mini-program account reads it, other
+        # agencies' staff find nothing
         "GET /remote-survey/forms/{form_id}": Row(
-            only(signed_in), {"form_id": w.form_id}, query={"lang": "ja"}
+            in_agency(OK, "form_not_found", **dict.fromkeys(CREW, OK)),
+            {"form_id": w.form_id},
+            query={"lang": "ja"},
         ),
-        "GET /remote-survey/forms/{form_id}/versions": Row(only(signed_in), {"form_id": w.form_id}),
+        "GET /remote-survey/forms/{form_id}/versions": Row(
+            in_agency(OK, "form_not_found", **dict.fromkeys(CREW, OK)), {"form_id": w.form_id}
+        ),
         "POST /remote-survey/declarations": Row(
             only(dict.fromkeys(CREW, CREATED)),
             body=lambda _: {

@@ -169,6 +169,9 @@ class Settings(BaseModel):
     #: the date a travel document's expiry is judged on. One setting for every capability
     #: (China keeps one time and no summer time; template parameter LocalUtcOffset).
     local_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
+    #: Days a draft declaration is kept after its last change (DynamoDB TTL): an abandoned
+    #: draft goes; a submit replaces it with `declaration_retention_days`.
+    draft_retention_days: int = Field(default=7, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:
