@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 
 setup: $(VENV)/.installed photos
 
-$(VENV)/.installed: requirements/*.txt layers/common/requirements.txt layers/face_models/requirements.txt
+$(VENV)/.installed: requirements/*.txt layers/common/requirements.txt layers/face_models/requirements.txt functions/*/requirements.txt
 	@test -n "$(PY)" || { echo "need Python 3.11 or 3.12 on PATH" >&2; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(PIP) install --upgrade pip "setuptools<82"

@@ -658,10 +658,16 @@ def rows(w: World) -> dict[str, Row]:
             administered(CREATED, (403, "form_of_another_agency")),
             body=lambda _: {"sheets": arrival_sheets(w.form_id)},
         ),
+        # a form is the publishing agency's: every mini-program account reads it, other
+        # agencies' staff find nothing
         "GET /remote-survey/forms/{form_id}": Row(
-            only(signed_in), {"form_id": w.form_id}, query={"lang": "ja"}
+            in_agency(OK, "form_not_found", **dict.fromkeys(CREW, OK)),
+            {"form_id": w.form_id},
+            query={"lang": "ja"},
         ),
-        "GET /remote-survey/forms/{form_id}/versions": Row(only(signed_in), {"form_id": w.form_id}),
+        "GET /remote-survey/forms/{form_id}/versions": Row(
+            in_agency(OK, "form_not_found", **dict.fromkeys(CREW, OK)), {"form_id": w.form_id}
+        ),
         "POST /remote-survey/declarations": Row(
             only(dict.fromkeys(CREW, CREATED)),
             body=lambda _: {
@@ -754,6 +760,9 @@ def rows(w: World) -> dict[str, Row]:
         ),
         "GET /notifications": Row(only({**linked_crew, **every_officer_and_admin})),
         "GET /notifications/centre": Row(only(dict.fromkeys(ADMINS, OK))),
+        "GET /notifications/jurisdiction": Row(
+            in_jurisdiction(OK, "jurisdiction_not_found"), query={"jurisdiction": w.ja1}
+        ),
         "POST /duty/hazards": Row(
             only(dict.fromkeys(OFFICERS, CREATED)),
             body=lambda _: {"kind": "road_works", "description": "施工", "gps": NEAR, "photos": 0},

@@ -26,7 +26,7 @@ from tests.integration.client import Client, officer_session, upload, wait_for
 
 pytestmark = pytest.mark.slow
 
-LOCAL = timezone(timedelta(hours=8))  # the stack's DUTY_UTC_OFFSET default
+LOCAL = timezone(timedelta(hours=8))  # the stack's LOCAL_UTC_OFFSET default
 # Yantai: the crossing of Gangcheng West Street and Tongshi South Road, and a second area
 CROSSING = (37.5395, 121.3520)
 HARBOUR = (37.5480, 121.3930)

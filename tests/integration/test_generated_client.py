@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 FUTURE = (date.today() + timedelta(days=400)).isoformat()
 SHIP = {"lat": 31.3901, "lon": 121.5012}
 NEAR = {"lat": 31.3903, "lon": 121.5013, "accuracy_m": 12}
-LOCAL = timezone(timedelta(hours=8))  # the stack's DUTY_UTC_OFFSET default
+LOCAL = timezone(timedelta(hours=8))  # the stack's LOCAL_UTC_OFFSET default
 CROSSING = (37.5395, 121.3520)  # Yantai: a crossing of the duty walk-through
 
 

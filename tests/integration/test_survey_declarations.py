@@ -363,3 +363,58 @@ def test_kiosk_sessions_declare_at_their_own_port_only(world: Port) -> None:
         403,
         "role_not_allowed",
     )
+    form = f"/remote-survey/forms/{world.form_id}"
+    assert kiosk.get(form, params={"lang": "zh"})["form_id"] == world.form_id
+    # a form is its agency's: another agency's kiosk and officers find nothing
+    other = Port(world.stack)
+    token = other.officer.post("/remote-survey/kiosk-sessions")["token"]
+    elsewhere = Client(world.stack.api_url, token)
+    for stranger in (elsewhere, other.officer, other.admin):
+        for path in (form, f"{form}/versions"):
+            answer = stranger.call("GET", path, params={"lang": "zh"})
+            assert refusal(answer) == (404, "form_not_found")
+
+
+def test_a_draft_expires_a_week_after_its_last_change(world: Port) -> None:
+    """A draft carries a TTL from its last change (`DRAFT_RETENTION_DAYS`, 7); the submit
+    replaces it with the retention period; a draft past it is gone before DynamoDB deletes it."""
+    from datetime import timedelta
+
+    from enforcement import clock
+    from enforcement.remote_survey.models import Declaration
+
+    world.publish_arrival_form()
+    number, day = add_flight(world)
+    traveller = world.traveller("drafts")
+    body = {"port": world.port, "arrival_date": day, "flight_number": number}
+    body |= {"form_id": world.form_id, "lang": "en"}
+    started = traveller.post("/remote-survey/declarations", body)
+    path = f"/remote-survey/declarations/{started['declaration_id']}"
+    week = timedelta(days=7)
+    first = Declaration.get(started["declaration_id"]).expires_at
+    assert first is not None
+    assert abs(first - (clock.parse(started["started_at"]) + week)) < timedelta(seconds=2)
+    patched = traveller.call("PATCH", path, {"answers": {"seat_number": "12A"}}, expect=200)
+    changed = Declaration.get(started["declaration_id"]).expires_at
+    assert changed is not None
+    assert changed >= first
+    assert abs(changed - (clock.parse(patched.json()["updated_at"]) + week)) < timedelta(seconds=2)
+    traveller.post(f"{path}/autofill", {"mrz": SPECIMEN_TD3}, expect=200)
+    traveller.call("PATCH", path, {"answers": HEALTHY}, expect=200)
+    submitted = traveller.post(f"{path}/submit", expect=200)
+    kept = Declaration.get(started["declaration_id"]).expires_at
+    assert kept is not None
+    month = timedelta(days=30)
+    assert abs(kept - (clock.parse(submitted["submitted_at"]) + month)) < timedelta(seconds=2)
+
+    abandoned = traveller.post("/remote-survey/declarations", body)
+    gone = f"/remote-survey/declarations/{abandoned['declaration_id']}"
+    Declaration(abandoned["declaration_id"]).update(
+        actions=[Declaration.expires_at.set(clock.now() - timedelta(minutes=1))]
+    )
+    assert refusal(traveller.call("GET", gone)) == (404, "declaration_not_found")
+    answer = traveller.call("PATCH", gone, {"answers": {"seat_number": "12A"}})
+    assert refusal(answer) == (404, "declaration_not_found")
+    assert refusal(traveller.call("POST", f"{gone}/submit")) == (404, "declaration_not_found")
+    mine = [d["declaration_id"] for d in traveller.get("/remote-survey/declarations")]
+    assert mine == [started["declaration_id"]]

@@ -169,3 +169,42 @@ def test_clearance_times_read_as_the_typed_list_reads_them(values: list[float]) 
     read = fast.deserialize(stored)
     assert read == typed.deserialize(stored)
     assert [type(v) for v in read] == [type(v) for v in typed.deserialize(stored)]
+
+
+@pytest.mark.parametrize(
+    ("counters", "waiting"),
+    [
+        ((120, 3, 1, 1), 118),  # the manifest's passengers less the released and held
+        ((0, 5, 2, 1), 2),  # no manifest: the declarations
+        ((2, 5, 2, 1), 2),  # more declared than the manifest lists
+        ((3, 3, 2, 2), 0),  # never below 0
+    ],
+)
+def test_uncleared(counters: tuple[int, int, int, int], waiting: int) -> None:
+    assert rules.uncleared(*counters) == waiting
+
+
+@pytest.mark.parametrize(
+    ("seconds", "waiting", "waited", "breached"),
+    [
+        ([], 0, 5000, False),  # nobody released, nobody waiting
+        ([], 1, 1800, False),  # waited exactly the target
+        ([], 1, 1801, True),  # nobody released, one traveller waiting past it
+        ([600] * 9, 1, 1801, False),  # p90 of ten: the ninth value, a release
+        ([600] * 8, 2, 1801, True),  # two waiting of ten: the ninth is a wait
+        ([600] * 90, 10, 3600, False),
+        ([600] * 89, 11, 3600, True),
+        ([1801], 0, 0, True),  # the release path, nobody waiting
+    ],
+)
+def test_the_p90_so_far_counts_the_travellers_still_waiting(
+    seconds: list[int], waiting: int, waited: int, breached: bool
+) -> None:
+    assert rules.p90_breached(seconds, 30, waiting, waited) is breached
+
+
+def test_the_p90_so_far_never_falls_as_a_waiting_traveller_is_released() -> None:
+    released, waiting, waited = [600, 900], 8, 1500
+    before = rules.p90_so_far(released, waiting, waited)
+    after = rules.p90_so_far([*released, waited], waiting - 1, waited)
+    assert before == after == waited

@@ -18,12 +18,12 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_defaults_are_the_production_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("REMOTE_TASK_WINDOW_SECONDS", "FACE_MATCH_THRESHOLD", "DUTY_UTC_OFFSET"):
+    for name in ("REMOTE_TASK_WINDOW_SECONDS", "FACE_MATCH_THRESHOLD", "LOCAL_UTC_OFFSET"):
         monkeypatch.delenv(name, raising=False)
     cfg = config.settings()
     assert cfg.remote_task_window_seconds == 7200
     assert cfg.face_match_threshold == 0.5
-    assert cfg.duty_utc_offset == "+08:00"
+    assert cfg.local_utc_offset == "+08:00"
 
 
 def test_each_field_is_read_from_its_upper_case_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,7 +42,7 @@ def test_each_field_is_read_from_its_upper_case_variable(monkeypatch: pytest.Mon
         ("REMOTE_TASK_WINDOW_SECONDS", "-5"),
         ("FACE_MATCH_THRESHOLD", "0"),
         ("EVIDENCE_LOCK_MODE", "NONE"),
-        ("DUTY_UTC_OFFSET", "8"),
+        ("LOCAL_UTC_OFFSET", "8"),
         ("DISPATCH_PUBLIC_NAMES", "everything"),
     ],
 )
@@ -100,7 +100,7 @@ def test_the_environment_is_read_as_pydantic_settings_reads_it(
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("FACE_MAX_SIDE", "big"), ("token_ttl_seconds", "-1"), ("DUTY_UTC_OFFSET", "8")],
+    [("FACE_MAX_SIDE", "big"), ("token_ttl_seconds", "-1"), ("LOCAL_UTC_OFFSET", "8")],
 )
 def test_a_wrong_value_fails_as_pydantic_settings_fails(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str

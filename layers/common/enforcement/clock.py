@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
+
+from enforcement.config import settings
 
 
 def now() -> datetime:
@@ -19,3 +23,20 @@ def from_epoch(seconds: float) -> datetime:
 
 def parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@lru_cache(maxsize=8)
+def utc_offset(text: str) -> timezone:
+    """A local time zone from `±HH:MM` (China keeps no summer time: a fixed offset is exact)."""
+    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", text)
+    if not match:
+        raise ValueError(f"UTC offset {text!r} is not ±HH:MM")
+    minutes = int(match[2]) * 60 + int(match[3])
+    return timezone(timedelta(minutes=-minutes if match[1] == "-" else minutes))
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar day of the deployment's jurisdictions at `moment` (now by default), in
+    `Settings.local_utc_offset`: the duty rota's days, a port's arrival days, what `today()`
+    means in a form, the date a travel document's expiry is judged on."""
+    return (moment or now()).astimezone(utc_offset(settings().local_utc_offset)).date()

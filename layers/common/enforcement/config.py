@@ -139,8 +139,6 @@ class Settings(BaseModel):
     dispatch_public_names: Literal["masked", "full", "none"] = "masked"
     #: Public snapshot/result documents up to this size are answered inline, larger ones by 303.
     public_document_inline_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
-    #: The duty rota's local time zone, as +HH:MM.
-    duty_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Most minutes of duty tasks one officer is given in a day.
     duty_max_minutes_per_day: int = Field(default=600, gt=0)
     # ---- remote survey: forms and declarations
@@ -154,9 +152,6 @@ class Settings(BaseModel):
     declaration_code_ttl_seconds: int = Field(default=86400, gt=0)
     #: Life of a kiosk's traveller session, opened by an officer of the port, seconds.
     kiosk_session_ttl_seconds: int = Field(default=1800, gt=0)
-    #: The ports' local time zone, as +HH:MM: what `today()` means in a form, and the date an
-    #: expired travel document is judged on.
-    survey_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
     #: Largest manifest CSV a port may upload (one flight; ~60 bytes a passenger).
     manifest_max_bytes: int = Field(default=1024 * 1024, gt=0)
     #: Days a submitted declaration (health data) and its versions are kept before DynamoDB's
@@ -169,6 +164,14 @@ class Settings(BaseModel):
     #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
     #: this many minutes, the port's officers are told, once per flight.
     clearance_p90_target_minutes: int = Field(default=30, gt=0)
+    #: The local time of the deployment's jurisdictions, as +HH:MM (`clock.local_date`): the
+    #: duty rota's days and slots, a port's arrival days, what `today()` means in a form and
+    #: the date a travel document's expiry is judged on. One setting for every capability
+    #: (China keeps one time and no summer time; template parameter LocalUtcOffset).
+    local_utc_offset: str = Field(default="+08:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$")
+    #: Days a draft declaration is kept after its last change (DynamoDB TTL): an abandoned
+    #: draft goes; a submit replaces it with `declaration_retention_days`.
+    draft_retention_days: int = Field(default=7, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

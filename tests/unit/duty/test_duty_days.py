@@ -139,13 +139,13 @@ def test_the_day_limit_and_the_time_zone_come_from_the_settings(
     monkeypatch: pytest.MonkeyPatch, moment: Clock
 ) -> None:
     monkeypatch.setenv("DUTY_MAX_MINUTES_PER_DAY", "180")
-    monkeypatch.setenv("DUTY_UTC_OFFSET", "-05:00")
+    monkeypatch.setenv("LOCAL_UTC_OFFSET", "-05:00")
     config.settings.cache_clear()  # read afresh, as a new process would
     config.settings()
     # gone from the environment, kept in the process's settings: a module that read the
     # environment itself would fall back to +08:00 and 600 minutes
     monkeypatch.delenv("DUTY_MAX_MINUTES_PER_DAY")
-    monkeypatch.delenv("DUTY_UTC_OFFSET")
+    monkeypatch.delenv("LOCAL_UTC_OFFSET")
     on_duty("wang")
     area("crossing", [{"start": "07:00", "end": "09:00"}, {"start": "13:00", "end": "15:00"}])
     # 02:00 UTC on the 23rd is 21:00 on the 22nd at -05:00: the 22nd is today there

@@ -9,9 +9,9 @@ is late, may be closed or reassigned to someone, the close-out geofence, the haz
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 
+from enforcement.clock import utc_offset
 from enforcement.errors import BadRequest, Conflict, Unprocessable
 
 #: A duty task's id: `<date>.<HHMM>.<area id>.<n>` (see `rota.Slot.task_id`).
@@ -34,16 +34,6 @@ HAZARD_OPEN = ("open", "in_progress")
 
 
 # ------------------------------------------------------------------ the agency's local time
-
-
-@lru_cache(maxsize=8)
-def utc_offset(text: str) -> timezone:
-    """The agencies' local time from `±HH:MM` (`DUTY_UTC_OFFSET`; China keeps no summer time)."""
-    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", text)
-    if not match:
-        raise ValueError(f"UTC offset {text!r} is not ±HH:MM")
-    minutes = int(match[2]) * 60 + int(match[3])
-    return timezone(timedelta(minutes=-minutes if match[1] == "-" else minutes))
 
 
 def local_date(moment: datetime, offset: str) -> str:

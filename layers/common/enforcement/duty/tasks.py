@@ -27,13 +27,13 @@ from enforcement.officers import InspectorProfile
 
 
 def local_today() -> str:
-    """Today in the agencies' local time (`DUTY_UTC_OFFSET`)."""
-    return rules.local_date(clock.now(), settings().duty_utc_offset)
+    """Today in the agencies' local time (`LOCAL_UTC_OFFSET`)."""
+    return clock.local_date().isoformat()
 
 
 def local_time(day: str, minutes: int) -> str:
     """`rules.local_time` in the agencies' local time."""
-    return rules.local_time(day, minutes, settings().duty_utc_offset)
+    return rules.local_time(day, minutes, settings().local_utc_offset)
 
 
 def recent_minutes(agency: str, day: str) -> dict[str, int]:
@@ -195,7 +195,7 @@ def _pick_officer(task: DutyTask, excluded: set[str]) -> str | None:
 
 
 def _span(task: DutyTask) -> tuple[int, int]:
-    return rules.span(task.task_id[:10], task.starts_at, task.ends_at, settings().duty_utc_offset)
+    return rules.span(task.task_id[:10], task.starts_at, task.ends_at, settings().local_utc_offset)
 
 
 def reassign(principal: Principal, task_id: str, body: ReassignIn) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from enforcement import access, clock
 from enforcement.auth import Principal, Role
 from enforcement.config import settings
 from enforcement.errors import NotFound, Unprocessable
-from enforcement.remote_survey import rules
+from enforcement.remote_survey import clearance, rules
 from enforcement.remote_survey.models import Flight, flight_key, port_day
 
 
@@ -27,7 +27,7 @@ def _port_of(principal: Principal, port: str | None) -> str:
     return port
 
 
-def flight_view(flight: Flight, target_minutes: int) -> dict[str, Any]:
+def flight_view(flight: Flight, target_minutes: int, now: str) -> dict[str, Any]:
     seconds = list(flight.clearance_seconds or [])
     figures = rules.flight_figures(
         int(flight.passengers or 0),
@@ -51,7 +51,7 @@ def flight_view(flight: Flight, target_minutes: int) -> dict[str, Any]:
         "p50_seconds": figures.p50_seconds,
         "p90_seconds": figures.p90_seconds,
         "max_seconds": figures.max_seconds,
-        "late": rules.p90_breached(seconds, target_minutes),
+        "late": clearance.is_late(flight, target_minutes, now),
         "alerted_at": flight.alerted_at,
     }
 
@@ -61,7 +61,8 @@ def board(principal: Principal, arrival_date: str, port: str | None) -> dict[str
     number). One Query (eventually consistent: a board a second behind is harmless)."""
     port = _port_of(principal, port)
     target = settings().clearance_p90_target_minutes
-    flights = [flight_view(f, target) for f in Flight.query(port_day(port, arrival_date))]
+    now = clock.iso()
+    flights = [flight_view(f, target, now) for f in Flight.query(port_day(port, arrival_date))]
     flights.sort(key=lambda f: (clock.parse(f["on_block"]), f["flight_number"]))
     return {
         "port": port,
@@ -87,5 +88,5 @@ def flight_clearance(
         "port": port,
         "arrival_date": arrival_date,
         "target_minutes": settings().clearance_p90_target_minutes,
-        **flight_view(flight, settings().clearance_p90_target_minutes),
+        **flight_view(flight, settings().clearance_p90_target_minutes, clock.iso()),
     }

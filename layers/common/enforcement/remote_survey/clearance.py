@@ -9,8 +9,9 @@ declaration scanned at the port (`scans`) → a remote survey started and ended 
 retry of the same one is answered as it was, another one is 409), the flight's counters
 (released and its clearance seconds, or held), and for a held traveller the removal of the
 retention TTL from the declaration and its versions (`retention.keep`). A release that takes the
-flight's p90 past the target (`Settings.clearance_p90_target_minutes`) alerts the port's
-officers, once per flight (`alert_if_late`).
+flight's p90 so far past the target (`Settings.clearance_p90_target_minutes`) alerts the port's
+officers, once per flight (`alert_if_late`); a flight nobody releases is found by the 5-minute
+schedule (`late_flights`).
 """
 
 from __future__ import annotations
@@ -287,19 +288,40 @@ def _flight_actions(seconds: int | None) -> list[UpdateAction]:
 # ------------------------------------------------------------------ the p90 alert
 
 
-def alert_if_late(day_key: str, flight_number: str) -> bool:
+def waiting_of(flight: Flight, now: str) -> tuple[int, int]:
+    """The flight's travellers not yet cleared (`rules.uncleared`) and the seconds they have
+    waited since its on-block (0 before it)."""
+    waiting = rules.uncleared(
+        int(flight.passengers or 0),
+        int(flight.declared or 0),
+        int(flight.released or 0),
+        int(flight.held or 0),
+    )
+    on_block = rules.on_block(flight.scheduled_on_block, flight.actual_on_block)
+    return waiting, rules.clearance_seconds(on_block, now)
+
+
+def is_late(flight: Flight, target_minutes: int, now: str) -> bool:
+    """The flight's clearance p90 so far is past the target at `now` (`rules.p90_breached`)."""
+    seconds = list(flight.clearance_seconds or [])
+    return rules.p90_breached(seconds, target_minutes, *waiting_of(flight, now))
+
+
+def alert_if_late(day_key: str, flight_number: str, now: str | None = None) -> bool:
     """Tell the port's officers (inbox `jurisdiction:<port>`, and the SNS topic) when the
-    flight's clearance p90 is past the target (`rules.p90_breached`), once per flight: the
-    flight's `alerted_at` is set on condition it is not, in the transaction of the inbox note.
-    Reads the flight afresh (strongly consistent), so releases committed meanwhile count.
-    True when this call sent the alert."""
+    flight is late at `now` (`is_late`: its clearance p90 so far, releases and the travellers
+    still waiting, past the target), once per flight: the flight's `alerted_at` is set on
+    condition it is not, in the transaction of the inbox note. Called after each release and
+    by the 5-minute schedule (`late_flights.sweep`). Reads the flight afresh (strongly
+    consistent), so releases committed meanwhile count. True when this call sent the alert."""
     try:
         flight = Flight.get(day_key, flight_number, consistent_read=True)
     except Flight.DoesNotExist:
         return False
+    now = now or clock.iso()
     seconds = list(flight.clearance_seconds or [])
     target = settings().clearance_p90_target_minutes
-    if flight.alerted_at is not None or not rules.p90_breached(seconds, target):
+    if flight.alerted_at is not None or not is_late(flight, target, now):
         return False
     figures = rules.flight_figures(
         int(flight.passengers or 0),
@@ -308,21 +330,25 @@ def alert_if_late(day_key: str, flight_number: str) -> bool:
         int(flight.held or 0),
         seconds,
     )
-    p90_minutes = (figures.p90_seconds or 0) / 60
+    waiting, waited = waiting_of(flight, now)
+    p90 = rules.p90_so_far(seconds, waiting, waited) or 0
+    p90_minutes = p90 / 60
     note = notify.notification(
         f"jurisdiction:{flight.port}",
         LATE_FLIGHT,
         f"{flight.flight_number} {flight.arrival_date}: clearance p90 {p90_minutes:.0f} min",
-        f"{figures.released} released, p90 {p90_minutes:.1f} min past the {target} min target; "
-        f"{figures.in_process} still in process, {figures.held} held.",
+        f"{figures.released} released, p90 so far {p90_minutes:.1f} min past the {target} min "
+        f"target; {waiting} not yet cleared ({waited // 60} min since on-block), "
+        f"{figures.held} held.",
         {
             "port": flight.port,
             "arrival_date": flight.arrival_date,
             "flight_number": flight.flight_number,
-            "p90_seconds": figures.p90_seconds,
+            "p90_seconds": p90,
             "target_seconds": target * 60,
             "released": figures.released,
             "in_process": figures.in_process,
+            "waiting": waiting,
         },
     )
     tx = transaction()

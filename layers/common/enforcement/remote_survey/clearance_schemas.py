@@ -80,7 +80,11 @@ class FlightFiguresOut(BaseModel):
     p50_seconds: float | None
     p90_seconds: float | None
     max_seconds: float | None
-    late: bool = Field(description="p90 past the port's target")
+    late: bool = Field(
+        description="the clearance p90 so far is past the port's target: the releases' "
+        "clearance times and, for each traveller not yet released or held, the time waited "
+        "since on-block (true before any release when the travellers have waited too long)"
+    )
     alerted_at: Timestamp | None = Field(description="when the port was told the flight is late")
 
 

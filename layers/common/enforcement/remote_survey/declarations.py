@@ -32,7 +32,14 @@ from enforcement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from enforcement.forms import FormDefinition, Problem, check
 from enforcement.forms.answers import language_of, typed_answer
 from enforcement.identity import parse_mrz, parse_resident_id
-from enforcement.remote_survey import consistency, declaration_codes, flights, form_store, rules
+from enforcement.remote_survey import (
+    consistency,
+    declaration_codes,
+    flights,
+    form_store,
+    retention,
+    rules,
+)
 from enforcement.remote_survey.autofill import answers_from_mrz
 from enforcement.remote_survey.models import (
     Declaration,
@@ -55,11 +62,8 @@ def new_id() -> str:
 
 
 def port_today() -> dt.date:
-    """Today at the ports (`Settings.survey_utc_offset`): what `today()` means in a form."""
-    offset = settings().survey_utc_offset
-    sign = 1 if offset[0] == "+" else -1
-    hours, minutes = int(offset[1:3]), int(offset[4:6])
-    return (clock.now() + sign * dt.timedelta(hours=hours, minutes=minutes)).date()
+    """Today at the ports (`clock.local_date`): what `today()` means in a form."""
+    return clock.local_date()
 
 
 def event(principal: Principal, action: str, declaration: Declaration, **details: Any) -> Any:
@@ -72,11 +76,15 @@ def event(principal: Principal, action: str, declaration: Declaration, **details
 
 
 def get_declaration(declaration_id: str) -> Declaration:
-    """The declaration (strongly consistent read); 404 `declaration_not_found`."""
+    """The declaration (strongly consistent read); 404 `declaration_not_found`, also for a
+    draft past its expiry that DynamoDB's TTL has not deleted yet (`retention`)."""
     try:
-        return Declaration.get(declaration_id, consistent_read=True)
+        declaration = Declaration.get(declaration_id, consistent_read=True)
     except Declaration.DoesNotExist:
         raise NotFound("declaration_not_found", "no such declaration") from None
+    if declaration.status == DRAFT and retention.expired(declaration):
+        raise NotFound("declaration_not_found", "no such declaration")
+    return declaration
 
 
 def visible(principal: Principal, declaration: Declaration, action: access.Action) -> None:
@@ -101,7 +109,8 @@ def read(principal: Principal, declaration_id: str) -> Declaration:
 def mine(principal: Principal, limit: int) -> list[Declaration]:
     """The traveller's own declarations, the newest first."""
     owner = access.traveller(principal)
-    return list(Declaration.by_owner.query(owner, scan_index_forward=False, limit=limit))
+    found = Declaration.by_owner.query(owner, scan_index_forward=False, limit=limit)
+    return [d for d in found if not (d.status == DRAFT and retention.expired(d))]
 
 
 def code_for(declaration: Declaration) -> tuple[str, str] | None:
@@ -172,6 +181,7 @@ def start(
         answers=answers,
         started_at=now,
         updated_at=now,
+        expires_at=retention.draft_expires_at(now),
     )
     audit.commit(
         event(
@@ -268,6 +278,7 @@ def _write_answers(
             answers[name] = value
     revision = int(declaration.revision or 0)
     now = clock.iso()
+    expires = retention.draft_expires_at(now)
 
     def writes(tx: TransactWrite) -> None:
         tx.update(
@@ -276,6 +287,7 @@ def _write_answers(
                 Declaration.answers.set(answers),
                 Declaration.revision.set(revision + 1),
                 Declaration.updated_at.set(now),
+                Declaration.expires_at.set(expires),
             ],
             condition=(Declaration.status == DRAFT) & (Declaration.revision == revision),
         )
@@ -289,6 +301,7 @@ def _write_answers(
     declaration.answers = answers
     declaration.revision = revision + 1
     declaration.updated_at = now
+    declaration.expires_at = expires
     return declaration
 
 

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from enforcement.forms import FormDefinition
 from enforcement.masking import mask_document_number
@@ -44,6 +42,10 @@ FIXED: tuple[str, ...] = (
 _NO_COLUMN = frozenset({"note", "group"})
 #: First characters a spreadsheet reads as the start of a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters an XLSX cell (XML 1.0) cannot hold: the C0 controls but tab, line feed and
+#: carriage return (openpyxl's ILLEGAL_CHARACTERS_RE, written here so that only `to_xlsx`
+#: needs openpyxl, a dependency of the remote survey function alone).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -139,6 +141,8 @@ def to_csv(data: Table) -> bytes:
 def to_xlsx(data: Table, title: str) -> bytes:
     """One sheet named `title` (cut to Excel's 31 characters), the header row then the rows,
     every cell a string (write-only workbook: memory stays flat whatever the rows)."""
+    from openpyxl import Workbook  # the remote survey function's own requirement
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.append(data.header)

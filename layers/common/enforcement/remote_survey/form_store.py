@@ -23,8 +23,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, clock, forms, uploads
-from enforcement.auth import Principal
+from enforcement import access, audit, clock, forms, jurisdictions, uploads
+from enforcement.auth import Principal, Role
 from enforcement.errors import Conflict, Forbidden, NotFound, UpstreamError
 from enforcement.forms import FormDefinition
 from enforcement.forms.sheets import FormRejected, problem
@@ -204,3 +204,19 @@ def form(form_id: str, version: int | None = None) -> tuple[SurveyForm, FormDefi
     """A published version (the latest by default) and its compiled form."""
     item = version_item(form_id, version)
     return item, definition(item)
+
+
+def readable(principal: Principal, item: SurveyForm) -> None:
+    """Who reads a published form (docs/remote-survey.md, "Who reads a form"): every
+    mini-program account (a traveller declares at any port, and a form's text is public: it
+    asks, it holds no answer); a kiosk session, the forms of its port's agency; officers and
+    admins, their own agency's forms (`access.in_agency`, READ). Anyone else gets 404
+    `form_not_found`, the answer a form that does not exist gets; no token is 401 before this."""
+    hidden = NotFound("form_not_found", f"no published form {item.form_id}")
+    if principal.role is Role.CREW:
+        return
+    if principal.role is Role.TRAVELLER:
+        if jurisdictions.owner(principal.jurisdiction) != item.agency:
+            raise hidden
+        return
+    access.in_agency(principal, item.agency, access.Action.READ, hidden=hidden)

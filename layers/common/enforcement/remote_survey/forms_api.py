@@ -67,8 +67,10 @@ def publish_form(body: FormPublishIn) -> Response[FormVersionOut]:
     summary="A published form in one language, to draw it",
     description="The latest version, or `version`. Questions (groups nested), choices, "
     "labels, hints and messages in `lang`, and the expressions as written; `direction` is "
-    "`rtl` for Arabic. 404 `form_not_found`; 422 `language_not_in_form` (with the form's "
-    "languages).",
+    "`rtl` for Arabic. Readable by every mini-program account, by a kiosk session of a port of "
+    "the publishing agency, and by that agency's officers and admins; anyone else 404 "
+    "`form_not_found`, as for a form that does not exist. 422 `language_not_in_form` (with "
+    "the form's languages).",
     security=SECURED,
 )
 def get_form(
@@ -76,8 +78,10 @@ def get_form(
     lang: Annotated[LangCode, Query()],
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> FormOut:
-    caller(router)
-    item, definition = form_store.form(form_id, version)
+    principal = caller(router)
+    item = form_store.version_item(form_id, version)
+    form_store.readable(principal, item)
+    definition = form_store.definition(item)
     page = render(definition, lang)
     return FormOut.model_validate({**page, "published_version": int(item.version)})
 
@@ -85,12 +89,14 @@ def get_form(
 @router.get(
     "/remote-survey/forms/<form_id>/versions",
     summary="Every published version of a form, the first one first",
-    description="404 `form_not_found` when none is published.",
+    description="Readable as the form is (`GET …/forms/{form_id}`); 404 `form_not_found` when "
+    "none is published or the caller may not read it.",
     security=SECURED,
 )
 def list_form_versions(form_id: FormIdPath) -> list[FormVersionOut]:
-    caller(router)
+    principal = caller(router)
     found = form_store.versions_of(form_id)
     if not found:
         form_store.version_item(form_id)  # 404
+    form_store.readable(principal, found[0])
     return [_version_out(item) for item in found]

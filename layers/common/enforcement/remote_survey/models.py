@@ -81,8 +81,8 @@ class Declaration(Model):
     version, kept in `DeclarationVersion`). review: received → has_issues | approved | referred
     | rejected, by an officer of the port. Clearance times (server time, ISO 8601 UTC): the
     flight's on-block → scanned_at → survey_started_at/survey_ended_at → released_at or
-    referred_at. `expires_at` (TTL) is set at submit to the retention period and removed when
-    the declaration is referred or sampled.
+    referred_at. `expires_at` (TTL): a draft's last change plus the drafts' period, then at
+    submit the retention period; removed when the declaration is referred or sampled.
     """
 
     Meta = table_meta("SURVEY_DECLARATIONS_TABLE", "survey-declarations")

@@ -1,5 +1,8 @@
 """How long a declaration is kept: the retention period and the one way to keep it beyond it.
 
+A draft carries `expires_at` too: its last change (start, answers, auto-fill) plus
+`Settings.draft_retention_days` (`draft_expires_at`), so an abandoned draft goes; one past it
+is not found (`declarations.get_declaration`) even before DynamoDB deletes it.
 A submitted declaration and each of its versions carry `expires_at` (their tables' TTL
 attribute): the submit time plus `Settings.declaration_retention_days`; DynamoDB deletes them
 after it (within a day or two of it, as TTL does; nothing reads an expired one as current: see
@@ -36,6 +39,12 @@ def expires_at(submitted_at: datetime | str, *, days: int | None = None) -> date
         raise ValueError("submitted_at must carry its time zone")
     period = settings().declaration_retention_days if days is None else days
     return (moment + timedelta(days=period)).replace(microsecond=0)
+
+
+def draft_expires_at(changed_at: datetime | str) -> datetime:
+    """When a draft last changed at `changed_at` is deleted: `Settings.draft_retention_days`
+    later (each change starts the period again)."""
+    return expires_at(changed_at, days=settings().draft_retention_days)
 
 
 def expired(declaration: Declaration | DeclarationVersion, now: datetime | None = None) -> bool:

@@ -136,15 +136,37 @@ def flight_figures(
     )
 
 
-def p90_breached(seconds: Sequence[float], target_minutes: int) -> bool:
-    """A flight's clearance p90 passes the target: strictly more than `target_minutes`.
+def uncleared(arrivals: int, declared: int, released: int, held: int) -> int:
+    """A flight's travellers still waiting to be cleared: the manifest's passengers (or the
+    declarations, when more travellers declared than the manifest lists, or there is no
+    manifest yet) less those released or held; never below 0."""
+    return max(0, max(arrivals, declared) - released - held)
 
-    No minimum number of releases: releases come in server-time order after one on-block
-    time, so each new clearance time is at least the ones before, and the nearest-rank p90
-    of a flight never falls as releases are added. The first release past the target already
-    shows the flight will not meet it (everyone still waiting is later still), so the port is
-    told then, not after an arbitrary count."""
-    p90 = percentile(seconds, 90)
+
+def p90_so_far(seconds: Sequence[float], waiting: int, waited_seconds: float) -> float | None:
+    """A flight's clearance p90 so far: the nearest-rank p90 (`percentile`) of the clearance
+    times of the released travellers and, for each of the `waiting` travellers not yet cleared,
+    the time they have waited since on-block (`waited_seconds`: the least their clearance can
+    still take). Held travellers count in neither. None when nobody is released or waiting.
+
+    It never falls as time passes (a waiting traveller's time only grows) nor as a waiting
+    traveller is released (their time is then their wait so far). Without anyone waiting it
+    is the p90 of the releases, the board's `p90_seconds`."""
+    return percentile([*seconds, *([waited_seconds] * waiting)], 90)
+
+
+def p90_breached(
+    seconds: Sequence[float], target_minutes: int, waiting: int = 0, waited_seconds: float = 0
+) -> bool:
+    """A flight is late: its clearance p90 so far (`p90_so_far`) is strictly more than
+    `target_minutes`. The one comparison behind the late-flight alert (sent at the release
+    that makes it true, or by the 5-minute schedule for a flight nobody releases), the board's
+    `late`, and the alert's once-per-flight condition.
+
+    No minimum number of releases: the p90 so far never falls, so the first value past the
+    target already shows the flight will not meet it (everyone still waiting is later still),
+    and the port is told then, not after an arbitrary count."""
+    p90 = p90_so_far(seconds, waiting, waited_seconds)
     return p90 is not None and p90 > target_minutes * 60
 
 
