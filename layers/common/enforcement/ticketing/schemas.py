@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from enforcement.schemas import Jurisdiction, Link, Strict, Timestamp, UploadOut
+from enforcement.schemas import Day, Jurisdiction, Line, Link, Strict, Timestamp, UploadOut
 
 Registry = Literal["vehicles", "drivers", "violations"]
 
@@ -73,3 +73,111 @@ class RegistryStatusOut(BaseModel):
     report_url: Link | None = Field(
         default=None, description="every bad row (JSON), when more than 100; 15 minutes"
     )
+
+
+# ------------------------------------------------------------------ lookups
+
+PlateKindName = Literal[
+    "ordinary_small",
+    "ordinary_large",
+    "new_energy_small",
+    "new_energy_large",
+    "trailer",
+    "coach",
+    "police",
+    "hk_macau",
+    "embassy",
+    "consulate",
+]
+InForce = Literal["valid", "expired"]
+
+
+class DocumentOut(BaseModel):
+    last_day: Day = Field(description="the last day it is in force")
+    status: InForce = Field(description="as of today in the city's local time")
+
+
+class ViolationOut(BaseModel):
+    violation_id: str
+    code: str = Field(description="the violation's code (GA 408.1)")
+    time: Timestamp
+    place: str
+    fine: int = Field(description="yuan")
+    points: int
+    status: Literal["untreated", "unpaid", "paid"]
+
+
+class OutstandingOut(BaseModel):
+    """The vehicle's violations not yet dealt with or not yet paid, newest first."""
+
+    count: int
+    fines: int = Field(description="yuan, all together")
+    points: int
+    items: list[ViolationOut]
+
+
+class VehicleOut(BaseModel):
+    plate: str
+    plate_kind: PlateKindName
+    vehicle_type: str
+    registration_status: str
+    flags: list[str] = Field(description="stolen, seized, detained, suspect, customs_hold, locked")
+    inspection: DocumentOut
+    insurance: DocumentOut
+    owner: str | None = Field(description="masked: `POST …/owner` with a reason opens it")
+    violations: OutstandingOut
+
+
+class PlateOut(BaseModel):
+    city: str
+    plate: str = Field(description="the plate as stored (normalised)")
+    as_of: Day = Field(description="today in the city's local time")
+    vehicles: list[VehicleOut] = Field(
+        description="one, or two when a blue and a yellow plate share the characters"
+    )
+
+
+class OwnerIn(Strict):
+    reason: Line = Field(max_length=200, description="why the owner's name is needed (audited)")
+    plate_kind: PlateKindName | None = Field(
+        default=None, description="which vehicle, when two share the plate's characters"
+    )
+
+
+class OwnerOut(BaseModel):
+    city: str
+    plate: str
+    plate_kind: PlateKindName
+    owner: str
+
+
+class OffenceOut(BaseModel):
+    code: str = Field(description="licence_class_mismatch")
+    description: str
+    detail: str
+
+
+class PointsCycleOut(BaseModel):
+    start: Day
+    next: Day = Field(description="the first day of the next cycle")
+
+
+class LicenceOut(BaseModel):
+    city: str
+    licence_number: str
+    name: str
+    date_of_birth: Day
+    classes: list[str]
+    drivable: list[str] = Field(description="every class the licence allows, its own included")
+    first_issued: Day
+    valid_from: Day
+    valid_to: Day | None = Field(description="none: long-term (长期)")
+    validity: Literal["not_yet_valid", "valid", "expired"]
+    status: str
+    points: int = Field(description="in the current cycle, as the registry last said")
+    points_cycle: PointsCycleOut
+    full_points: bool = Field(description="12 points or more: the licence is to be detained")
+    as_of: Day
+    vehicle_type: str | None
+    allows: bool | None = Field(description="whether the classes allow `vehicle_type`")
+    offence: OffenceOut | None = Field(description="driving a vehicle the licence does not allow")
