@@ -20,8 +20,9 @@ PlateText = Annotated[
     Path(
         min_length=1,
         max_length=64,
-        description="the plate as read or typed (`鲁F12345`, `鲁f·12345`, percent-encoded in the "
-        "URL); spaces, dots and hyphens are ignored",
+        description="the plate as read or typed, percent-encoded in the URL (`鲁F12345`, "
+        "`鲁f-12345`: any case, spaces and hyphens ignored). A path segment carries letters, "
+        "digits, Chinese characters, `-` and spaces: drop the dot printed on plates (·)",
     ),
 ]
 LicenceNumber = Annotated[

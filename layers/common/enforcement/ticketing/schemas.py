@@ -138,7 +138,9 @@ class PlateOut(BaseModel):
 
 
 class OwnerIn(Strict):
-    reason: Line = Field(max_length=200, description="why the owner's name is needed (audited)")
+    reason: Line = Field(
+        min_length=1, max_length=200, description="why the owner's name is needed (audited)"
+    )
     plate_kind: PlateKindName | None = Field(
         default=None, description="which vehicle, when two share the plate's characters"
     )
