@@ -189,6 +189,13 @@ def test_a_licence_says_whether_it_allows_the_vehicle_at_hand(calls: list[str]) 
     assert truck["offence"]["code"] == "licence_class_mismatch"
     assert "B2" in truck["offence"]["detail"]
     assert lookups.licence(OFFICER, CITY, NUMBER, None)["allows"] is None
+    assert (car["points"], car["points_current"], car["full_points"]) == (3, True, False)
+    # the registry's 12 points were given in a cycle that has ended: not this cycle's
+    Driver.get(driver_key(CITY, NUMBER)).update(
+        actions=[Driver.points.set(12), Driver.points_cycle_start.set("2020-03-01")]
+    )
+    stale = lookups.licence(OFFICER, CITY, NUMBER, None)
+    assert (stale["points"], stale["points_current"], stale["full_points"]) == (12, False, False)
     with pytest.raises(DocumentRefused) as refused:
         lookups.licence(OFFICER, CITY, NUMBER[:-1] + "5", None)
     assert refused.value.code == "resident_id_check_character"

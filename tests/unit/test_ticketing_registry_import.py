@@ -159,6 +159,9 @@ def test_drivers_and_violations_are_stored_in_their_registries(calls: list[str])
         None,
         3,
     )
+    # its points count in the cycle of the import day (from the first issue's anniversary)
+    assert driver.points_cycle_start is not None
+    assert driver.points_cycle_start[5:] == "03-01"
 
     header = "violation_id,plate,plate_type,code,time,place,fine,points,status"
     key, version = post(

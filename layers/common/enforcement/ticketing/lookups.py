@@ -200,7 +200,10 @@ def licence(
 ) -> dict[str, Any]:
     """A driving licence by its number (the holder's resident ID number), as an officer of the
     city reads it; with `vehicle_type`, whether it allows that vehicle, and the offence when not.
-    The holder's name is shown whole: the officer checks it against the licence handed over."""
+    The holder's name is shown whole: the officer checks it against the licence handed over.
+    Points are the registry's figure, in the current points cycle (`licences.points_cycle`)
+    unless the registry last gave it in an earlier cycle (`points_current` false: not this
+    cycle's, and never the full score)."""
     _officer_of(principal, city)
     today = cities.today()
     resident = parse_resident_id(number, today=today)  # 422 with the resident ID's code
@@ -212,6 +215,8 @@ def licence(
     valid_to = date.fromisoformat(driver.valid_to) if driver.valid_to else None
     first_issued = date.fromisoformat(driver.first_issued)
     cycle = licences.points_cycle(first_issued, max(today, first_issued))
+    # the registry's figure counts in the cycle of its import; a later cycle starts afresh
+    current = driver.points_cycle_start in (None, cycle[0].isoformat())
     answer: dict[str, Any] = {
         "city": city,
         "licence_number": driver.licence_number,
@@ -225,8 +230,9 @@ def licence(
         "validity": licences.validity(date.fromisoformat(driver.valid_from), valid_to, today),
         "status": driver.status,
         "points": int(driver.points),
+        "points_current": current,
         "points_cycle": {"start": cycle[0].isoformat(), "next": cycle[1].isoformat()},
-        "full_points": licences.reaches_full_points(int(driver.points)),
+        "full_points": current and licences.reaches_full_points(int(driver.points)),
         "as_of": today.isoformat(),
         "vehicle_type": vehicle_type,
         "allows": None,

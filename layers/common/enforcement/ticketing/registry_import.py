@@ -32,6 +32,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -43,7 +44,7 @@ from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import NotFound
 from enforcement.models import Upload
-from enforcement.ticketing import cities
+from enforcement.ticketing import cities, licences
 from enforcement.ticketing.models import (
     Driver,
     Vehicle,
@@ -235,8 +236,9 @@ def _reader(registry: str) -> Callable[[bytes, int], Iterator[Record | BadRow]]:
     return lambda data, most: read_violations(data, utc_offset=cities.utc_offset(), max_bytes=most)
 
 
-def item_of(city: str, record: Record) -> Item:
-    """The stored form of a registry row (without the upload that writes it)."""
+def item_of(city: str, record: Record, today: date | None = None) -> Item:
+    """The stored form of a registry row (without the upload that writes it); a driver's points
+    are taken to count in the points cycle of `today` (the city's, by default)."""
     if isinstance(record, VehicleRecord):
         return Vehicle(
             plate_key(city, record.plate),
@@ -251,6 +253,7 @@ def item_of(city: str, record: Record) -> Item:
             flags=list(record.flags),
         )
     if isinstance(record, DriverRecord):
+        on = max(today or cities.today(), record.first_issued)
         return Driver(
             driver_key(city, record.licence_number),
             city=city,
@@ -262,6 +265,7 @@ def item_of(city: str, record: Record) -> Item:
             valid_to=record.valid_to.isoformat() if record.valid_to else None,
             status=record.status,
             points=record.points,
+            points_cycle_start=licences.points_cycle(record.first_issued, on)[0].isoformat(),
             date_of_birth=record.date_of_birth.isoformat(),
         )
     return Violation(

@@ -176,9 +176,15 @@ class LicenceOut(BaseModel):
     valid_to: Day | None = Field(description="none: long-term (长期)")
     validity: Literal["not_yet_valid", "valid", "expired"]
     status: str
-    points: int = Field(description="in the current cycle, as the registry last said")
-    points_cycle: PointsCycleOut
-    full_points: bool = Field(description="12 points or more: the licence is to be detained")
+    points: int = Field(description="as the registry last said")
+    points_current: bool = Field(
+        description="the registry's points count in the current cycle; false: they were given "
+        "in an earlier cycle (not synced since the cycle turned)"
+    )
+    points_cycle: PointsCycleOut = Field(description="the current 12-month cycle")
+    full_points: bool = Field(
+        description="12 points or more this cycle: the licence is to be detained"
+    )
     as_of: Day
     vehicle_type: str | None
     allows: bool | None = Field(description="whether the classes allow `vehicle_type`")
