@@ -172,6 +172,10 @@ class Settings(BaseModel):
     #: Days a draft declaration is kept after its last change (DynamoDB TTL): an abandoned
     #: draft goes; a submit replaces it with `declaration_retention_days`.
     draft_retention_days: int = Field(default=7, gt=0)
+    # ---- traffic e-tickets: a city's registries
+    #: Largest registry CSV a city's agency may upload (vehicles, drivers or violations; a larger
+    #: registry is synced as several files). The reader's own cap is the same 64 MiB.
+    registry_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, le=64 * 1024 * 1024)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

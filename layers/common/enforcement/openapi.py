@@ -48,6 +48,10 @@ TAGS: dict[str, str] = {
         "Remote survey of arriving travellers: health declaration forms, declarations and "
         "their checks, officers' scans and reviews, clearance and the ports' day boards."
     ),
+    "ticketing": (
+        "Traffic e-tickets: a city's registries (vehicles, drivers, violations) synced as CSV "
+        "uploads; roadside plate and licence lookups."
+    ),
     "public": "Published draws for anyone, without a token: commitments, snapshots, results "
     "and verification.",
     "evidence": "Photos of inspection results and hazard reports: uploads and their state.",
