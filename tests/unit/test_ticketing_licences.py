@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from enforcement.ticketing import licences, plates, rules
-from enforcement.ticketing import registry_rows as rows
 from enforcement.ticketing.licences import (
     allows,
     class_mismatch,
@@ -222,16 +220,12 @@ def test_vehicle_documents_are_in_force_through_their_last_day() -> None:
     assert rules.in_force(last, date(2027, 1, 1)) == "expired"
 
 
-def test_every_rule_the_index_and_the_architecture_table_name_exists() -> None:
-    modules = {"plates": plates, "licences": licences, "rules": rules, "registry_rows": rows}
+def test_every_rule_the_index_names_exists() -> None:
+    """The rules' index (`ticketing/rules.py`) names functions that exist; the architecture
+    table's names are checked for every capability by test_architecture_table.py."""
+    modules = {"plates": plates, "licences": licences}
     named = re.findall(r"`(plates|licences)\.(\w+)`", rules.__doc__ or "")
-    table = (Path(__file__).parents[2] / "docs" / "architecture.md").read_text(encoding="utf-8")
-    for line in table.splitlines():
-        found = re.search(r"`ticketing/(\w+):(\w+)`((?:, `\w+`)*)", line)
-        if found:
-            module = found[1]
-            named += [(module, found[2])] + [(module, n) for n in re.findall(r"`(\w+)`", found[3])]
-    assert len(named) > 20
+    assert len(named) > 5
     for module, name in named:
         assert hasattr(modules[module], name), f"{module}.{name}"
     assert all(hasattr(rules, name) for name in rules.__all__)
