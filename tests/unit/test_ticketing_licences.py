@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from enforcement.ticketing import licences, plates, rules
+from enforcement.ticketing import cities, licences, lookups, plates, registry_import, rules
 from enforcement.ticketing import registry_rows as rows
 from enforcement.ticketing.licences import (
     allows,
@@ -223,7 +223,15 @@ def test_vehicle_documents_are_in_force_through_their_last_day() -> None:
 
 
 def test_every_rule_the_index_and_the_architecture_table_name_exists() -> None:
-    modules = {"plates": plates, "licences": licences, "rules": rules, "registry_rows": rows}
+    modules = {
+        "plates": plates,
+        "licences": licences,
+        "rules": rules,
+        "registry_rows": rows,
+        "registry_import": registry_import,
+        "lookups": lookups,
+        "cities": cities,
+    }
     named = re.findall(r"`(plates|licences)\.(\w+)`", rules.__doc__ or "")
     table = (Path(__file__).parents[2] / "docs" / "architecture.md").read_text(encoding="utf-8")
     for line in table.splitlines():
