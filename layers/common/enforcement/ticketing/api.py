@@ -10,3 +10,5 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 router = Router()
+
+from enforcement.ticketing import face_api  # noqa: E402, F401  (registers its routes)

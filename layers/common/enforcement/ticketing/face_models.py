@@ -18,11 +18,9 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
+from enforcement.ticketing.models import driver_key
 
-
-def driver_key(city: str, licence_number: str) -> str:
-    """The key of a driver of a city: `<city>#<licence_number>` (as the drivers' registry)."""
-    return f"{city}#{licence_number}"
+__all__ = ["CandidateAttribute", "DriverFace", "FaceSearch", "driver_key", "index_name"]
 
 
 class DriverFace(Model):
@@ -30,7 +28,7 @@ class DriverFace(Model):
 
     Meta = table_meta("DRIVER_FACES_TABLE", "driver-faces")
 
-    driver_key = UnicodeAttribute(hash_key=True)  # "<city>#<licence_number>"
+    driver_key = UnicodeAttribute(hash_key=True)  # models.driver_key: the registry's key
     city = UnicodeAttribute()
     licence_number = UnicodeAttribute()
     face_status = UnicodeAttribute()  # pending | enrolled | failed
