@@ -26,8 +26,6 @@ TransactWriteItems.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -36,9 +34,9 @@ from pynamodb.transactions import TransactWrite
 from enforcement import audit, batch_reads, clock, jurisdictions, uploads
 from enforcement.batch_reads import ItemKey
 from enforcement.errors import Conflict
-from enforcement.face import engine
 from enforcement.face import index as face_index
-from enforcement.face.configured import engine_config, match_zones
+from enforcement.face.configured import match_zones
+from enforcement.face.uploaded import Photo, close_ticket, read_photo
 from enforcement.models import Upload
 from enforcement.ticketing import face_rules
 from enforcement.ticketing.face_models import (
@@ -62,47 +60,13 @@ from enforcement.upload_versions import (
 
 logger = Logger(child=True)
 
-#: Errors after which the object is deleted: it is not a usable image at all.
-JUNK = frozenset({"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"})
 ENGINE_NAME = "face_recognition-1.3.0"
-UPLOAD_GRACE = timedelta(seconds=60)
 PURPOSES = frozenset({ENROLMENT, SEARCH})
 
 
 def chain_partition(city: str) -> audit.Partition:
     """The audit partition of the city's face records: e-tickets of the city's agency."""
     return audit.chain_for("ticketing", jurisdictions.owner(city))
-
-
-@dataclass(frozen=True)
-class Photo:
-    """What the engine made of one object version: a template, or the code of why not."""
-
-    template: engine.FaceTemplate | None
-    error: str | None
-    digest: str | None
-    version: str | None
-
-    def evidence(self) -> dict[str, Any]:
-        return {"version_id": self.version, "sha256": self.digest}
-
-
-def read_photo(ticket: Upload, version: str | None) -> Photo:
-    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
-    if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
-        return Photo(None, "upload_expired", None, version)
-    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
-    if data is None:
-        uploads.discard(ticket.object_key, version)
-        return Photo(None, "image_too_large", None, version)
-    digest = engine.image_digest(data)
-    try:
-        template = engine.encode(data, engine_config())
-    except engine.FaceError as exc:
-        if exc.code in JUNK:
-            uploads.discard(ticket.object_key, version)
-        return Photo(None, exc.code, digest, version)
-    return Photo(template, None, digest, version)
 
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
@@ -149,19 +113,6 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
         raise
 
 
-def _close_ticket(
-    tx: TransactWrite, ticket: Upload, status: str, code: str | None, photo: Photo
-) -> None:
-    actions: list[Any] = [Upload.status.set(status), Upload.received_at.set(clock.iso())]
-    if code:
-        actions.append(Upload.result_code.set(code))
-    if photo.version is not None:
-        actions.append(Upload.version_id.set(photo.version))
-    if photo.digest is not None:
-        actions.append(Upload.sha256.set(photo.digest))
-    tx.update(ticket, actions=actions, condition=Upload.status == "pending")
-
-
 # ------------------------------------------------------------------ enrolment
 
 
@@ -183,7 +134,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ],
                 condition=DriverFace.driver_key.exists(),
             )
-            _close_ticket(tx, ticket, "rejected", photo.error, photo)
+            close_ticket(tx, ticket, "rejected", photo.error, photo)
 
         audit.commit(
             audit.AuditEvent(
@@ -218,7 +169,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             ],
             condition=DriverFace.driver_key.exists(),
         )
-        _close_ticket(tx, ticket, "done", None, photo)
+        close_ticket(tx, ticket, "done", None, photo)
 
     audit.commit(
         audit.AuditEvent(
@@ -274,7 +225,7 @@ def identify(
                 ],
                 condition=FaceSearch.status == "awaiting_photo",
             )
-            _close_ticket(tx, ticket, "rejected", photo.error, photo)
+            close_ticket(tx, ticket, "rejected", photo.error, photo)
 
         audit.commit(
             audit.AuditEvent(
@@ -313,7 +264,7 @@ def identify(
             ],
             condition=FaceSearch.status == "awaiting_photo",
         )
-        _close_ticket(tx, ticket, "done", None, photo)
+        close_ticket(tx, ticket, "done", None, photo)
 
     audit.commit(
         audit.AuditEvent(
