@@ -126,7 +126,6 @@ def load(stack: Any) -> None:
     demo_dispatch.load(stack)
     demo_survey.load(stack)
     demo_ticketing.load(stack)
-    demo_faces.load(stack)
 
 
 def walkthrough(stack: Any) -> str:
@@ -160,6 +159,9 @@ def walkthrough(stack: Any) -> str:
  Remote survey (agency customs, port {demo_survey.PORT}): customs / customs-demo-2026 (admin),
  gaoy / gaoy-demo-2026 (officer); the 12-language arrival form; flights NH921 and KE893 of today
  with their manifests; traveller 山田花子, mini-program user hanako (a new declaration each pass).
+ E-tickets (agency {demo_dispatch.TRAFFIC}, city {demo_ticketing.CITY}): the command centre syncs the
+ registries (infra/local/ticketing/*.csv); liuj / liuj-demo-2026 (officer) looks plates and
+ licences up.
  Again later on this same stack (an hour, a day): codes and the vessel's position are fresh, so
  the steps answer as before, except what the first pass changed: {li_name} is already linked
  (already_linked) and bound (binding_decided), a photo used once is refused as a replay
@@ -253,6 +255,6 @@ TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
 $REPO/.venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
-{demo_dispatch.walkthrough(stack)}{demo_survey.walkthrough(stack)}{demo_faces.walkthrough(stack)}
+{demo_dispatch.walkthrough(stack)}{demo_survey.walkthrough(stack)}{demo_ticketing.walkthrough(stack)}{demo_faces.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """

@@ -154,6 +154,7 @@ class World:
         a, b = f"msa-{sfx}", f"agb-{sfx}"
         self.ja1, self.ja2, self.jb = f"ja1-{sfx}", f"ja2-{sfx}", f"jb-{sfx}"
         self.agency = a
+        self.licence = "37060219850315231X"
         staff = {
             "officer_same": (f"os{sfx}", Role.OFFICER, a, self.ja1),
             "officer_other_jurisdiction": (f"oj{sfx}", Role.OFFICER, a, self.ja2),
@@ -317,29 +318,30 @@ class World:
             own, port=self.ja1, form_id=self.form_id, number=self.flight, day=self.flight_day
         )
 
-        # driver faces: a driver on ja1's registry, and officer_same's face search of ja1
-        self.licence = self._registered_driver()
+        # e-tickets: ja1 as a city, a registry upload granted, a vehicle and a driver on record
+        self.registry_upload = admin.post(
+            "/ticketing/registries/uploads", {"city": self.ja1, "registry": "vehicles"}
+        )["upload_id"]
+        self._registries()
+        # driver faces: officer_same's face search of ja1 (a driver of ja1 is on record above)
         self.face_search = officer.post(
             f"/ticketing/cities/{self.ja1}/face-searches", {"reason": "no licence shown"}
         )["search_id"]
 
-    def _registered_driver(self) -> str:
-        from enforcement.ticketing.models import Driver, driver_key
+    def _registries(self) -> None:
+        from enforcement.ticketing import registry_import
+        from enforcement.ticketing.registry_rows import read_drivers, read_vehicles
 
-        licence = "11010519491231002X"
-        Driver(
-            driver_key(self.ja1, licence),
-            city=self.ja1,
-            licence_number=licence,
-            name="王五",
-            classes=["C1"],
-            first_issued="2010-01-01",
-            valid_from="2020-01-01",
-            status="valid",
-            points=0,
-            date_of_birth="1949-12-31",
-        ).save()
-        return licence
+        vehicles = "plate,plate_type,vehicle_type,owner,registration_status,inspection_due,"
+        vehicles += "insurance_expiry,flags\n鲁F12345,02,small_car,张伟,registered,2027-01-01,"
+        vehicles += "2027-01-01,\n"
+        drivers = "licence_number,name,classes,first_issued,valid_from,valid_to,status,points\n"
+        drivers += f"{self.licence},张伟,C1,2006-05-20,2022-05-20,长期,valid,0\n"
+        for record in [
+            *read_vehicles(vehicles.encode()),
+            *read_drivers(drivers.encode(), today=clock.now().date()),
+        ]:
+            registry_import.item_of(self.ja1, record).save()
 
     def _dispatched_day(self, agency: str) -> None:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
@@ -810,6 +812,27 @@ def rows(w: World) -> dict[str, Row]:
             in_jurisdiction(OK, "flight_not_found"),
             {"arrival_date": "2026-12-01", "flight_number": w.survey_flight},
             query={"port": w.ja1},
+        ),
+        # ---------------------------------------------------------------- e-tickets
+        "POST /ticketing/registries/uploads": Row(
+            administered(CREATED, (404, "city_not_found")),
+            body=lambda _: {"city": w.ja1, "registry": "drivers"},
+        ),
+        "GET /ticketing/registries/uploads/{upload_id}": Row(
+            administered(OK, (404, "upload_not_found")), {"upload_id": w.registry_upload}
+        ),
+        "GET /ticketing/cities/{city}/plates/{plate}": Row(
+            in_jurisdiction(OK, "city_not_found"), {"city": w.ja1, "plate": "%E9%B2%81F12345"}
+        ),
+        "POST /ticketing/cities/{city}/plates/{plate}/owner": Row(
+            in_jurisdiction(OK, "city_not_found"),
+            {"city": w.ja1, "plate": "%E9%B2%81F12345"},
+            body=lambda _: {"reason": "事故处理"},
+        ),
+        "GET /ticketing/cities/{city}/licences/{licence_number}": Row(
+            in_jurisdiction(OK, "city_not_found"),
+            {"city": w.ja1, "licence_number": w.licence},
+            query={"vehicle_type": "heavy_truck"},
         ),
         # ---------------------------------------------------------------- driver faces
         "POST /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(

@@ -163,6 +163,7 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     # the remote survey's steps: the travellers the demo put through at start, and 山田花子
     _survey_steps_answered(output)
     _driver_identified(output)
+    _ticketing_steps_answered(output, "imported")
     flights = _board(output)
     nh, ke = flights["NH921"], flights["KE893"]
     assert (nh["arrivals"], nh["declared"], nh["released"], nh["held"]) == (5, 4, 4, 0)
@@ -175,13 +176,13 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     _survey_steps_answered(again)
     _driver_identified(again)
     assert (_board(again)["NH921"]["declared"], _board(again)["NH921"]["released"]) == (5, 5)
+    _ticketing_steps_answered(again, "unchanged")  # the same registry files change nothing
 
 
 def _board(output: str) -> dict[str, dict[str, Any]]:
-    """The flights of the last board the survey steps print, by flight number."""
-    board = json.loads(
-        next(line for line in reversed(output.splitlines()) if line.startswith('{"port":'))
-    )
+    """The flights of the board the survey steps print at their end, by flight number."""
+    [line] = [x for x in output.splitlines() if x.startswith('{"port":') and '"flights":' in x]
+    board = json.loads(line)
     assert board["port"] == demo_survey.PORT
     return {f["flight_number"]: f for f in board["flights"]}
 
@@ -198,6 +199,24 @@ def _driver_identified(output: str) -> None:
     assert f'"confirmation":{{"licence_number":"{first}"' in output
     for action in ("face_search.requested", "face_search.searched", "face_search.confirmed"):
         assert f" {action} " in output, action
+
+
+def _ticketing_steps_answered(output: str, result: str) -> None:
+    """The e-ticket steps (14 and 15) answered as the walk-through says they do."""
+    reports = [json.loads(x) for x in output.splitlines() if x.startswith('{"upload_id":')]
+    assert [(r["registry"], r["result"]) for r in reports] == [
+        ("vehicles", result),
+        ("drivers", result),
+        ("violations", result),
+    ]
+    bad = [[p["code"] for row in r["details"]["bad"] for p in row["problems"]] for r in reports]
+    assert bad == [["plate_letter_i_or_o"], ["resident_id_check_character"], []]
+    assert '"owner":"张*"' in output
+    assert '"owner":"烟台港运物流有限公司"' in output  # opened with a reason
+    assert '"code":"plate_unknown"' in output
+    assert '"candidates":[{"plate":"鲁F12345"' in output
+    assert '"allows":false,"offence":{"code":"licence_class_mismatch"' in output
+    assert '"code":"resident_id_check_character"' in output
 
 
 def _survey_steps_answered(output: str) -> None:

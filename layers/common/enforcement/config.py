@@ -169,6 +169,10 @@ class Settings(BaseModel):
     #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
     #: this many minutes, the port's officers are told, once per flight.
     clearance_p90_target_minutes: int = Field(default=30, gt=0)
+    # ---- traffic e-tickets: a city's registries
+    #: Largest registry CSV a city's agency may upload (vehicles, drivers or violations; a larger
+    #: registry is synced as several files). The reader's own cap is the same 64 MiB.
+    registry_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, le=64 * 1024 * 1024)
     #: Days a driver face search (the officer, the reason, the candidates, the confirmation) and
     #: its probe photo are kept, then DynamoDB's TTL and the bucket's lifecycle rule delete them
     #: (template parameter FaceSearchRetentionDays; the audit entries stay).

@@ -49,8 +49,9 @@ TAGS: dict[str, str] = {
         "their checks, officers' scans and reviews, clearance and the ports' day boards."
     ),
     "ticketing": (
-        "Traffic e-tickets: the cities' registries, plate and licence lookups at the roadside, "
-        "and drivers identified by face (enrolment, searches, the officer's confirmation)."
+        "Traffic e-tickets: a city's registries (vehicles, drivers, violations) synced as CSV "
+        "uploads; roadside plate and licence lookups; drivers identified by face (enrolment, "
+        "searches, the officer's confirmation)."
     ),
     "public": "Published draws for anyone, without a token: commitments, snapshots, results "
     "and verification.",

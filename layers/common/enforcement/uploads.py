@@ -72,19 +72,21 @@ def prepare(
     prefix: str = PREFIX,
     content_type: str = PHOTO_CONTENT_TYPE,
     max_bytes: int | None = None,
+    suffix: str = "",
 ) -> tuple[Upload, UploadGrant]:
     """A new upload ticket (to be saved in the caller's transaction) and its presigned POST.
 
     The key's prefix says which function the bucket notifies: `uploads/` the face function,
     `evidence/` the evidence-photo function (see `enforcement.evidence`), `survey/manifests/`
-    the manifest import. The policy admits the content type's family (`image/` for photos,
-    `text/` for a CSV) and at most `max_bytes` (default `upload_max_bytes`).
+    the manifest import, `ticketing/registries/` the registry import. The policy admits the
+    content type's family (`image/` for photos, `text/` for a CSV) and at most `max_bytes`
+    (default `upload_max_bytes`). The key ends in a random id, then `suffix` (`.csv`).
     """
     cfg = settings()
     now = clock.now()
     limit = max_bytes or cfg.upload_max_bytes
     expires = now + timedelta(seconds=cfg.upload_url_ttl_seconds)
-    key = f"{prefix}{purpose}/{subject_id}/{secrets.token_hex(12)}"
+    key = f"{prefix}{purpose}/{subject_id}/{secrets.token_hex(12)}{suffix}"
     # boto3 adds {"bucket": ...} and {"key": key}: the exact key, never a prefix
     post = s3_client().generate_presigned_post(
         Bucket=cfg.upload_bucket,

@@ -26,21 +26,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from enforcement import access, audit, clock, jurisdictions, uploads
+from enforcement import access, audit, clock, jurisdictions, upload_imports, uploads
 from enforcement.auth import Principal
 from enforcement.config import settings
-from enforcement.errors import Conflict, NotFound
+from enforcement.errors import NotFound
 from enforcement.models import Upload
 from enforcement.remote_survey import manifests
 from enforcement.remote_survey.models import Flight, ManifestPassenger, flight_key, port_day
-from enforcement.upload_versions import (
-    Arrival,
-    after_conflict,
-    arrival,
-    discard_unknown,
-    missing,
-    refuse_replacement,
-)
 
 logger = Logger(child=True)
 
@@ -116,24 +108,10 @@ def status(principal: Principal, port: str, upload_id: str) -> dict[str, Any]:
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Import (or refuse) the manifest object version an event announced. Idempotent."""
-    port = _port_of(key)
-    ticket = uploads.ticket(key) if port else None
-    if ticket is None or ticket.purpose != PURPOSE or ticket.subject_id != port:
-        discard_unknown(key, version_id)  # nobody was given this upload
-        return {"key": key, "outcome": "unknown_upload"}
-    state, version = arrival(ticket, version_id)
-    if state is Arrival.MISSING:
-        return missing(ticket)
-    if state is Arrival.REPLACEMENT:
-        return refuse_replacement(ticket, version)
-    if state is Arrival.DECIDED:
-        if ticket.status == "rejected" and ticket.version_id:
-            uploads.discard(key, ticket.version_id)  # a stopped delivery may have left it
-        return {"key": key, "outcome": "already_processed", "status": ticket.status}
-    try:
-        data, size = uploads.fetch(key, int(ticket.max_bytes), version)
-    except uploads.ObjectMissing:
-        return missing(ticket)
+    received = upload_imports.receive(key, version_id, purpose=PURPOSE, subject_id=_port_of(key))
+    if not isinstance(received, upload_imports.Received):
+        return received
+    ticket, version, data, size = received.ticket, received.version, received.data, received.size
     if data is None:
         problem = manifests.ManifestProblem(
             1, None, "too_large", f"the file has {size} bytes, at most {ticket.max_bytes}"
@@ -147,36 +125,9 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     return _import(ticket, version, manifest, digest)
 
 
-def _close(
-    ticket: Upload, version: str, status: str, code: str, digest: str, details: dict[str, Any]
-) -> list[Any]:
-    return [
-        Upload.status.set(status),
-        Upload.result_code.set(code),
-        Upload.sha256.set(digest) if digest else Upload.sha256.remove(),
-        Upload.version_id.set(version),
-        Upload.received_at.set(clock.iso()),
-        Upload.details.set(details),
-    ]
-
-
 def _commit(ticket: Upload, version: str, event: audit.AuditEvent, writes: Any) -> dict[str, Any]:
-    port = ticket.subject_id
-    try:
-        audit.commit(
-            event,
-            writes,
-            chain=_chain(jurisdictions.owner(port)),
-            on_conflict=Conflict("upload_decided", "this upload was decided meanwhile"),
-        )
-    except Conflict as exc:
-        if exc.code != "upload_decided":
-            raise
-        state, latest = after_conflict(ticket.object_key, version)
-        if state is Arrival.REPLACEMENT and latest is not None:
-            return refuse_replacement(latest, version)
-        return {"key": ticket.object_key, "outcome": "already_processed"}
-    return {}
+    chain = _chain(jurisdictions.owner(ticket.subject_id))
+    return upload_imports.decide(ticket, version, event, writes, chain=chain)
 
 
 def _refuse(
@@ -193,13 +144,9 @@ def _refuse(
         {"key": ticket.object_key, "version_id": version, "problems": refused.total},
     )
 
-    def writes(tx: TransactWrite) -> None:
-        tx.update(
-            ticket,
-            actions=_close(ticket, version, "rejected", "manifest_refused", digest, details),
-            condition=Upload.status == "pending",
-        )
-
+    writes = upload_imports.close_ticket(
+        ticket, version, "rejected", "manifest_refused", digest, details
+    )
     outcome = _commit(ticket, version, event, writes)
     if not outcome:  # a refused file is not kept (the uploader has it, the problems are noted)
         uploads.discard(ticket.object_key, version)
@@ -241,13 +188,9 @@ def _import(
             ticket.actor, "manifest.unchanged", target, {"key": ticket.object_key, **result}
         )
 
-        def unchanged(tx: TransactWrite) -> None:
-            tx.update(
-                ticket,
-                actions=_close(ticket, version, "done", "unchanged", digest, result),
-                condition=Upload.status == "pending",
-            )
-
+        unchanged = upload_imports.close_ticket(
+            ticket, version, "done", "unchanged", digest, result
+        )
         return _commit(ticket, version, event, unchanged) or {
             "key": ticket.object_key,
             "outcome": "unchanged",
@@ -298,12 +241,10 @@ def _import(
         ticket.actor, "manifest.imported", target, {"key": ticket.object_key, **result}
     )
 
+    close = upload_imports.close_ticket(ticket, version, "done", "imported", digest, result)
+
     def writes(tx: TransactWrite) -> None:
-        tx.update(
-            ticket,
-            actions=_close(ticket, version, "done", "imported", digest, result),
-            condition=Upload.status == "pending",
-        )
+        close(tx)
         tx.update(Flight(day, number), actions=flight_values)
 
     outcome = _commit(ticket, version, event, writes)

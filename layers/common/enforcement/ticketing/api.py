@@ -11,4 +11,4 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 router = Router()
 
-from enforcement.ticketing import face_api  # noqa: E402, F401  (registers its routes)
+from enforcement.ticketing import face_api, lookups_api, registry_api  # noqa: E402, F401

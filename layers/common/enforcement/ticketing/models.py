@@ -81,6 +81,9 @@ class Driver(Model):
     valid_to = UnicodeAttribute(null=True)  # None: long-term (长期)
     status = UnicodeAttribute()  # registry_rows.LICENCE_STATUSES
     points = NumberAttribute()  # in the current cycle, as the registry last said
+    # the first day of the points cycle `points` count in: the cycle of the day the row was
+    # imported (a lookup in a later cycle knows the figure is not this cycle's)
+    points_cycle_start = UnicodeAttribute(null=True)
     date_of_birth = UnicodeAttribute()
     upload_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
