@@ -323,6 +323,10 @@ class World:
             "/ticketing/registries/uploads", {"city": self.ja1, "registry": "vehicles"}
         )["upload_id"]
         self._registries()
+        # driver faces: officer_same's face search of ja1 (a driver of ja1 is on record above)
+        self.face_search = officer.post(
+            f"/ticketing/cities/{self.ja1}/face-searches", {"reason": "no licence shown"}
+        )["search_id"]
 
     def _registries(self) -> None:
         from enforcement.ticketing import registry_import
@@ -838,6 +842,28 @@ def rows(w: World) -> dict[str, Row]:
             in_jurisdiction(OK, "city_not_found"),
             {"city": w.ja1, "licence_number": w.licence},
             query={"vehicle_type": "heavy_truck"},
+        ),
+        # ---------------------------------------------------------------- driver faces
+        "POST /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(
+            only({"admin_own": CREATED, "admin_other_agency": (404, "driver_not_found")}),
+            {"city": w.ja1, "licence_number": w.licence},
+        ),
+        "GET /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(
+            in_jurisdiction(OK, "driver_not_found"), {"city": w.ja1, "licence_number": w.licence}
+        ),
+        "POST /ticketing/cities/{city}/face-searches": Row(
+            in_jurisdiction(CREATED, "city_not_found"),
+            {"city": w.ja1},
+            lambda _: {"reason": "no licence shown"},
+        ),
+        "GET /ticketing/cities/{city}/face-searches/{search_id}": Row(
+            in_jurisdiction(OK, "face_search_not_found"),
+            {"city": w.ja1, "search_id": w.face_search},
+        ),
+        "POST /ticketing/cities/{city}/face-searches/{search_id}/confirm": Row(
+            in_jurisdiction((409, "search_not_ready"), "face_search_not_found"),
+            {"city": w.ja1, "search_id": w.face_search},
+            lambda _: {"licence_number": None},
         ),
     }
 

@@ -70,11 +70,12 @@ def test_a_photo_over_the_face_pixel_limit_is_refused_from_its_header(
     monkeypatch: Any,
 ) -> None:
     from enforcement import config
+    from enforcement.face.configured import engine_config
     from PIL import ImageFile
 
     monkeypatch.setenv("FACE_MAX_PIXELS", str(640 * 480))
     config.settings.cache_clear()
-    assert decisions.engine_config().max_pixels == 640 * 480
+    assert engine_config().max_pixels == 640 * 480
 
     def no_decoding(self: ImageFile.ImageFile) -> None:
         raise AssertionError("pixels were decoded")

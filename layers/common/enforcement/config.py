@@ -176,6 +176,10 @@ class Settings(BaseModel):
     #: Largest registry CSV a city's agency may upload (vehicles, drivers or violations; a larger
     #: registry is synced as several files). The reader's own cap is the same 64 MiB.
     registry_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, le=64 * 1024 * 1024)
+    #: Days a driver face search (the officer, the reason, the candidates, the confirmation) and
+    #: its probe photo are kept, then DynamoDB's TTL and the bucket's lifecycle rule delete them
+    #: (template parameter FaceSearchRetentionDays; the audit entries stay).
+    face_search_retention_days: int = Field(default=180, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

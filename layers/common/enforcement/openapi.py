@@ -50,7 +50,8 @@ TAGS: dict[str, str] = {
     ),
     "ticketing": (
         "Traffic e-tickets: a city's registries (vehicles, drivers, violations) synced as CSV "
-        "uploads; roadside plate and licence lookups."
+        "uploads; roadside plate and licence lookups; drivers identified by face (enrolment, "
+        "searches, the officer's confirmation)."
     ),
     "public": "Published draws for anyone, without a token: commitments, snapshots, results "
     "and verification.",

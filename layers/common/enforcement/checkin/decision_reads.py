@@ -28,8 +28,8 @@ from __future__ import annotations
 from enforcement import audit, uploads
 from enforcement.batch_reads import ItemKey, Reads, batch_get
 from enforcement.checkin import face_checks, loading
-from enforcement.checkin.face_checks import Photo
 from enforcement.checkin.models import Check, Vessel
+from enforcement.face.uploaded import Photo
 from enforcement.models import Upload
 from enforcement.uploads import PREFIX
 

@@ -29,7 +29,6 @@ from enforcement.checkin import (
     rules,
     service_days,
 )
-from enforcement.checkin.face_checks import Photo
 from enforcement.checkin.models import (
     Check,
     CrewMember,
@@ -39,8 +38,7 @@ from enforcement.checkin.models import (
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
-from enforcement.face import engine
-from enforcement.face.configured import engine_config
+from enforcement.face.uploaded import Photo, close_ticket, read_photo
 from enforcement.models import Upload
 from enforcement.upload_versions import (
     Arrival,
@@ -53,28 +51,7 @@ from enforcement.upload_versions import (
 
 logger = Logger(child=True)
 
-#: Errors after which the object is deleted: it is not a usable image at all.
-JUNK = {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
 ENGINE_NAME = "face_recognition-1.3.0"
-UPLOAD_GRACE = timedelta(seconds=60)
-
-
-def read_photo(ticket: Upload, version: str | None = None) -> Photo:
-    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
-    if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
-        return Photo(None, "upload_expired", None, version)
-    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
-    if data is None:
-        uploads.discard(ticket.object_key, version)
-        return Photo(None, "image_too_large", None, version)
-    digest = engine.image_digest(data)
-    try:
-        template = engine.encode(data, engine_config())
-    except engine.FaceError as exc:
-        if exc.code in JUNK:
-            uploads.discard(ticket.object_key, version)
-        return Photo(None, exc.code, digest, version)
-    return Photo(template, None, digest, version)
 
 
 def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
@@ -109,19 +86,6 @@ def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
         raise
 
 
-def _close_ticket(
-    tx: TransactWrite, ticket: Upload, status: str, code: str | None, photo: Photo
-) -> None:
-    actions: list[Any] = [Upload.status.set(status), Upload.received_at.set(clock.iso())]
-    if code:
-        actions.append(Upload.result_code.set(code))
-    if photo.version is not None:
-        actions.append(Upload.version_id.set(photo.version))
-    if photo.digest is not None:
-        actions.append(Upload.sha256.set(photo.digest))
-    tx.update(ticket, actions=actions, condition=Upload.status == "pending")
-
-
 # ------------------------------------------------------------------ enrolment
 
 
@@ -147,7 +111,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ],
                 condition=CrewMember.crew_id.exists(),
             )
-            _close_ticket(tx, ticket, "rejected", photo.error, photo)
+            close_ticket(tx, ticket, "rejected", photo.error, photo)
 
         audit.commit(
             audit.AuditEvent(
@@ -194,9 +158,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             ],
             condition=CrewMember.crew_id.exists(),
         )
-        _close_ticket(
-            tx, ticket, "done", enrolment.POSSIBLE_DUPLICATE if duplicate else None, photo
-        )
+        close_ticket(tx, ticket, "done", enrolment.POSSIBLE_DUPLICATE if duplicate else None, photo)
         if duplicate:
             opened[:] = [
                 reviews.open_review(
@@ -345,7 +307,7 @@ def decide_check(ticket: Upload, photo: Photo, check: Check | None = None) -> di
             ],
             condition=Check.status == "awaiting_photo",
         )
-        _close_ticket(tx, ticket, "done", reasons[0] if reasons else None, photo)
+        close_ticket(tx, ticket, "done", reasons[0] if reasons else None, photo)
         if not replay:
             for seen in face_checks.seen_records(photo, ticket.object_key, decided_at):
                 tx.save(seen, condition=PhotoDigest.object_key.does_not_exist())

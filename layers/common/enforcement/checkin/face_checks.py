@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from enforcement.batch_reads import ItemKey, Reads, batch_get
 from enforcement.checkin import enrolment_reviews, face_rules
@@ -20,26 +19,7 @@ from enforcement.checkin.models import CrewMember, FaceRecord, PhotoDigest
 from enforcement.checkin.rules import Outcome
 from enforcement.face import engine, liveness, replays
 from enforcement.face.configured import match_zones, replay_zones
-
-
-class Photo:
-    """The outcome of reading one uploaded photo: a template, or the engine's error code."""
-
-    def __init__(
-        self,
-        template: engine.FaceTemplate | None,
-        error: str | None,
-        digest: str | None,
-        version: str | None = None,
-    ) -> None:
-        self.template = template
-        self.error = error
-        self.digest = digest
-        self.version = version  # the object version read (None: not read)
-
-    def evidence(self) -> dict[str, Any]:
-        """The photo as the audit entry names it: object version and SHA-256."""
-        return {"version_id": self.version, "sha256": self.digest}
+from enforcement.face.uploaded import Photo
 
 
 @dataclass(frozen=True)

@@ -11,5 +11,4 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 router = Router()
 
-from enforcement.ticketing import registry_api  # noqa: E402, F401, I001
-from enforcement.ticketing import lookups_api  # noqa: E402, F401
+from enforcement.ticketing import face_api, lookups_api, registry_api  # noqa: E402, F401

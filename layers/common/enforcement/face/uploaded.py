@@ -1,0 +1,79 @@
+"""An uploaded photo as the face function reads it, for every capability whose photos it
+decides (check-in's crew photos, e-tickets' drivers): one object version read and encoded
+(`read_photo`), and the upload ticket closed with what was read (`close_ticket`).
+
+A photo that arrived after its grant expired (and a minute's grace) is not read; a file larger
+than the ticket allows, or not an image at all, is deleted (that version only): nothing is kept
+that is junk. A photo without one usable face keeps the engine's code (`no_face`, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Final
+
+from pynamodb.transactions import TransactWrite
+
+from enforcement import clock, uploads
+from enforcement.face import engine
+from enforcement.face.configured import engine_config
+from enforcement.models import Upload
+
+#: Errors after which the object is deleted: it is not a usable image at all.
+JUNK: Final = frozenset(
+    {"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"}
+)
+UPLOAD_GRACE: Final = timedelta(seconds=60)
+
+
+class Photo:
+    """The outcome of reading one uploaded photo: a template, or the engine's error code."""
+
+    def __init__(
+        self,
+        template: engine.FaceTemplate | None,
+        error: str | None,
+        digest: str | None,
+        version: str | None = None,
+    ) -> None:
+        self.template = template
+        self.error = error
+        self.digest = digest
+        self.version = version  # the object version read (None: not read)
+
+    def evidence(self) -> dict[str, Any]:
+        """The photo as the audit entry names it: object version and SHA-256."""
+        return {"version_id": self.version, "sha256": self.digest}
+
+
+def read_photo(ticket: Upload, version: str | None = None) -> Photo:
+    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
+    if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
+        return Photo(None, "upload_expired", None, version)
+    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
+    if data is None:
+        uploads.discard(ticket.object_key, version)
+        return Photo(None, "image_too_large", None, version)
+    digest = engine.image_digest(data)
+    try:
+        template = engine.encode(data, engine_config())
+    except engine.FaceError as exc:
+        if exc.code in JUNK:
+            uploads.discard(ticket.object_key, version)
+        return Photo(None, exc.code, digest, version)
+    return Photo(template, None, digest, version)
+
+
+def close_ticket(
+    tx: TransactWrite, ticket: Upload, status: str, code: str | None, photo: Photo
+) -> None:
+    """The decision's write on the ticket, on condition that it is still pending: its status,
+    why (`code`), and the version and SHA-256 of the photo decided on."""
+    actions: list[Any] = [Upload.status.set(status), Upload.received_at.set(clock.iso())]
+    if code:
+        actions.append(Upload.result_code.set(code))
+    if photo.version is not None:
+        actions.append(Upload.version_id.set(photo.version))
+    if photo.digest is not None:
+        actions.append(Upload.sha256.set(photo.digest))
+    tx.update(ticket, actions=actions, condition=Upload.status == "pending")
