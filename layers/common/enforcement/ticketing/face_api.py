@@ -37,7 +37,7 @@ SearchId = Annotated[str, Path(pattern=r"^fs-[0-9a-f]{24}$")]
     status_code=201,
     security=SECURED,
 )
-def request_enrolment(city: City, licence_number: Licence) -> Response[DriverFaceOut]:
+def request_driver_enrolment(city: City, licence_number: Licence) -> Response[DriverFaceOut]:
     result = face_searches.request_enrolment(caller(router), city, licence_number)
     return created(DriverFaceOut.model_validate(result))
 
@@ -50,7 +50,7 @@ def request_enrolment(city: City, licence_number: Licence) -> Response[DriverFac
     "404 `driver_not_found`.",
     security=SECURED,
 )
-def enrolment_status(city: City, licence_number: Licence) -> DriverFaceOut:
+def driver_enrolment_status(city: City, licence_number: Licence) -> DriverFaceOut:
     result = face_searches.enrolment_status(caller(router), city, licence_number)
     return DriverFaceOut.model_validate(result)
 
@@ -66,7 +66,7 @@ def enrolment_status(city: City, licence_number: Licence) -> DriverFaceOut:
     status_code=201,
     security=SECURED,
 )
-def start_search(city: City, body: FaceSearchIn) -> Response[FaceSearchOut]:
+def start_face_search(city: City, body: FaceSearchIn) -> Response[FaceSearchOut]:
     principal = caller(router)
     result = once(
         router,
@@ -87,7 +87,7 @@ def start_search(city: City, body: FaceSearchIn) -> Response[FaceSearchOut]:
     "404 `face_search_not_found`.",
     security=SECURED,
 )
-def get_search(city: City, search_id: SearchId) -> FaceSearchOut:
+def get_face_search(city: City, search_id: SearchId) -> FaceSearchOut:
     return FaceSearchOut.model_validate(face_searches.get_search(caller(router), city, search_id))
 
 
@@ -100,6 +100,6 @@ def get_search(city: City, search_id: SearchId) -> FaceSearchOut:
     "time; 422 `not_a_candidate` for a licence the search did not propose.",
     security=SECURED,
 )
-def confirm(city: City, search_id: SearchId, body: ConfirmIn) -> FaceSearchOut:
+def confirm_face_search(city: City, search_id: SearchId, body: ConfirmIn) -> FaceSearchOut:
     result = face_searches.confirm(caller(router), city, search_id, body.licence_number)
     return FaceSearchOut.model_validate(result)
