@@ -17,11 +17,11 @@ Layout, in S3 under `face-index/<name>/` of the upload bucket (`IndexStore`):
 - `delta/<time>-<random>.bin`: one small object per enrolment (`add`) or removal (`remove`),
   written without reading or locking anything, so concurrent enrolments never lose each other.
 
-A reader (`IndexStore.load`) downloads the base files once per version into /tmp and
-memory-maps them (the page cache, not the Python heap, holds the matrix; a warm Lambda reuses
-them), then applies the deltas written since, in key order: a later entry for a subject
-replaces the earlier one. `IndexStore.compact` folds the deltas into a new base; run it from one
-place at a time (a schedule), not from every enrolment.
+A reader (`IndexStore.load`) downloads the base files once per version into /tmp and reads
+the matrix into memory (a search over a memory-mapped million is ~15-20 % slower; a warm Lambda
+keeps both the matrix and the /tmp copy), then applies the deltas written since, in key order:
+a later entry for a subject replaces the earlier one. `IndexStore.compact` folds the deltas
+into a new base; run it from one place at a time (a schedule), not from every enrolment.
 
 Templates are biometric data: the index holds them only in the private, encrypted upload bucket
 and the function's own /tmp, and search results carry subject ids and distances, never vectors.

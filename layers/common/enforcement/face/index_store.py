@@ -177,7 +177,7 @@ class IndexStore:
         return local
 
     def load(self) -> FaceIndex:
-        """The current index: the base (memory-mapped from the local cache) and every delta."""
+        """The current index: the base (read into memory from the local cache) and every delta."""
         for _attempt in range(3):
             manifest = self._manifest()
             index = (
