@@ -320,3 +320,23 @@ def test_module_level_add_and_search_use_the_upload_bucket(
     face_index.remove("crew#hanks")
     assert face_index.search(template("Tom_Hanks_54745.png"), 1)[0][0] != "crew#hanks"
     assert len(keys(s3, "face-index/drivers/delta/")) == 4
+
+
+def test_preload_loads_at_init_so_a_search_makes_no_s3_call(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    matrix = synthetic(30)
+    IndexStore(
+        "drivers-yantai", bucket=BUCKET, client=s3, cache_dir=tmp_path / "face-index"
+    ).publish(FaceIndex.from_matrix([f"yantai#{i:02d}" for i in range(30)], matrix))
+    calls: list[str] = []
+    index_store._s3().meta.events.register(
+        "before-call.s3", lambda model, **_: calls.append(model.name)
+    )
+    face_index.preload(["drivers-yantai"])
+    assert "GetObject" in calls
+    assert "drivers-yantai" in face_index._loaded
+    calls.clear()
+    assert face_index.search(matrix[4], 1, "drivers-yantai")[0][0] == "yantai#04"
+    assert calls == []

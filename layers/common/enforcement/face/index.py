@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Final
 
 import numpy.typing as npt
@@ -44,6 +45,7 @@ __all__ = [
     "FaceIndex",
     "IndexStore",
     "add",
+    "preload",
     "remove",
     "search",
 ]
@@ -70,6 +72,18 @@ def search(
     the deltas when older than `max_age` seconds (0: every search, as an enrolment that must
     see the enrolments other processes just wrote asks).
     """
+    return _current(name, max_age).search(template, k)
+
+
+def preload(names: Iterable[str]) -> None:
+    """Load the named indexes now: called at a function's init, so that with provisioned
+    concurrency the download and the read of a large base (~1-3 s a million templates) happen
+    before any photo arrives, not on a search (docs/benchmarks.md "1:N search")."""
+    for name in names:
+        _current(name, REFRESH_SECONDS)
+
+
+def _current(name: str, max_age: float) -> FaceIndex:
     with _lock:
         cached = _loaded.get(name)
         now = time.monotonic()
@@ -81,7 +95,7 @@ def search(
             _loaded[name] = (index, now)
         else:
             index = cached[0]
-    return index.search(template, k)
+    return index
 
 
 def add(subject_id: str, template: FaceTemplate | npt.ArrayLike, name: str = DEFAULT_NAME) -> str:
