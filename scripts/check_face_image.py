@@ -56,7 +56,11 @@ ONLY_BINARY = "dlib-bin,numpy,pillow,pydantic-core"
 PREPARE_MODELS = "from enforcement.face import models; models.prepare()"
 #: The interpreter of the image (public.ecr.aws/lambda/python:3.12), when this machine has it.
 IMAGE_PYTHON = "3.12"
+#: The handler modules the Dockerfile copies into the task root (one function each).
+HANDLERS = ("app.py", "drivers.py")
 REGION = "cn-north-1"
+#: Two drivers of the probe's city (resident ID numbers with their check characters).
+LICENCE, OTHER_LICENCE = "11010519491231002X", "440524188001010014"
 
 
 # ------------------------------------------------------------------ the virtualenv
@@ -160,7 +164,8 @@ def make_task_root(into: Path) -> Path:
         into / "enforcement",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    shutil.copy(ROOT / "functions" / "face" / "app.py", into / "app.py")
+    for handler in HANDLERS:
+        shutil.copy(ROOT / "functions" / "face" / handler, into / handler)
     return into
 
 
@@ -208,6 +213,7 @@ class FaceWorld:
         from enforcement import audit, models
         from enforcement.checkin import models as checkin_models
         from enforcement.config import settings
+        from enforcement.ticketing import face_models
         from pynamodb.models import Model
 
         self.bucket = settings().upload_bucket
@@ -218,7 +224,8 @@ class FaceWorld:
             ObjectLockEnabledForBucket=True,
         )
         tables: dict[str, type[Model]] = {}
-        for value in [*vars(models).values(), *vars(checkin_models).values(), audit.AuditEntry]:
+        every = [*vars(models).values(), *vars(checkin_models).values(), audit.AuditEntry]
+        for value in [*every, *vars(face_models).values()]:
             if isinstance(value, type) and issubclass(value, Model) and value is not Model:
                 tables.setdefault(value.Meta.table_name, value)
         for model in tables.values():
@@ -236,10 +243,10 @@ class FaceWorld:
 
         CrewMember(crew_id, name=crew_id, face_status="pending", created_at=_now()).save()
 
-    def _ticket(self, purpose: str, subject_id: str) -> str:
+    def _ticket(self, purpose: str, subject_id: str, prefix: str = "uploads/") -> str:
         from enforcement.models import Upload
 
-        key = f"uploads/{purpose}/{subject_id}/{secrets.token_hex(12)}"
+        key = f"{prefix}{purpose}/{subject_id}/{secrets.token_hex(12)}"
         now = datetime.now(UTC)
         Upload(
             key,
@@ -319,6 +326,45 @@ class FaceWorld:
         record: dict[str, Any] = self.deliver(key, photo, handler)["records"][0]
         return record
 
+    def enrol_driver(
+        self, city: str, licence_number: str, photo: bytes, handler: Callable[..., Any]
+    ) -> dict[str, Any]:
+        """A driver's reference photo (the driver's face record made pending, as the route
+        does); the driver handler's record."""
+        from enforcement.ticketing import face_models as fm
+
+        fm.DriverFace(
+            fm.driver_key(city, licence_number),
+            city=city,
+            licence_number=licence_number,
+            face_status="pending",
+            face_updated_at=_now(),
+            requested_by="admin:image-check",
+        ).save()
+        key = self._ticket(fm.ENROLMENT, fm.enrolment_subject(city, licence_number), fm.PREFIX)
+        record: dict[str, Any] = self.deliver(key, photo, handler)["records"][0]
+        return record
+
+    def search_driver(
+        self, city: str, photo: bytes, handler: Callable[..., Any], reason: str = "no licence"
+    ) -> tuple[str, dict[str, Any]]:
+        """A face search of `city`'s drivers with this photo: its id and the handler's record."""
+        from enforcement.ticketing import face_models as fm
+
+        search_id = f"fs-{secrets.token_hex(12)}"
+        key = self._ticket(fm.SEARCH, search_id, fm.PREFIX)
+        fm.FaceSearch(
+            search_id,
+            city=city,
+            officer="officer:image-check",
+            reason=reason,
+            status="awaiting_photo",
+            created_at=_now(),
+            photo_key=key,
+        ).save()
+        record: dict[str, Any] = self.deliver(key, photo, handler)["records"][0]
+        return search_id, record
+
 
 def _now(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -384,6 +430,32 @@ def probe(photos: Path) -> dict[str, Any]:
         assert replay["outcome"] == "failed", replay
         assert replay["reasons"] == ["face:replayed_reference_photo"], replay
         summary["decisions"] = [enrolled["outcome"], genuine["outcome"], replay["reasons"][0]]
+
+        # the driver handler (the second function of the image): enrol, then identify
+        import drivers
+        from enforcement import jurisdictions
+        from enforcement.ticketing.face_models import FaceSearch
+
+        assert task_root in Path(str(drivers.__file__)).resolve().parents, drivers.__file__
+        jurisdictions.register("admin:image-check", "traffic-police", "yantai")
+        driver = world.enrol_driver(
+            "yantai", LICENCE, (photos / "obama.jpg").read_bytes(), drivers.lambda_handler
+        )
+        assert driver["outcome"] == "enrolled", driver
+        other = world.enrol_driver(
+            "yantai", OTHER_LICENCE, (photos / "biden.jpg").read_bytes(), drivers.lambda_handler
+        )
+        assert other["outcome"] == "enrolled", other
+        started = time.perf_counter()
+        search_id, searched = world.search_driver(
+            "yantai", (photos / "obama2.jpg").read_bytes(), drivers.lambda_handler
+        )
+        summary["search_s"] = round(time.perf_counter() - started, 3)
+        assert searched["outcome"] == "searched", searched
+        candidates = FaceSearch.get(search_id, consistent_read=True).candidates or []
+        first = (candidates[0].licence_number, candidates[0].match) if candidates else None
+        assert first == (LICENCE, "match"), first
+        summary["decisions"].append("driver identified")
     return summary
 
 
@@ -439,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         f"face image: requirements resolve ({'installed' if made else 'reused'} {VENV.name}, "
         f"{ready:.1f} s), Python {summary['python']}; handler import {summary['import_s']} s; "
         f"decisions {', '.join(summary['decisions'])} "
-        f"(enrolment {summary['enrolment_s']} s, check {summary['check_s']} s); "
+        f"(enrolment {summary['enrolment_s']} s, check {summary['check_s']} s, "
+        f"driver search {summary['search_s']} s); "
         f"{time.perf_counter() - started:.1f} s in all"
     )
     return 0

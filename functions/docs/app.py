@@ -12,6 +12,7 @@ from enforcement.duty.api import router as duty_router
 from enforcement.http import make_resolver
 from enforcement.notifications_api import router as notifications_router
 from enforcement.remote_survey.api import router as remote_survey_router
+from enforcement.ticketing.api import router as ticketing_router
 
 app = make_resolver(
     "Field enforcement API",
@@ -23,6 +24,7 @@ app.include_router(checkin_router)
 app.include_router(dispatch_router)
 app.include_router(duty_router)
 app.include_router(remote_survey_router)
+app.include_router(ticketing_router)
 app.enable_swagger(path="/swagger", title="Field enforcement API")
 
 

@@ -22,7 +22,7 @@ from enforcement import accounts, jurisdictions
 from enforcement.auth import Role
 from enforcement.errors import Conflict
 
-from infra.local import demo_dispatch, demo_survey
+from infra.local import demo_dispatch, demo_survey, demo_ticketing
 from infra.local.ais_source import Track
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,6 +125,7 @@ def load(stack: Any) -> None:
         stack.demo_crew = getattr(stack, "demo_crew", {}) | {handle: crew["crew_id"]}
     demo_dispatch.load(stack)
     demo_survey.load(stack)
+    demo_ticketing.load(stack)
 
 
 def walkthrough(stack: Any) -> str:

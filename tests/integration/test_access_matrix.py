@@ -317,6 +317,30 @@ class World:
             own, port=self.ja1, form_id=self.form_id, number=self.flight, day=self.flight_day
         )
 
+        # driver faces: a driver on ja1's registry, and officer_same's face search of ja1
+        self.licence = self._registered_driver()
+        self.face_search = officer.post(
+            f"/ticketing/cities/{self.ja1}/face-searches", {"reason": "no licence shown"}
+        )["search_id"]
+
+    def _registered_driver(self) -> str:
+        from enforcement.ticketing.models import Driver, driver_key
+
+        licence = "11010519491231002X"
+        Driver(
+            driver_key(self.ja1, licence),
+            city=self.ja1,
+            licence_number=licence,
+            name="王五",
+            classes=["C1"],
+            first_issued="2010-01-01",
+            valid_from="2020-01-01",
+            status="valid",
+            points=0,
+            date_of_birth="1949-12-31",
+        ).save()
+        return licence
+
     def _dispatched_day(self, agency: str) -> None:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
         of officer_same."""
@@ -786,6 +810,28 @@ def rows(w: World) -> dict[str, Row]:
             in_jurisdiction(OK, "flight_not_found"),
             {"arrival_date": "2026-12-01", "flight_number": w.survey_flight},
             query={"port": w.ja1},
+        ),
+        # ---------------------------------------------------------------- driver faces
+        "POST /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(
+            only({"admin_own": CREATED, "admin_other_agency": (404, "driver_not_found")}),
+            {"city": w.ja1, "licence_number": w.licence},
+        ),
+        "GET /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(
+            in_jurisdiction(OK, "driver_not_found"), {"city": w.ja1, "licence_number": w.licence}
+        ),
+        "POST /ticketing/cities/{city}/face-searches": Row(
+            in_jurisdiction(CREATED, "city_not_found"),
+            {"city": w.ja1},
+            lambda _: {"reason": "no licence shown"},
+        ),
+        "GET /ticketing/cities/{city}/face-searches/{search_id}": Row(
+            in_jurisdiction(OK, "face_search_not_found"),
+            {"city": w.ja1, "search_id": w.face_search},
+        ),
+        "POST /ticketing/cities/{city}/face-searches/{search_id}/confirm": Row(
+            in_jurisdiction((409, "search_not_ready"), "face_search_not_found"),
+            {"city": w.ja1, "search_id": w.face_search},
+            lambda _: {"licence_number": None},
         ),
     }
 

@@ -17,18 +17,6 @@ from tests import synthetic
 MODEL = risk.parse_model(risk.ship_model_document())
 
 
-@pytest.mark.parametrize(
-    ("mode", "shown"), [("masked", "王**"), ("full", "王小明"), ("none", None)]
-)
-def test_names_on_public_pages_follow_the_configured_mode(mode: str, shown: str | None) -> None:
-    assert rules.public_name("王小明", mode) == shown
-    assert rules.public_name("", mode) is None
-
-
-def test_a_one_character_name_is_still_masked() -> None:
-    assert rules.public_name("王", "masked") == "王*"
-
-
 def test_the_seed_is_shown_only_from_the_reveal_on() -> None:
     shown = ["requested", "committed", "revealed", "drawn", "published", "failed"]
     assert [s for s in shown if rules.revealed(s)] == ["revealed", "drawn", "published"]

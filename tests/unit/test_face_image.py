@@ -28,7 +28,9 @@ def test_same_install_steps_as_the_dockerfile() -> None:
 
 def test_task_root_holds_the_package_and_the_handler(tmp_path: Path) -> None:
     root = image.make_task_root(tmp_path)
-    assert (root / "app.py").read_text() == (image.ROOT / "functions/face/app.py").read_text()
+    for handler in image.HANDLERS:  # one function of the image each
+        assert (root / handler).read_text() == (image.ROOT / "functions/face" / handler).read_text()
+        assert f"functions/face/{handler}" in DOCKERFILE
     assert (root / "enforcement" / "face" / "engine.py").is_file()
     assert (root / "enforcement" / "checkin" / "decisions.py").is_file()
     assert not list(root.rglob("__pycache__"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from enforcement.ticketing.registry_rows import (
@@ -15,8 +15,10 @@ from enforcement.ticketing.registry_rows import (
     Problem,
     RegistryFileRefused,
     VehicleRecord,
+    ViolationRecord,
     read_drivers,
     read_vehicles,
+    read_violations,
 )
 
 TODAY = date(2026, 12, 1)
@@ -393,3 +395,69 @@ def test_a_driver_file_with_the_vehicle_header_is_refused() -> None:
     with pytest.raises(RegistryFileRefused) as refused:
         read_drivers(VEHICLE_HEADER.encode() + b"\n", today=TODAY)
     assert refused.value.code == "registry_bad_header"
+
+
+# ---------------------------------------------------------------- violations
+
+VIOLATION_HEADER = "violation_id,plate,plate_type,code,time,place,fine,points,status"
+
+
+def test_good_violation_rows_are_typed_and_their_times_in_utc() -> None:
+    data = csv_bytes(
+        VIOLATION_HEADER,
+        "3706021234567,鲁F12345,02,1625,2026-11-30 08:15,南大街与北马路路口,200,6,untreated",
+        "3706021234568, 鲁f·12345d ,51,13441,2026-11-29T23:05:10Z,滨海路,50,0,paid",
+    )
+    rows = list(read_violations(data))
+    assert [(r.line, r.violation_id, r.plate, r.plate_kind) for r in rows] == [  # type: ignore[union-attr]
+        (2, "3706021234567", "鲁F12345", "ordinary_small"),
+        (3, "3706021234568", "鲁F12345D", "new_energy_large"),
+    ]
+    first, second = rows
+    assert isinstance(first, ViolationRecord)
+    assert isinstance(second, ViolationRecord)
+    # no offset: the city's local time (+08:00 by default)
+    assert first.occurred_at == datetime(2026, 11, 30, 0, 15, tzinfo=UTC)
+    assert (first.code, first.place, first.fine, first.points, first.status) == (
+        "1625",
+        "南大街与北马路路口",
+        200,
+        6,
+        "untreated",
+    )
+    assert second.occurred_at == datetime(2026, 11, 29, 23, 5, 10, tzinfo=UTC)
+    # another city's offset given
+    later = list(read_violations(data, utc_offset=timezone(timedelta(hours=5))))
+    assert later[0].occurred_at == datetime(2026, 11, 30, 3, 15, tzinfo=UTC)  # type: ignore[union-attr]
+
+
+def test_bad_violation_rows_name_each_field_and_good_rows_are_kept() -> None:
+    data = csv_bytes(
+        VIOLATION_HEADER,
+        "-bad,鲁FI2345,02,16X5,2026-13-01 08:00,,-5,13,closed",
+        "v2,鲁F12345,02,1625,2026-11-30 08:15,路口,200,6,unpaid",
+        "v2,鲁F12346,02,1625,2026-11-30 08:16,路口,200,6,unpaid",
+        "v4,鲁F12345,26,1625,2026-11-30 08:15,路口,200,6,unpaid",
+    )
+    rows = list(read_violations(data))
+    assert problems(rows[0]) == [
+        ("violation_id", "bad_violation_id"),
+        ("plate", "plate_letter_i_or_o"),
+        ("code", "bad_violation_code"),
+        ("time", "bad_time"),
+        ("place", "missing"),
+        ("fine", "bad_fine"),
+        ("points", "bad_points"),
+        ("status", "unknown_value"),
+    ]
+    assert isinstance(rows[1], ViolationRecord)
+    assert problems(rows[2]) == [("violation_id", "duplicate_in_file")]
+    assert problems(rows[3]) == [("plate", "plate_kind_mismatch")]
+    assert [r.line for r in rows] == [2, 3, 4, 5]
+
+
+def test_a_violation_file_with_a_wrong_header_is_refused_whole() -> None:
+    with pytest.raises(RegistryFileRefused) as refused:
+        list(read_violations(csv_bytes("violation_id,plate,plate_type,code,time,place,fine")))
+    assert refused.value.code == "registry_bad_header"
+    assert "missing: points, status" in refused.value.message

@@ -169,6 +169,10 @@ class Settings(BaseModel):
     #: A flight's clearance target (remote survey): when its p90 (release - on-block) passes
     #: this many minutes, the port's officers are told, once per flight.
     clearance_p90_target_minutes: int = Field(default=30, gt=0)
+    #: Days a driver face search (the officer, the reason, the candidates, the confirmation) and
+    #: its probe photo are kept, then DynamoDB's TTL and the bucket's lifecycle rule delete them
+    #: (template parameter FaceSearchRetentionDays; the audit entries stay).
+    face_search_retention_days: int = Field(default=180, gt=0)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

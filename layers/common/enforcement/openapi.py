@@ -48,6 +48,10 @@ TAGS: dict[str, str] = {
         "Remote survey of arriving travellers: health declaration forms, declarations and "
         "their checks, officers' scans and reviews, clearance and the ports' day boards."
     ),
+    "ticketing": (
+        "Traffic e-tickets: the cities' registries, plate and licence lookups at the roadside, "
+        "and drivers identified by face (enrolment, searches, the officer's confirmation)."
+    ),
     "public": "Published draws for anyone, without a token: commitments, snapshots, results "
     "and verification.",
     "evidence": "Photos of inspection results and hazard reports: uploads and their state.",

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from enforcement import clock, uploads
+from enforcement import clock, masking, uploads
 from enforcement.config import settings
 from enforcement.dispatch import anchors, beacon, inspectors, risk, rules
 from enforcement.dispatch.draws import (
@@ -45,7 +45,7 @@ BATCH = 100
 
 def mask(name: str | None) -> str | None:
     """A name as this deployment shows it in public (`DISPATCH_PUBLIC_NAMES`, masked by default)."""
-    return rules.public_name(name, settings().dispatch_public_names)
+    return masking.mask_name(name, settings().dispatch_public_names)
 
 
 def _names(account_ids: Iterable[str]) -> dict[str, str | None]:

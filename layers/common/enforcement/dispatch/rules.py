@@ -94,15 +94,3 @@ def scheduled_draw_id(agency: str, scheduled_for: str) -> str:
     delivered twice names the same draw and starts nothing new."""
     digest = hashlib.sha256(f"{agency}\x1f{scheduled_for}".encode()).hexdigest()[:16]
     return f"draw-{digest}"
-
-
-def public_name(name: str | None, mode: str) -> str | None:
-    """A person's name as public pages show it: `masked`, the first character and a `*` for
-    each other one (at least one); `full`, as it is; `none`, not at all. No name, no name."""
-    if not name:
-        return None
-    if mode == "full":
-        return name
-    if mode == "none":
-        return None
-    return name[0] + "*" * max(1, len(name) - 1)

@@ -1,4 +1,5 @@
-"""The registries' CSV files (vehicles, drivers) read and judged row by row: pure, no I/O.
+"""The registries' CSV files (vehicles, drivers, violations) read and judged row by row: pure,
+no I/O.
 
 A traffic-police system syncs its registries as CSV files (docs/ticketing.md has the columns).
 The file as a whole is refused (`RegistryFileRefused`, nothing read) when it is larger than
@@ -13,8 +14,9 @@ line) and every field at fault with a code and a reason. A row that is not UTF-8
 (`row_not_utf8`), has another number of values than the header (`row_columns`) or breaks the
 CSV quoting (`row_bad_csv`, naming the lines it took) is bad as a whole. Blank lines are skipped.
 A row repeating the key of an earlier row of the file (a vehicle's plate and plate type, a
-driver's licence number) is bad (`duplicate_in_file`): which one wins is not guessed. Rows are
-yielded as they are read, so an importer writes as it goes and a large file is never held twice.
+driver's licence number, a violation's id) is bad (`duplicate_in_file`): which one wins is not
+guessed. Rows are yielded as they are read, so an importer writes as it goes and a large file is
+never held twice.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
 
 from enforcement.errors import Unprocessable
 from enforcement.identity import DocumentRefused, parse_resident_id
@@ -64,6 +66,30 @@ DRIVER_COLUMNS = (
 )
 REGISTRATION_STATUSES = ("registered", "suspended", "transferred_out", "deregistered", "scrapped")
 VEHICLE_FLAGS = ("stolen", "seized", "detained", "suspect", "customs_hold", "locked")
+VIOLATION_COLUMNS = (
+    "violation_id",
+    "plate",
+    "plate_type",
+    "code",
+    "time",
+    "place",
+    "fine",
+    "points",
+    "status",
+)
+#: A violation not yet dealt with (`untreated`: 未处理), dealt with and not yet paid (`unpaid`:
+#: 未缴款), or settled (`paid`). The first two are a vehicle's outstanding violations.
+VIOLATION_STATUSES = ("untreated", "unpaid", "paid")
+OUTSTANDING = ("untreated", "unpaid")
+MAX_FINE = 100_000  # yuan: above any fine of the road traffic law, a typo's guard
+MAX_VIOLATION_POINTS = 12
+#: A city's local time when a violation's time names no offset (China Standard Time).
+DEFAULT_OFFSET = timezone(timedelta(hours=8))
+_VIOLATION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,39}")
+_VIOLATION_CODE = re.compile(r"[0-9]{4,5}")
+_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?)(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 LICENCE_STATUSES = (
     "valid",
     "full_points",
@@ -99,6 +125,7 @@ class BadRow:
 
 @dataclass(frozen=True, slots=True)
 class VehicleRecord:
+    key_field: ClassVar[str] = "plate"
     line: int
     plate: str
     plate_kind: PlateKind
@@ -116,6 +143,7 @@ class VehicleRecord:
 
 @dataclass(frozen=True, slots=True)
 class DriverRecord:
+    key_field: ClassVar[str] = "licence_number"
     line: int
     licence_number: str
     name: str
@@ -132,7 +160,26 @@ class DriverRecord:
         return self.licence_number
 
 
-R = TypeVar("R", VehicleRecord, DriverRecord)
+@dataclass(frozen=True, slots=True)
+class ViolationRecord:
+    key_field: ClassVar[str] = "violation_id"
+    line: int
+    violation_id: str
+    plate: str
+    plate_kind: PlateKind
+    code: str
+    occurred_at: datetime  # UTC
+    place: str
+    fine: int  # yuan
+    points: int
+    status: str
+
+    @property
+    def key(self) -> str:
+        return self.violation_id
+
+
+R = TypeVar("R", VehicleRecord, DriverRecord, ViolationRecord)
 
 
 class _Row:
@@ -199,7 +246,18 @@ def read_drivers(
     return _read(data, DRIVER_COLUMNS, lambda row, line: _driver(row, line, today), max_bytes)
 
 
-def _vehicle(row: _Row, line: int) -> VehicleRecord | None:
+def read_violations(
+    data: bytes, *, utc_offset: timezone = DEFAULT_OFFSET, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[ViolationRecord | BadRow]:
+    """The violation registry's rows; a time without an offset is read at `utc_offset` (the
+    city's local time). Raises `RegistryFileRefused` before yielding anything."""
+    return _read(
+        data, VIOLATION_COLUMNS, lambda row, line: _violation(row, line, utc_offset), max_bytes
+    )
+
+
+def _plate_and_kind(row: _Row) -> tuple[str | None, PlateKind | None]:
+    """The `plate` and `plate_type` cells of a row: the plate normalised and of that kind."""
     kind: PlateKind | None = None
     type_code = row.text("plate_type")
     if type_code is not None:
@@ -218,6 +276,11 @@ def _vehicle(row: _Row, line: int) -> VehicleRecord | None:
         if plate is not None and suffix is not None and not plate.endswith(suffix):
             row.fail("plate", "plate_kind_mismatch", f"plate type {type_code} ends in {suffix}")
             plate = None
+    return plate, kind
+
+
+def _vehicle(row: _Row, line: int) -> VehicleRecord | None:
+    plate, kind = _plate_and_kind(row)
     vehicle_type = row.choice("vehicle_type", tuple(licences.VEHICLE_TYPES))
     owner = row.text("owner", limit=MAX_NAME)
     status = row.choice("registration_status", REGISTRATION_STATUSES)
@@ -308,12 +371,74 @@ def _driver(row: _Row, line: int, today: date) -> DriverRecord | None:
     )
 
 
-def _points(row: _Row) -> int | None:
-    value = row.text("points", limit=8)
+def _violation(row: _Row, line: int, offset: timezone) -> ViolationRecord | None:
+    violation_id = row.text("violation_id", limit=40)
+    if violation_id is not None and not _VIOLATION_ID.fullmatch(violation_id):
+        row.fail("violation_id", "bad_violation_id", "1 to 40 of 0-9 A-Z a-z _ -, not - or _ first")
+        violation_id = None
+    plate, kind = _plate_and_kind(row)
+    code = row.text("code", limit=8)
+    if code is not None and not _VIOLATION_CODE.fullmatch(code):
+        row.fail("code", "bad_violation_code", f"{code!r} is not a violation code (4 or 5 digits)")
+        code = None
+    occurred_at = _moment(row, "time", offset)
+    place = row.text("place")
+    fine = _points(row, "fine", MAX_FINE, "bad_fine")
+    points = _points(row, "points", MAX_VIOLATION_POINTS)
+    status = row.choice("status", VIOLATION_STATUSES)
+    if row.problems:
+        return None
+    assert violation_id
+    assert plate
+    assert kind
+    assert code
+    assert occurred_at
+    assert place
+    assert fine is not None
+    assert points is not None
+    assert status
+    return ViolationRecord(
+        line=line,
+        violation_id=violation_id,
+        plate=plate,
+        plate_kind=kind,
+        code=code,
+        occurred_at=occurred_at,
+        place=place,
+        fine=fine,
+        points=points,
+        status=status,
+    )
+
+
+def _moment(row: _Row, field: str, offset: timezone) -> datetime | None:
+    """`YYYY-MM-DD HH:MM[:SS]` (or with a `T`), at `offset` unless it names its own (`Z`,
+    `+08:00`); as UTC."""
+    value = row.text(field, limit=40)
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit() and int(value) <= MAX_POINTS):
-        row.fail("points", "bad_points", f"{value!r} is not a whole number 0 to {MAX_POINTS}")
+    found = _TIME.fullmatch(value)
+    moment = None
+    if found:
+        day, clock, zone = found.groups()
+        try:
+            moment = datetime.fromisoformat(f"{day}T{clock}{zone or ''}".replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+    if moment is None or not EARLIEST <= moment.date() <= LATEST:
+        row.fail(field, "bad_time", f"{value!r} is not a time YYYY-MM-DD HH:MM[:SS][offset]")
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=offset)).astimezone(UTC)
+
+
+def _points(
+    row: _Row, field: str = "points", most: int = MAX_POINTS, code: str = "bad_points"
+) -> int | None:
+    value = row.text(field, limit=8)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and int(value) <= most):
+        row.fail(field, code, f"{value!r} is not a whole number 0 to {most}")
         return None
     return int(value)
 
@@ -404,10 +529,15 @@ def _rows(
             yield BadRow(first, tuple(row.problems))
             continue
         if record.key in seen:
-            field = "plate" if isinstance(record, VehicleRecord) else "licence_number"
             yield BadRow(
                 first,
-                (Problem(field, "duplicate_in_file", f"the same as line {seen[record.key]}"),),
+                (
+                    Problem(
+                        record.key_field,
+                        "duplicate_in_file",
+                        f"the same as line {seen[record.key]}",
+                    ),
+                ),
             )
             continue
         seen[record.key] = first

@@ -22,7 +22,8 @@ Licences (`enforcement.ticketing.licences`, Order No. 162 of the Ministry of Pub
 
 Registries (`enforcement.ticketing.registry_rows`): a registry CSV file refused as a whole, or
 read row by row into typed records and bad rows (line, field, reason): `read_vehicles`,
-`read_drivers`.
+`read_drivers`, `read_violations` (a violation outstanding while `untreated` or `unpaid`:
+`registry_rows.OUTSTANDING`).
 
 The licence number is a resident ID number, judged by `enforcement.identity.parse_resident_id`
 (GB 11643-1999), not again here.
@@ -44,7 +45,7 @@ from enforcement.ticketing.licences import (
     validity,
 )
 from enforcement.ticketing.plates import lookup_keys, match, neighbours, normalise, parse_plate
-from enforcement.ticketing.registry_rows import read_drivers, read_vehicles
+from enforcement.ticketing.registry_rows import read_drivers, read_vehicles, read_violations
 
 __all__ = [
     "allows",
@@ -60,6 +61,7 @@ __all__ = [
     "reaches_full_points",
     "read_drivers",
     "read_vehicles",
+    "read_violations",
     "validity",
 ]
 

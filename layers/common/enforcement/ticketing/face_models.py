@@ -1,0 +1,109 @@
+"""The tables of identifying a driver by face: each driver's reference face (its enrolment, not
+the template: templates live only in the city's 1:N index, `enforcement.face.index`, under the
+name `drivers-<city>`), and each face search an officer made, with its candidates and the
+officer's confirmation. Table names come from the environment (template.yaml).
+
+A face search of a member of the public is sensitive: the record keeps who asked, why, what the
+engine answered and what the officer confirmed, and every change of it has its audit entry.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.models import Model
+
+from enforcement.db import table_meta
+from enforcement.ticketing.models import driver_key
+
+__all__ = ["CandidateAttribute", "DriverFace", "FaceSearch", "driver_key", "index_name"]
+
+
+class DriverFace(Model):
+    """A driver's reference face (the licence photo): asked for, enrolled or failed (and why)."""
+
+    Meta = table_meta("DRIVER_FACES_TABLE", "driver-faces")
+
+    driver_key = UnicodeAttribute(hash_key=True)  # models.driver_key: the registry's key
+    city = UnicodeAttribute()
+    licence_number = UnicodeAttribute()
+    face_status = UnicodeAttribute()  # pending | enrolled | failed
+    face_error = UnicodeAttribute(null=True)  # the engine's or the upload's code, when failed
+    face_updated_at = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    # the reference photo enrolled: key, object version and SHA-256 in the upload bucket
+    reference_key = UnicodeAttribute(null=True)
+    reference_version = UnicodeAttribute(null=True)
+    reference_digest = UnicodeAttribute(null=True)
+    enrolled_at = UnicodeAttribute(null=True)
+    engine = UnicodeAttribute(null=True)
+
+
+class CandidateAttribute(MapAttribute[str, object]):
+    """One driver the index found near the probe: licence number, distance, and whether the
+    distance is within the match line (`ticketing/face_rules.candidates`)."""
+
+    licence_number = UnicodeAttribute()
+    distance = NumberAttribute()
+    match = UnicodeAttribute()  # "match" | "no_match" (a string: read the same in every client)
+
+
+class FaceSearch(Model):
+    """One face search: the officer, the reason, the probe photo, the candidates, the outcome.
+
+    status: awaiting_photo → searched (candidates stored) or failed (`error`: no face, two
+    faces, ...); then the officer's confirmation: `confirmed` is the licence number chosen, or
+    "none" when none of the candidates is the driver.
+    """
+
+    Meta = table_meta("FACE_SEARCHES_TABLE", "face-searches")
+
+    search_id = UnicodeAttribute(hash_key=True)  # "fs-<24 hex>"
+    city = UnicodeAttribute()
+    officer = UnicodeAttribute()  # the actor, as in the audit log
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()  # awaiting_photo | searched | failed
+    error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    photo_key = UnicodeAttribute()
+    photo_version = UnicodeAttribute(null=True)
+    photo_sha256 = UnicodeAttribute(null=True)
+    searched_at = UnicodeAttribute(null=True)
+    candidates = ListAttribute(of=CandidateAttribute, null=True)  # nearest first
+    threshold = NumberAttribute(null=True)  # the match line the candidates were marked with
+    confirmed = UnicodeAttribute(null=True)  # a licence number, or "none"
+    confirmed_by = UnicodeAttribute(null=True)
+    confirmed_at = UnicodeAttribute(null=True)
+    purge_at = NumberAttribute(null=True)  # TTL: a search of a person is not kept for ever
+
+
+# ------------------------------------------------------------------ uploads and the index
+
+#: The upload prefix the face function's driver handler is notified of (template.yaml).
+PREFIX = "ticketing/faces/"
+#: Upload purposes: a driver's reference photo (subject `<city>/<licence_number>`), and the
+#: probe photo of a search (subject: the search id).
+ENROLMENT = "driver_enrolment"
+SEARCH = "driver_search"
+
+
+def index_name(city: str) -> str:
+    """The city's 1:N index of enrolled drivers' faces (`enforcement.face.index`): one per
+    city, so a city's officers search only the drivers of their city's registry."""
+    return f"drivers-{city}"
+
+
+def enrolment_subject(city: str, licence_number: str) -> str:
+    return f"{city}/{licence_number}"
+
+
+def search_of_key(key: str) -> str | None:
+    """The search id a search photo's key names (`ticketing/faces/driver_search/<id>/<token>`)."""
+    parts = key.split("/")
+    if len(parts) == 5 and key.startswith(f"{PREFIX}{SEARCH}/"):
+        return parts[3]
+    return None

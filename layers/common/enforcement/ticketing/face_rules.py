@@ -1,0 +1,62 @@
+"""The pure rules of identifying a driver by face (no AWS, no clock, no settings read here).
+
+- Which drivers an officer is shown, and which are marked "match": `candidates`. The index
+  answers the `SEARCH_K` nearest enrolled drivers of the city; each is shown with its distance,
+  and marked `match` only when the distance is within the match line the caller passes: the
+  ACCEPT line of the match zones (`face/configured.match_zones().accept_max`, Settings
+  `face_match_threshold`, 0.50 fitted by `python -m enforcement.face.calibrate`). Not the REVIEW
+  line: a search compares one face with every driver of the city, so a line where different
+  people are expected now and then would mark a growing share of strangers as the city grows
+  (the reasoning of `checkin/enrolment`). A match is evidence for the officer, never an
+  identification: nothing is decided until the officer confirms.
+- What an officer may confirm: `confirmation_refusal`. Only a search whose candidates are
+  stored, only once, and only one of its candidates or none (`NONE`): a driver the engine did
+  not propose is identified by other means (the licence lookup), not recorded as a face result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+#: How many candidates a search answers.
+SEARCH_K: Final = 5
+#: The officer's confirmation that none of the candidates is the driver.
+NONE: Final = "none"
+MATCH: Final = "match"
+NO_MATCH: Final = "no_match"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    licence_number: str
+    distance: float
+    match: bool
+
+
+def candidates(
+    hits: Iterable[tuple[str, float]], match_line: float, k: int = SEARCH_K
+) -> list[Candidate]:
+    """The `k` nearest of `hits` (licence number, distance), nearest first (ties by licence
+    number, so the same search always answers the same order), each marked `match` when its
+    distance is at or below `match_line`; distances rounded to 4 places as stored."""
+    ranked = sorted(hits, key=lambda hit: (hit[1], hit[0]))[:k]
+    return [
+        Candidate(licence, round(float(distance), 4), float(distance) <= match_line)
+        for licence, distance in ranked
+    ]
+
+
+def confirmation_refusal(
+    status: str, confirmed: str | None, offered: Sequence[str], chosen: str | None
+) -> tuple[str, str] | None:
+    """None when the officer may confirm `chosen` (a licence number, or None: none of them) on a
+    search of `status` with `offered` candidates; otherwise (code, message)."""
+    if status != "searched":
+        return "search_not_ready", f"the search is {status}: there are no candidates to confirm"
+    if confirmed is not None:
+        return "search_confirmed", "the search was confirmed already"
+    if chosen is not None and chosen not in offered:
+        return "not_a_candidate", "confirm one of the search's candidates, or none of them"
+    return None

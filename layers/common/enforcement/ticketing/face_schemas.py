@@ -1,0 +1,80 @@
+"""Request and response bodies of identifying a driver by face (`ticketing/face_api.py`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from enforcement.schemas import Line, Strict, Timestamp, UploadOut
+
+#: A licence number: the holder's resident ID number (GB 11643-1999), 18 characters.
+LICENCE_PATTERN = r"^\d{17}[\dX]$"
+LicenceNumber = Annotated[str, Field(pattern=LICENCE_PATTERN, examples=["370602199001011237"])]
+#: A driver's reference face: none yet, an upload handed out, enrolled, or failed (`face_error`).
+DriverFaceStatus = Literal["none", "pending", "enrolled", "failed"]
+#: awaiting_photo (the upload is handed out), searched (candidates stored), failed (`error`).
+SearchStatus = Literal["awaiting_photo", "searched", "failed"]
+
+
+class DriverFaceOut(BaseModel):
+    city: str
+    licence_number: str
+    face_status: DriverFaceStatus
+    face_error: str | None = Field(
+        None, description="why the enrolment failed: the engine's code (no_face, multiple_faces…)"
+    )
+    face_message: str | None = Field(None, description="the same in words, and what to do")
+    upload: UploadOut | None = None
+
+
+class FaceSearchIn(Strict):
+    reason: Annotated[
+        Line,
+        Field(
+            min_length=3,
+            max_length=500,
+            description="why this person's face is searched (kept with the search and audited)",
+        ),
+    ]
+
+
+class CandidateOut(BaseModel):
+    licence_number: str
+    name: str | None = Field(None, description="the driver's name, masked (张*)")
+    distance: float = Field(description="face distance to the probe (smaller: more alike)")
+    match: bool = Field(
+        description="within the calibrated match line (`threshold`): evidence for the officer, "
+        "not an identification"
+    )
+
+
+class ConfirmationOut(BaseModel):
+    licence_number: str | None = Field(description="the driver confirmed; null: none of them")
+    confirmed_by: str
+    confirmed_at: Timestamp
+
+
+class FaceSearchOut(BaseModel):
+    search_id: str
+    city: str
+    status: SearchStatus
+    error: str | None = Field(None, description="why the search failed (no_face, ...)")
+    reason: str
+    officer: str
+    created_at: Timestamp
+    searched_at: Timestamp | None = None
+    threshold: float | None = Field(
+        None, description="the match line the candidates were marked by"
+    )
+    candidates: list[CandidateOut] = Field(
+        default_factory=list, description="at most 5 enrolled drivers of the city, nearest first"
+    )
+    confirmation: ConfirmationOut | None = None
+    upload: UploadOut | None = None
+
+
+class ConfirmIn(Strict):
+    licence_number: LicenceNumber | None = Field(
+        description="the candidate the officer recognises as the driver; null: none of them"
+    )

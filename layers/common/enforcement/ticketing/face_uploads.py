@@ -1,0 +1,319 @@
+"""What happens when a photo lands under `ticketing/faces/` (the face function's driver handler,
+`functions/face/drivers.py`, in the face engine's container image).
+
+- A driver's reference photo (`driver_enrolment`): encoded by the engine as deployed and put in
+  the city's 1:N index (`drivers-<city>`, the driver's licence number as the subject id),
+  replacing the driver's earlier face; the driver's face record says `enrolled`. A photo the
+  engine refuses (no face, two faces, too small, unreadable) leaves the record `failed` with the
+  engine's code, which the enrolment status answers.
+- A search's probe photo (`driver_search`): encoded, searched in the city's index for the
+  `face_rules.SEARCH_K` nearest drivers, and the candidates stored on the search with their
+  distances, each marked by `face_rules.candidates` against the match line; or the search fails
+  with the engine's code.
+
+Each decision is one transaction: the record, the upload ticket's closing (on condition that
+it is still pending) and the audit entry (officer or admin, reason, result). The ticket is
+decided on one object version (`enforcement.upload_versions`): a re-delivered event changes
+nothing, a second post of the grant is refused and deleted. The index entry of an enrolment is
+written before its transaction (as a crew enrolment's is): a retry writes it again, the same.
+
+Speed (photo landed → candidates stored): one BatchGetItem reads the ticket, the search and
+the audit chain's head; one GET of the photo; the encoding; the index search (the city's index
+is kept by the process and refreshed from S3 at most every `face.index.REFRESH_SECONDS`); one
+TransactWriteItems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pynamodb.transactions import TransactWrite
+
+from enforcement import audit, batch_reads, clock, jurisdictions, uploads
+from enforcement.batch_reads import ItemKey
+from enforcement.errors import Conflict
+from enforcement.face import engine
+from enforcement.face import index as face_index
+from enforcement.face.configured import engine_config, match_zones
+from enforcement.models import Upload
+from enforcement.ticketing import face_rules
+from enforcement.ticketing.face_models import (
+    ENROLMENT,
+    SEARCH,
+    CandidateAttribute,
+    DriverFace,
+    FaceSearch,
+    driver_key,
+    index_name,
+    search_of_key,
+)
+from enforcement.upload_versions import (
+    Arrival,
+    after_conflict,
+    arrival,
+    discard_unknown,
+    missing,
+    refuse_replacement,
+)
+
+logger = Logger(child=True)
+
+#: Errors after which the object is deleted: it is not a usable image at all.
+JUNK = frozenset({"image_empty", "image_too_large", "image_too_many_pixels", "image_unreadable"})
+ENGINE_NAME = "face_recognition-1.3.0"
+UPLOAD_GRACE = timedelta(seconds=60)
+PURPOSES = frozenset({ENROLMENT, SEARCH})
+
+
+def chain_partition(city: str) -> audit.Partition:
+    """The audit partition of the city's face records: e-tickets of the city's agency."""
+    return audit.chain_for("ticketing", jurisdictions.owner(city))
+
+
+@dataclass(frozen=True)
+class Photo:
+    """What the engine made of one object version: a template, or the code of why not."""
+
+    template: engine.FaceTemplate | None
+    error: str | None
+    digest: str | None
+    version: str | None
+
+    def evidence(self) -> dict[str, Any]:
+        return {"version_id": self.version, "sha256": self.digest}
+
+
+def read_photo(ticket: Upload, version: str | None) -> Photo:
+    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
+    if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
+        return Photo(None, "upload_expired", None, version)
+    data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
+    if data is None:
+        uploads.discard(ticket.object_key, version)
+        return Photo(None, "image_too_large", None, version)
+    digest = engine.image_digest(data)
+    try:
+        template = engine.encode(data, engine_config())
+    except engine.FaceError as exc:
+        if exc.code in JUNK:
+            uploads.discard(ticket.object_key, version)
+        return Photo(None, exc.code, digest, version)
+    return Photo(template, None, digest, version)
+
+
+def process(key: str, version_id: str | None = None) -> dict[str, Any]:
+    """Handle one S3 object-created event under `ticketing/faces/`; safe to call again."""
+    search_id = search_of_key(key)
+    wanted = [ItemKey(Upload, key)]
+    if search_id:
+        wanted.append(ItemKey(FaceSearch, search_id))
+    reads = batch_reads.batch_get(wanted)
+    ticket = reads.item(Upload, key)
+    if ticket is None or ticket.purpose not in PURPOSES:
+        logger.warning("object without a driver face ticket", extra={"key": key})
+        discard_unknown(key, version_id)
+        return {"key": key, "outcome": "unknown_upload"}
+    state, version = arrival(ticket, version_id)
+    if state is Arrival.MISSING:
+        return missing(ticket)
+    if state is Arrival.REPLACEMENT:
+        return refuse_replacement(ticket, version)
+    if state is Arrival.DECIDED:
+        return {"key": key, "outcome": "duplicate", "status": ticket.status}
+    try:
+        photo = read_photo(ticket, version)
+    except uploads.ObjectMissing:
+        return missing(ticket)
+    try:
+        if ticket.purpose == ENROLMENT:
+            return enrol(ticket, photo)
+        search = reads.item(FaceSearch, search_id) if search_id else None
+        if search is None:
+            logger.warning("a search photo without its search", extra={"key": key})
+            return {"key": key, "outcome": "unknown_search"}
+        return identify(ticket, photo, search)
+    except Conflict:
+        state, latest = after_conflict(key, version)
+        if state is Arrival.REPLACEMENT and latest is not None:
+            return refuse_replacement(latest, version)
+        if state is Arrival.DECIDED and latest is not None:
+            return {"key": key, "outcome": "duplicate", "status": latest.status}
+        raise
+
+
+def _close_ticket(
+    tx: TransactWrite, ticket: Upload, status: str, code: str | None, photo: Photo
+) -> None:
+    actions: list[Any] = [Upload.status.set(status), Upload.received_at.set(clock.iso())]
+    if code:
+        actions.append(Upload.result_code.set(code))
+    if photo.version is not None:
+        actions.append(Upload.version_id.set(photo.version))
+    if photo.digest is not None:
+        actions.append(Upload.sha256.set(photo.digest))
+    tx.update(ticket, actions=actions, condition=Upload.status == "pending")
+
+
+# ------------------------------------------------------------------ enrolment
+
+
+def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
+    """Enrol the driver's reference face in the city's index, or record why it cannot be."""
+    city, licence_number = ticket.subject_id.split("/", 1)
+    face = DriverFace(driver_key(city, licence_number))
+    target = f"driver:{city}/{licence_number}"
+    now = clock.iso()
+    if photo.template is None:
+
+        def failed(tx: TransactWrite) -> None:
+            tx.update(
+                face,
+                actions=[
+                    DriverFace.face_status.set("failed"),
+                    DriverFace.face_error.set(photo.error or "unknown"),
+                    DriverFace.face_updated_at.set(now),
+                ],
+                condition=DriverFace.driver_key.exists(),
+            )
+            _close_ticket(tx, ticket, "rejected", photo.error, photo)
+
+        audit.commit(
+            audit.AuditEvent(
+                ticket.actor,
+                "driver_face.enrolment_failed",
+                target,
+                {"error": photo.error, "key": ticket.object_key, **photo.evidence()},
+            ),
+            failed,
+            chain=chain_partition(city),
+        )
+        return {"key": ticket.object_key, "outcome": "rejected", "error": photo.error}
+
+    face_index.add(licence_number, photo.template, index_name(city))  # before: see docstring
+
+    def enrolled(tx: TransactWrite) -> None:
+        tx.update(
+            face,
+            actions=[
+                DriverFace.face_status.set("enrolled"),
+                DriverFace.face_error.remove(),
+                DriverFace.face_updated_at.set(now),
+                DriverFace.enrolled_at.set(now),
+                DriverFace.reference_key.set(ticket.object_key),
+                DriverFace.engine.set(ENGINE_NAME),
+                *(
+                    [DriverFace.reference_version.set(photo.version)]
+                    if photo.version is not None
+                    else []
+                ),
+                *([DriverFace.reference_digest.set(photo.digest)] if photo.digest else []),
+            ],
+            condition=DriverFace.driver_key.exists(),
+        )
+        _close_ticket(tx, ticket, "done", None, photo)
+
+    audit.commit(
+        audit.AuditEvent(
+            ticket.actor,
+            "driver_face.enrolled",
+            target,
+            {"key": ticket.object_key, "index": index_name(city), **photo.evidence()},
+        ),
+        enrolled,
+        chain=chain_partition(city),
+    )
+    return {"key": ticket.object_key, "outcome": "enrolled"}
+
+
+# ------------------------------------------------------------------ search
+
+
+def identify(ticket: Upload, photo: Photo, search: FaceSearch) -> dict[str, Any]:
+    """Store the search's candidates (or why there are none) with its audit entry."""
+    if search.status != "awaiting_photo":
+        return {"key": ticket.object_key, "outcome": "duplicate", "status": search.status}
+    target = f"face_search:{search.search_id}"
+    base = {
+        "city": search.city,
+        "officer": search.officer,
+        "reason": search.reason,
+        "key": ticket.object_key,
+        **photo.evidence(),
+    }
+    now = clock.iso()
+    photo_actions: list[Any] = [FaceSearch.searched_at.set(now)]
+    if photo.version is not None:
+        photo_actions.append(FaceSearch.photo_version.set(photo.version))
+    if photo.digest is not None:
+        photo_actions.append(FaceSearch.photo_sha256.set(photo.digest))
+    if photo.template is None:
+
+        def failed(tx: TransactWrite) -> None:
+            tx.update(
+                search,
+                actions=[
+                    FaceSearch.status.set("failed"),
+                    FaceSearch.error.set(photo.error or "unknown"),
+                    *photo_actions,
+                ],
+                condition=FaceSearch.status == "awaiting_photo",
+            )
+            _close_ticket(tx, ticket, "rejected", photo.error, photo)
+
+        audit.commit(
+            audit.AuditEvent(
+                ticket.actor, "face_search.failed", target, {**base, "error": photo.error}
+            ),
+            failed,
+            chain=chain_partition(search.city),
+        )
+        return {"key": ticket.object_key, "outcome": "failed", "error": photo.error}
+
+    line = match_zones().accept_max
+    hits = face_index.search(photo.template, face_rules.SEARCH_K, index_name(search.city))
+    found = face_rules.candidates(hits, line)
+    stored = [
+        CandidateAttribute(
+            licence_number=c.licence_number,
+            distance=c.distance,
+            match=face_rules.MATCH if c.match else face_rules.NO_MATCH,
+        )
+        for c in found
+    ]
+    result = [
+        {"licence_number": c.licence_number, "distance": c.distance, "match": c.match}
+        for c in found
+    ]
+
+    def searched(tx: TransactWrite) -> None:
+        tx.update(
+            search,
+            actions=[
+                FaceSearch.status.set("searched"),
+                FaceSearch.candidates.set(stored),  # type: ignore[arg-type]
+                FaceSearch.threshold.set(line),
+                *photo_actions,
+            ],
+            condition=FaceSearch.status == "awaiting_photo",
+        )
+        _close_ticket(tx, ticket, "done", None, photo)
+
+    audit.commit(
+        audit.AuditEvent(
+            ticket.actor,
+            "face_search.searched",
+            target,
+            {**base, "threshold": line, "candidates": result},
+        ),
+        searched,
+        chain=chain_partition(search.city),
+    )
+    return {
+        "key": ticket.object_key,
+        "outcome": "searched",
+        "candidates": len(found),
+        "matches": sum(c.match for c in found),
+    }
