@@ -10,13 +10,16 @@
 3. Search: the numpy floor (`‖db‖² - 2·db@q` with the norms precomputed, then argmin: the least
    any exact search does) against the index's top-5 search, on the same in-memory matrix,
    taking turns query by query; p50/p95 of wall and CPU time, top-1 right, index / floor.
-4. The engine's own encode of a real photo, and photo landed → candidates stored: the photo
-   read from S3, encoded, searched, the candidates written to DynamoDB (one PutItem), in this
-   process against the moto server.
+4. The engine's own encode of a real photo (obama3.jpg at 1080 and 3000 px), and photo landed →
+   candidates stored: the driver handler (functions/face/drivers.py) on the S3 event of a
+   search photo, against the moto server, with the city's million preloaded as at init
+   (`face_index.preload`) and one real driver enrolled (obama.jpg); top-1 right counted.
+5. Accuracy on the photographs the tests may use (`benchmarks.ticketing_faces`).
 
-Peak RSS of this process and of the moto server are printed (kept under ~2 GB together with the
-1M case). TICKETING_BENCH_TEMPLATES sets the index size (default 1,000,000). Exits 1 when the
-search is over 1.2 x the floor (p50) or the photo → candidates p95 is over 0.5 s.
+Peak RSS of this process and of the moto server are printed (at a million: ~1.2 GB and ~1.1
+GB). TICKETING_BENCH_TEMPLATES sets the index size (default 1,000,000). Exits 1 when the search
+is over 1.2 x the floor (p50), the photo → candidates p95 over 0.5 s, or the accuracy suite
+fails.
 """
 
 from __future__ import annotations
@@ -343,6 +346,10 @@ def main() -> int:
         tempfile.tempdir = None
     os.environ.clear()
     os.environ.update(saved)
+    from benchmarks import ticketing_faces
+
+    print("\n## Accuracy on the photographs the tests may use (benchmarks.ticketing_faces)")
+    accuracy = ticketing_faces.main()
     print(
         f"\nticketing suite: {time.perf_counter() - started:.0f} s; peak RSS {peak_mb():.0f} MB "
         f"(moto server {server_peak:.0f} MB)"
@@ -351,7 +358,8 @@ def main() -> int:
         f"search / floor {ratio:.2f} (target <= {SEARCH_RATIO_TARGET}); photo → candidates p95 "
         f"{1000 * worst:.0f} ms (target <= {1000 * PHOTO_P95_TARGET:.0f})"
     )
-    return 0 if ratio <= SEARCH_RATIO_TARGET and worst <= PHOTO_P95_TARGET else 1
+    met = ratio <= SEARCH_RATIO_TARGET and worst <= PHOTO_P95_TARGET
+    return 0 if met and accuracy == 0 else 1
 
 
 if __name__ == "__main__":

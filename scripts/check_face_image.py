@@ -352,7 +352,7 @@ class FaceWorld:
         from enforcement.ticketing import face_models as fm
 
         search_id = f"fs-{secrets.token_hex(12)}"
-        key = self._ticket(fm.SEARCH, search_id, fm.PREFIX)
+        key = self._ticket(fm.SEARCH, fm.search_subject(city, search_id), fm.PREFIX)
         fm.FaceSearch(
             search_id,
             city=city,

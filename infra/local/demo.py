@@ -22,7 +22,7 @@ from enforcement import accounts, jurisdictions
 from enforcement.auth import Role
 from enforcement.errors import Conflict
 
-from infra.local import demo_dispatch, demo_survey, demo_ticketing
+from infra.local import demo_dispatch, demo_faces, demo_survey, demo_ticketing
 from infra.local.ais_source import Track
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,6 +126,7 @@ def load(stack: Any) -> None:
     demo_dispatch.load(stack)
     demo_survey.load(stack)
     demo_ticketing.load(stack)
+    demo_faces.load(stack)
 
 
 def walkthrough(stack: Any) -> str:
@@ -252,6 +253,6 @@ TRAFFIC=$(curl -s -X POST $API/auth/officer/login -H "$J" \\
 curl -s $API/checkin/vessels/413000001 -H "authorization: Bearer $TRAFFIC"; echo
 $REPO/.venv/bin/python -m enforcement.audit_cli --endpoint-url {stack.moto_url} \\
   --table {stack.env.get("AUDIT_TABLE", "?")} --bucket {stack.env.get("AUDIT_BUCKET", "?")}
-{demo_dispatch.walkthrough(stack)}{demo_survey.walkthrough(stack)}
+{demo_dispatch.walkthrough(stack)}{demo_survey.walkthrough(stack)}{demo_faces.walkthrough(stack)}
 Ctrl-C stops everything (all data is in memory).
 """

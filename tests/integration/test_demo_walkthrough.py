@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from infra.local import __main__ as run_command
-from infra.local import demo, demo_survey
+from infra.local import demo, demo_faces, demo_survey
 from infra.local.ais_source import AisSource, Track
 from infra.local.stack import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, wait_for
 from tests.integration.client import upload
@@ -162,6 +162,7 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
 
     # the remote survey's steps: the travellers the demo put through at start, and 山田花子
     _survey_steps_answered(output)
+    _driver_identified(output)
     flights = _board(output)
     nh, ke = flights["NH921"], flights["KE893"]
     assert (nh["arrivals"], nh["declared"], nh["released"], nh["held"]) == (5, 4, 4, 0)
@@ -172,14 +173,31 @@ def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_f
     again, scratch = follow(survey_script(demo_run))
     shutil.rmtree(scratch, ignore_errors=True)
     _survey_steps_answered(again)
+    _driver_identified(again)
     assert (_board(again)["NH921"]["declared"], _board(again)["NH921"]["released"]) == (5, 5)
 
 
 def _board(output: str) -> dict[str, dict[str, Any]]:
-    """The flights of the board the survey steps print last, by flight number."""
-    board = json.loads(output.strip().splitlines()[-1])
+    """The flights of the last board the survey steps print, by flight number."""
+    board = json.loads(
+        next(line for line in reversed(output.splitlines()) if line.startswith('{"port":'))
+    )
     assert board["port"] == demo_survey.PORT
     return {f["flight_number"]: f for f in board["flights"]}
+
+
+def _driver_identified(output: str) -> None:
+    """The face step: both licence photos enrolled; the second photo's search answers the
+    first driver first, marked match; the officer's confirmation; the three audit entries."""
+    (first, _, _), (second, _, _) = demo_faces.DRIVERS
+    assert f'"licence_number":"{first}","face_status":"enrolled"' in output
+    searched = next(line for line in output.splitlines() if '"status":"searched"' in line)
+    candidates = json.loads(searched)["candidates"]
+    assert (candidates[0]["licence_number"], candidates[0]["match"]) == (first, True)
+    assert [c["match"] for c in candidates if c["licence_number"] == second] == [False]
+    assert f'"confirmation":{{"licence_number":"{first}"' in output
+    for action in ("face_search.requested", "face_search.searched", "face_search.confirmed"):
+        assert f" {action} " in output, action
 
 
 def _survey_steps_answered(output: str) -> None:

@@ -166,3 +166,29 @@ def test_a_photo_without_one_face_fails_with_the_engines_reason(
     assert (result["outcome"], result["error"]) == ("failed", "multiple_faces")
     search = FaceSearch.get(search_id, consistent_read=True)
     assert (search.status, search.error, search.candidates) == ("failed", "multiple_faces", None)
+
+
+def test_a_search_reads_once_and_writes_once(world: tuple[FaceWorld, str]) -> None:
+    """Photo landed -> candidates stored: one BatchGetItem (ticket, search, the audit chain's
+    head), the photo's GET, one transaction; the city's index already loaded by the process."""
+    from benchmarks.metering import AwsMeter
+
+    aws, city = world
+    aws.enrol_driver(city, licence(), johns(SAVAGE[0]), handle)
+    aws.search_driver(city, johns(SAVAGE[1]), handle)  # loads the city's index
+    meter = AwsMeter()
+    usages = []
+
+    def metered(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with meter.measure() as usage:
+            answer = handle(event, context)
+        usages.append(usage)
+        return answer
+
+    _, result = aws.search_driver(city, johns(SAVAGE[1]), metered)
+    assert result["outcome"] == "searched"
+    assert dict(usages[0].calls) == {
+        "dynamodb:BatchGetItem": 1,
+        "s3:GetObject": 1,
+        "dynamodb:TransactWriteItems": 1,
+    }

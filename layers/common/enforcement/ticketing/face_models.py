@@ -101,9 +101,16 @@ def enrolment_subject(city: str, licence_number: str) -> str:
     return f"{city}/{licence_number}"
 
 
-def search_of_key(key: str) -> str | None:
-    """The search id a search photo's key names (`ticketing/faces/driver_search/<id>/<token>`)."""
+def search_subject(city: str, search_id: str) -> str:
+    """A search photo's upload subject: the city and the search, so that the face function
+    knows the audit chain before it reads anything (one BatchGetItem reads all it needs)."""
+    return f"{city}/{search_id}"
+
+
+def search_of_key(key: str) -> tuple[str, str] | None:
+    """The city and search id a search photo's key names
+    (`ticketing/faces/driver_search/<city>/<search id>/<token>`)."""
     parts = key.split("/")
-    if len(parts) == 5 and key.startswith(f"{PREFIX}{SEARCH}/"):
-        return parts[3]
+    if len(parts) == 6 and key.startswith(f"{PREFIX}{SEARCH}/"):
+        return parts[3], parts[4]
     return None

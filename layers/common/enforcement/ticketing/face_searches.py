@@ -38,6 +38,7 @@ from enforcement.ticketing.face_models import (
     DriverFace,
     FaceSearch,
     enrolment_subject,
+    search_subject,
 )
 from enforcement.ticketing.models import Driver, driver_key
 
@@ -153,7 +154,8 @@ def start_search(principal: Principal, city: str, reason: str) -> dict[str, Any]
         principal, city, Action.ACT, hidden=NotFound("city_not_found", f"no city {city}")
     )
     search_id = f"fs-{secrets.token_hex(12)}"
-    ticket, grant = uploads.prepare(SEARCH, principal.actor, search_id, prefix=PREFIX)
+    subject = search_subject(city, search_id)
+    ticket, grant = uploads.prepare(SEARCH, principal.actor, subject, prefix=PREFIX)
     now = clock.now()
     search = FaceSearch(
         search_id,

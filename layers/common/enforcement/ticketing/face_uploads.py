@@ -18,7 +18,8 @@ nothing, a second post of the grant is refused and deleted. The index entry of a
 written before its transaction (as a crew enrolment's is): a retry writes it again, the same.
 
 Speed (photo landed → candidates stored): one BatchGetItem reads the ticket, the search and
-the audit chain's head; one GET of the photo; the encoding; the index search (the city's index
+the audit chain's head (the photo's key names the city and the search, so the chain is known
+before anything is read); one GET of the photo; the encoding; the index search (the city's index
 is kept by the process and refreshed from S3 at most every `face.index.REFRESH_SECONDS`); one
 TransactWriteItems.
 """
@@ -106,10 +107,12 @@ def read_photo(ticket: Upload, version: str | None) -> Photo:
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Handle one S3 object-created event under `ticketing/faces/`; safe to call again."""
-    search_id = search_of_key(key)
+    city, search_id = search_of_key(key) or ("", "")
     wanted = [ItemKey(Upload, key)]
+    chain = ""
     if search_id:
-        wanted.append(ItemKey(FaceSearch, search_id))
+        chain = audit.chain_of(_searched_event(search_id), chain_partition(city), None)
+        wanted += [ItemKey(FaceSearch, search_id), audit.head_key(chain)]
     reads = batch_reads.batch_get(wanted)
     ticket = reads.item(Upload, key)
     if ticket is None or ticket.purpose not in PURPOSES:
@@ -131,10 +134,12 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
         if ticket.purpose == ENROLMENT:
             return enrol(ticket, photo)
         search = reads.item(FaceSearch, search_id) if search_id else None
-        if search is None:
+        if search is None or search.city != city:
             logger.warning("a search photo without its search", extra={"key": key})
             return {"key": key, "outcome": "unknown_search"}
-        return identify(ticket, photo, search)
+        head_key = audit.head_key(chain)
+        head = reads.item(audit.AuditEntry, head_key.hash_key, head_key.range_key)
+        return identify(ticket, photo, search, head)
     except Conflict:
         state, latest = after_conflict(key, version)
         if state is Arrival.REPLACEMENT and latest is not None:
@@ -231,8 +236,16 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
 # ------------------------------------------------------------------ search
 
 
-def identify(ticket: Upload, photo: Photo, search: FaceSearch) -> dict[str, Any]:
-    """Store the search's candidates (or why there are none) with its audit entry."""
+def _searched_event(search_id: str) -> audit.AuditEvent:
+    """The shape of a search's audit event as far as its chain goes (the target)."""
+    return audit.AuditEvent("", "face_search.searched", f"face_search:{search_id}", {})
+
+
+def identify(
+    ticket: Upload, photo: Photo, search: FaceSearch, head: audit.AuditEntry | None
+) -> dict[str, Any]:
+    """Store the search's candidates (or why there are none) with its audit entry; `head`: the
+    chain's head as read with the ticket (None: the chain has none yet)."""
     if search.status != "awaiting_photo":
         return {"key": ticket.object_key, "outcome": "duplicate", "status": search.status}
     target = f"face_search:{search.search_id}"
@@ -269,6 +282,7 @@ def identify(ticket: Upload, photo: Photo, search: FaceSearch) -> dict[str, Any]
             ),
             failed,
             chain=chain_partition(search.city),
+            known_head=head,
         )
         return {"key": ticket.object_key, "outcome": "failed", "error": photo.error}
 
@@ -310,6 +324,7 @@ def identify(ticket: Upload, photo: Photo, search: FaceSearch) -> dict[str, Any]
         ),
         searched,
         chain=chain_partition(search.city),
+        known_head=head,
     )
     return {
         "key": ticket.object_key,
