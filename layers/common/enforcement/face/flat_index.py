@@ -247,12 +247,9 @@ def _nearest(vectors: Matrix, norms: npt.NDArray[np.float32], query: Vector, k: 
     scores = vectors @ (query * np.float32(-2.0))
     scores += norms
     count = len(scores)
-    if count > 4 * SAMPLE:
-        sample = scores[:: count // SAMPLE]
-        bound = np.partition(sample, k - 1)[k - 1] if k < len(sample) else np.inf
-        rows = np.flatnonzero(scores <= bound)
-    else:
-        rows = np.arange(count)
+    sample = scores[:: count // SAMPLE] if count > 4 * SAMPLE else scores
+    bound = np.partition(sample, k - 1)[k - 1] if k < len(sample) else np.inf
+    rows = np.flatnonzero(scores <= bound)
     rows = rows[np.isfinite(scores[rows])]
     order = np.lexsort((rows, scores[rows]))[:k]
     return [int(r) for r in rows[order]]
