@@ -276,11 +276,20 @@ def through_the_handler(world: Any, client: Any) -> float:
     from enforcement.face import index_store
     from enforcement.ticketing.face_models import FaceSearch, index_name
 
+    real_s3 = index_store._s3
+    index_store._s3 = lambda: client  # the whole-object client (see WholeObjects)
+    try:
+        return _searches(world, face_index, index_name(CITY), FaceSearch)
+    finally:
+        index_store._s3 = real_s3
+        face_index._loaded.clear()
+
+
+def _searches(world: Any, face_index: Any, name: str, search_model: Any) -> float:
     from tests import photos
 
-    index_store._s3 = lambda: client  # the whole-object client (see WholeObjects)
     handler = _driver_handler()
-    loaded, _ = _timed(lambda: face_index.preload([index_name(CITY)]))
+    loaded, _ = _timed(lambda: face_index.preload([name]))
     print(f"\n## Photo landed → candidates stored (the driver handler, {TEMPLATES:,} + 1 drivers)")
     print(f"face_index.preload at init, from the /tmp copy: {loaded:.2f} s")
     licence = "370602198001019999"
@@ -308,7 +317,7 @@ def through_the_handler(world: Any, client: Any) -> float:
         for _ in range(PHOTO_RUNS + 1):
             search_id, record = world.search_driver(CITY, data, timed)
             assert record["outcome"] == "searched", record
-            first = (FaceSearch.get(search_id).candidates or [None])[0]
+            first = (search_model.get(search_id).candidates or [None])[0]
             right += first is not None and first.licence_number == licence
         walls, cpus = walls[1:], cpus[1:]  # the first is a warm-up
         worst = max(worst, pct(walls, 95))
