@@ -340,3 +340,24 @@ def test_preload_loads_at_init_so_a_search_makes_no_s3_call(
     calls.clear()
     assert face_index.search(matrix[4], 1, "drivers-yantai")[0][0] == "yantai#04"
     assert calls == []
+
+
+def test_compact_all_folds_every_index_with_deltas_and_rewrites_no_quiet_one(
+    s3: Any, tmp_path: Path
+) -> None:
+    busy = IndexStore("drivers-a", bucket=BUCKET, client=s3, cache_dir=tmp_path)
+    quiet = IndexStore("crew-b", bucket=BUCKET, client=s3, cache_dir=tmp_path)
+    matrix = synthetic(12)
+    quiet_base = quiet.publish(FaceIndex.from_matrix([f"b{i:02d}" for i in range(6)], matrix[:6]))
+    for i in range(3):
+        busy.add(f"a{i}", matrix[6 + i])
+    assert index_store.index_names(BUCKET, s3) == ["crew-b", "drivers-a"]
+    manifests = index_store.compact_all(BUCKET, s3)
+    assert manifests["crew-b"] == quiet_base  # nothing to fold: the same base, nothing written
+    assert manifests["drivers-a"]["count"] == 3
+    assert keys(s3, "face-index/drivers-a/delta/") == []
+    assert quiet.compact() == quiet_base
+    bases = {k.split("/")[3] for k in keys(s3, "face-index/crew-b/base/")}
+    assert bases == {quiet_base["base"]}
+    busy.add("a9", matrix[11])  # a new delta: the next run folds it
+    assert index_store.compact_all(BUCKET, s3)["drivers-a"]["count"] == 4

@@ -22,6 +22,8 @@ the matrix into memory (a search over a memory-mapped million is ~15-20 % slower
 keeps both the matrix and the /tmp copy), then applies the deltas written since, in key order:
 a later entry for a subject replaces the earlier one. `IndexStore.compact` folds the deltas
 into a new base; run it from one place at a time (a schedule), not from every enrolment.
+`compact_all` compacts every index of the bucket and writes nothing for an index without new
+deltas (a quiet city's 519 MB base is not uploaded again, nor downloaded again by its readers).
 
 Templates are biometric data: the index holds them only in the private, encrypted upload bucket
 and the function's own /tmp, and search results carry subject ids and distances, never vectors.
@@ -38,13 +40,15 @@ import numpy.typing as npt
 
 from enforcement.face.engine import FaceTemplate
 from enforcement.face.flat_index import FaceIndex
-from enforcement.face.index_store import DEFAULT_NAME, IndexStore
+from enforcement.face.index_store import DEFAULT_NAME, IndexStore, compact_all, index_names
 
 __all__ = [
     "DEFAULT_NAME",
     "FaceIndex",
     "IndexStore",
     "add",
+    "compact_all",
+    "index_names",
     "preload",
     "remove",
     "search",
