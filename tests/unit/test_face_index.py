@@ -361,3 +361,28 @@ def test_compact_all_folds_every_index_with_deltas_and_rewrites_no_quiet_one(
     assert bases == {quiet_base["base"]}
     busy.add("a9", matrix[11])  # a new delta: the next run folds it
     assert index_store.compact_all(BUCKET, s3)["drivers-a"]["count"] == 4
+
+
+def test_the_nightly_compaction_function_folds_the_buckets_indexes(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    from scripts.check_face_image import Context
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    face_index.add("d1", synthetic(1)[0], "drivers-yantai")
+    face_index.add("c1", synthetic(1, seed=2)[0], "crew-port")
+    path = Path(__file__).parents[2] / "functions" / "face" / "compaction.py"
+    spec = importlib.util.spec_from_file_location("compaction", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.lambda_handler({"source": "aws.events"}, Context())
+    assert {name: entry["count"] for name, entry in result["indexes"].items()} == {
+        "crew-port": 1,
+        "drivers-yantai": 1,
+    }
+    assert keys(s3, "face-index/drivers-yantai/delta/") == []
+    assert keys(s3, "face-index/crew-port/delta/") == []
