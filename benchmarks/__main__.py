@@ -28,6 +28,7 @@ SUITES = (
     "stack",
     "survey_board",
     "survey_exports",
+    "ticketing",
 )
 
 

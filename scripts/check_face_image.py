@@ -57,7 +57,7 @@ PREPARE_MODELS = "from enforcement.face import models; models.prepare()"
 #: The interpreter of the image (public.ecr.aws/lambda/python:3.12), when this machine has it.
 IMAGE_PYTHON = "3.12"
 #: The handler modules the Dockerfile copies into the task root (one function each).
-HANDLERS = ("app.py", "drivers.py")
+HANDLERS = ("app.py", "drivers.py", "compaction.py")
 REGION = "cn-north-1"
 #: Two drivers of the probe's city (resident ID numbers with their check characters).
 LICENCE, OTHER_LICENCE = "11010519491231002X", "440524188001010014"

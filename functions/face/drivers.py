@@ -12,7 +12,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from enforcement import db, uploads
+from enforcement.config import settings
 from enforcement.face import engine
+from enforcement.face import index as face_index
+from enforcement.ticketing.face_models import index_name
 from enforcement.ticketing.face_uploads import process
 
 logger = Logger()
@@ -21,6 +24,9 @@ metrics = Metrics()
 engine.preload()
 db.connection().client  # noqa: B018 (made on first access)
 uploads.s3_client()
+# The configured cities' 1:N indexes too (DRIVER_INDEX_PRELOAD_CITIES): with provisioned
+# concurrency their download and read happen here, never on a search.
+face_index.preload([index_name(city) for city in settings().driver_index_cities])
 
 
 @logger.inject_lambda_context

@@ -192,3 +192,24 @@ def test_a_search_reads_once_and_writes_once(world: tuple[FaceWorld, str]) -> No
         "s3:GetObject": 1,
         "dynamodb:TransactWriteItems": 1,
     }
+
+
+def test_the_driver_function_loads_the_configured_cities_indexes_at_init(
+    world: tuple[FaceWorld, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from enforcement.face import index as face_index
+
+    _, city = world
+    loaded: list[str] = []
+    monkeypatch.setattr(face_index, "preload", lambda names: loaded.extend(names))
+    monkeypatch.setenv("DRIVER_INDEX_PRELOAD_CITIES", f"{city},weihai")
+    config.settings.cache_clear()
+    path = Path(__file__).parents[2] / "functions" / "face" / "drivers.py"
+    spec = importlib.util.spec_from_file_location("driver_face_handler", path)
+    assert spec
+    assert spec.loader
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert loaded == [f"drivers-{city}", "drivers-weihai"]

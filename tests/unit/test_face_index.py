@@ -130,18 +130,81 @@ def test_save_and_memory_mapped_open(tmp_path: Path) -> None:
     document = index.save(tmp_path)
     assert document["count"] == 500
     assert (tmp_path / "vectors.f32").stat().st_size == 500 * 128 * 4
-    opened = FaceIndex.open(tmp_path)
+    opened = FaceIndex.open(tmp_path, mmap=True)
     assert isinstance(opened._vectors, np.memmap)
     assert len(opened) == 500
     assert "crew#10" not in opened
     assert "crew#extra" in opened
     for row in (0, 123, 499):
         assert opened.search(matrix[row], 1)[0][0] == ids[row]
-    in_memory = FaceIndex.open(tmp_path, mmap=False)
+    in_memory = FaceIndex.open(tmp_path)  # read into memory unless asked to map
     assert not isinstance(in_memory._vectors, np.memmap)
     assert in_memory.search(matrix[5], 3) == opened.search(matrix[5], 3)
     assert "subjects" in repr(opened)
     assert not any(c.isdigit() for c in repr(opened).replace("500", ""))
+
+
+def test_search_over_many_rows_is_exact_with_masked_rows_and_any_order() -> None:
+    """Past 4 x SAMPLE rows only the rows under a bound from a sample are ranked: the result is
+    still the brute-force one, whatever rows the sample falls on."""
+    from enforcement.face import flat_index
+
+    count = 6 * flat_index.SAMPLE + 17
+    matrix = synthetic(count, seed=3)
+    rng = np.random.default_rng(4)
+    query = matrix[11] + rng.normal(0, 0.03, 128).astype(np.float32)
+    # the rows farthest from the query first, the nearest last: the sample's rows (every
+    # count // SAMPLE-th from the first) are then the worst ones
+    order = np.argsort(-np.linalg.norm(matrix - query, axis=1))
+    matrix = np.ascontiguousarray(matrix[order])
+    ids = [f"d{i:06d}" for i in range(count)]
+    index = FaceIndex.from_matrix(ids, matrix)
+    for k in (1, 5, 40):
+        expected = brute_force(matrix, query, k)
+        found = index.search(query, k)
+        assert [s for s, _ in found] == [ids[i] for i, _ in expected]
+        assert [d for _, d in found] == pytest.approx([d for _, d in expected], abs=1e-5)
+    nearest = [s for s, _ in index.search(query, 3)]
+    for subject in nearest:
+        index.remove(subject)
+    kept = np.array([i not in nearest for i in ids])
+    expected = brute_force(matrix[kept], query, 5)
+    kept_ids = [i for i in ids if i not in nearest]
+    assert [s for s, _ in index.search(query, 5)] == [kept_ids[i] for i, _ in expected]
+
+
+def test_equal_distances_rank_the_lower_subject_id_first() -> None:
+    from enforcement.face import flat_index
+
+    count = 5 * flat_index.SAMPLE
+    matrix = synthetic(count, seed=6)
+    twin = matrix[0] + 0.5  # far from everyone else
+    tied = [count - 1, 9000, 3, 12345, 7, 20000 - 1, 555]
+    for row in tied:
+        matrix[row] = twin
+    ids = [f"d{i:06d}" for i in range(count)]
+    index = FaceIndex.from_matrix(ids, matrix)
+    assert [s for s, _ in index.search(twin, 5)] == [ids[r] for r in sorted(tied)[:5]]
+    small = FaceIndex.from_matrix(ids[:100], np.tile(twin, (100, 1)))  # every row tied
+    assert [s for s, _ in small.search(twin, 3)] == ids[:3]
+
+
+def test_a_sample_of_masked_rows_still_finds_the_live_ones() -> None:
+    """When fewer than k sampled rows are live, the bound is infinite: every live row ranks."""
+    from enforcement.face import flat_index
+
+    count = 5 * flat_index.SAMPLE
+    matrix = synthetic(count, seed=8)
+    ids = [f"d{i:06d}" for i in range(count)]
+    index = FaceIndex.from_matrix(ids, matrix)
+    live = {9, 10, count - 2}
+    for i, subject in enumerate(ids):
+        if i not in live:
+            index.remove(subject)
+    found = index.search(matrix[10], 5)
+    assert [s for s, _ in found][:1] == [ids[10]]
+    assert {s for s, _ in found} == {ids[i] for i in live}
+    assert len(index) == 3
 
 
 # ------------------------------------------------------------------ S3
@@ -201,7 +264,7 @@ def test_enrolments_are_deltas_and_compaction_folds_them(s3: Any, tmp_path: Path
     store.add("driver#0", template("biden.jpg"))  # re-enrolled
     store.remove("driver#3")
     after = store.load()
-    assert isinstance(after._vectors, np.memmap)  # the base, mapped from the local copy
+    assert not isinstance(after._vectors, np.memmap)  # the base, read from the local copy
     assert len(after) == 3
     assert {s for s, _ in after.search(template("biden.jpg"), 2)} == {"driver#0", "driver#1"}
     assert "driver#3" not in after
@@ -257,3 +320,69 @@ def test_module_level_add_and_search_use_the_upload_bucket(
     face_index.remove("crew#hanks")
     assert face_index.search(template("Tom_Hanks_54745.png"), 1)[0][0] != "crew#hanks"
     assert len(keys(s3, "face-index/drivers/delta/")) == 4
+
+
+def test_preload_loads_at_init_so_a_search_makes_no_s3_call(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    matrix = synthetic(30)
+    IndexStore(
+        "drivers-yantai", bucket=BUCKET, client=s3, cache_dir=tmp_path / "face-index"
+    ).publish(FaceIndex.from_matrix([f"yantai#{i:02d}" for i in range(30)], matrix))
+    calls: list[str] = []
+    index_store._s3().meta.events.register(
+        "before-call.s3", lambda model, **_: calls.append(model.name)
+    )
+    face_index.preload(["drivers-yantai"])
+    assert "GetObject" in calls
+    assert "drivers-yantai" in face_index._loaded
+    calls.clear()
+    assert face_index.search(matrix[4], 1, "drivers-yantai")[0][0] == "yantai#04"
+    assert calls == []
+
+
+def test_compact_all_folds_every_index_with_deltas_and_rewrites_no_quiet_one(
+    s3: Any, tmp_path: Path
+) -> None:
+    busy = IndexStore("drivers-a", bucket=BUCKET, client=s3, cache_dir=tmp_path)
+    quiet = IndexStore("crew-b", bucket=BUCKET, client=s3, cache_dir=tmp_path)
+    matrix = synthetic(12)
+    quiet_base = quiet.publish(FaceIndex.from_matrix([f"b{i:02d}" for i in range(6)], matrix[:6]))
+    for i in range(3):
+        busy.add(f"a{i}", matrix[6 + i])
+    assert index_store.index_names(BUCKET, s3) == ["crew-b", "drivers-a"]
+    manifests = index_store.compact_all(BUCKET, s3)
+    assert manifests["crew-b"] == quiet_base  # nothing to fold: the same base, nothing written
+    assert manifests["drivers-a"]["count"] == 3
+    assert keys(s3, "face-index/drivers-a/delta/") == []
+    assert quiet.compact() == quiet_base
+    bases = {k.split("/")[3] for k in keys(s3, "face-index/crew-b/base/")}
+    assert bases == {quiet_base["base"]}
+    busy.add("a9", matrix[11])  # a new delta: the next run folds it
+    assert index_store.compact_all(BUCKET, s3)["drivers-a"]["count"] == 4
+
+
+def test_the_nightly_compaction_function_folds_the_buckets_indexes(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    from scripts.check_face_image import Context
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    face_index.add("d1", synthetic(1)[0], "drivers-yantai")
+    face_index.add("c1", synthetic(1, seed=2)[0], "crew-port")
+    path = Path(__file__).parents[2] / "functions" / "face" / "compaction.py"
+    spec = importlib.util.spec_from_file_location("compaction", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.lambda_handler({"source": "aws.events"}, Context())
+    assert {name: entry["count"] for name, entry in result["indexes"].items()} == {
+        "crew-port": 1,
+        "drivers-yantai": 1,
+    }
+    assert keys(s3, "face-index/drivers-yantai/delta/") == []
+    assert keys(s3, "face-index/crew-port/delta/") == []

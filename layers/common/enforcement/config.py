@@ -180,6 +180,17 @@ class Settings(BaseModel):
     #: its probe photo are kept, then DynamoDB's TTL and the bucket's lifecycle rule delete them
     #: (template parameter FaceSearchRetentionDays; the audit entries stay).
     face_search_retention_days: int = Field(default=180, gt=0)
+    #: The cities whose driver index the driver face function loads at its init, before any
+    #: photo (comma-separated; template parameter DriverIndexPreloadCities): with provisioned
+    #: concurrency a city's million-template download is never on a search. Empty: each index
+    #: is loaded by its first photo.
+    driver_index_preload_cities: str = Field(
+        default="", pattern=r"^([a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*)?$"
+    )
+
+    @property
+    def driver_index_cities(self) -> tuple[str, ...]:
+        return tuple(c for c in self.driver_index_preload_cities.split(",") if c)
 
 
 def environment(model: type[BaseModel]) -> dict[str, str]:

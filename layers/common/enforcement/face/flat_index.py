@@ -39,7 +39,7 @@ def check_id(subject_id: str) -> bytes:
 class FaceIndex:
     """Templates by subject id, searchable by distance.
 
-    A base (sorted ids, memory-mapped or in memory) plus the subjects added or removed since; a
+    A base (sorted ids, in memory or memory-mapped) plus the subjects added or removed since; a
     removed or replaced base row keeps its place but gets an infinite norm, so it never ranks.
     """
 
@@ -121,8 +121,10 @@ class FaceIndex:
         return document
 
     @classmethod
-    def open(cls, directory: Path, *, mmap: bool = True) -> FaceIndex:
-        """Read a base written by `save`; `mmap` maps the matrix instead of reading it."""
+    def open(cls, directory: Path, *, mmap: bool = False) -> FaceIndex:
+        """Read a base written by `save` into memory; `mmap` maps the matrix instead (less
+        resident memory, but a search over a mapped million is ~15-20 % slower: docs/benchmarks.md
+        "1:N search")."""
         document = json.loads((directory / "index.json").read_text())
         if document.get("format") != FORMAT or document["dimensions"] != TEMPLATE_DIMENSIONS:
             raise ValueError(f"{directory} is not a {FORMAT} index")
@@ -229,17 +231,28 @@ def _norms(vectors: Matrix) -> npt.NDArray[np.float32]:
     return norms
 
 
+#: Rows sampled to bound the k-th smallest score before the whole score vector is ranked.
+SAMPLE: Final = 4096
+
+
 def _nearest(vectors: Matrix, norms: npt.NDArray[np.float32], query: Vector, k: int) -> list[int]:
-    """Rows of the k smallest ‖v‖² - 2·v·q (the squared distance less the constant ‖q‖²);
-    rows with an infinite norm are skipped."""
-    scores = norms - 2.0 * (vectors @ query)
-    take = min(k, len(scores))
-    if take < len(scores):
-        rows = np.argpartition(scores, take - 1)[:take]
-    else:
-        rows = np.arange(len(scores))
+    """Rows of the k smallest ‖v‖² - 2·v·q (the squared distance less the constant ‖q‖²), the
+    lower row first among equal scores; rows with an infinite norm are skipped.
+
+    One pass over the matrix (a float32 matrix-vector product with -2q, the norms added in
+    place), then the k smallest without partitioning the whole score vector: the k-th smallest
+    score of an evenly spread sample of rows is at least the k-th smallest of all, so only the
+    rows scoring at most that bound (about k x rows / SAMPLE of them) are ranked. Exact: the
+    bound only leaves out rows that cannot be among the k."""
+    scores = vectors @ (query * np.float32(-2.0))
+    scores += norms
+    count = len(scores)
+    sample = scores[:: count // SAMPLE] if count > 4 * SAMPLE else scores
+    bound = np.partition(sample, k - 1)[k - 1] if k < len(sample) else np.inf
+    rows = np.flatnonzero(scores <= bound)
     rows = rows[np.isfinite(scores[rows])]
-    return [int(r) for r in rows[np.argsort(scores[rows], kind="stable")]]
+    order = np.lexsort((rows, scores[rows]))[:k]
+    return [int(r) for r in rows[order]]
 
 
 def _distance(vector: npt.ArrayLike, query: Vector) -> float:

@@ -17,11 +17,13 @@ Layout, in S3 under `face-index/<name>/` of the upload bucket (`IndexStore`):
 - `delta/<time>-<random>.bin`: one small object per enrolment (`add`) or removal (`remove`),
   written without reading or locking anything, so concurrent enrolments never lose each other.
 
-A reader (`IndexStore.load`) downloads the base files once per version into /tmp and
-memory-maps them (the page cache, not the Python heap, holds the matrix; a warm Lambda reuses
-them), then applies the deltas written since, in key order: a later entry for a subject
-replaces the earlier one. `IndexStore.compact` folds the deltas into a new base; run it from one
-place at a time (a schedule), not from every enrolment.
+A reader (`IndexStore.load`) downloads the base files once per version into /tmp and reads
+the matrix into memory (a search over a memory-mapped million is ~15-20 % slower; a warm Lambda
+keeps both the matrix and the /tmp copy), then applies the deltas written since, in key order:
+a later entry for a subject replaces the earlier one. `IndexStore.compact` folds the deltas
+into a new base; run it from one place at a time (a schedule), not from every enrolment.
+`compact_all` compacts every index of the bucket and writes nothing for an index without new
+deltas (a quiet city's 519 MB base is not uploaded again, nor downloaded again by its readers).
 
 Templates are biometric data: the index holds them only in the private, encrypted upload bucket
 and the function's own /tmp, and search results carry subject ids and distances, never vectors.
@@ -31,19 +33,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Final
 
 import numpy.typing as npt
 
 from enforcement.face.engine import FaceTemplate
 from enforcement.face.flat_index import FaceIndex
-from enforcement.face.index_store import DEFAULT_NAME, IndexStore
+from enforcement.face.index_store import DEFAULT_NAME, IndexStore, compact_all, index_names
 
 __all__ = [
     "DEFAULT_NAME",
     "FaceIndex",
     "IndexStore",
     "add",
+    "compact_all",
+    "index_names",
+    "preload",
     "remove",
     "search",
 ]
@@ -70,6 +76,18 @@ def search(
     the deltas when older than `max_age` seconds (0: every search, as an enrolment that must
     see the enrolments other processes just wrote asks).
     """
+    return _current(name, max_age).search(template, k)
+
+
+def preload(names: Iterable[str]) -> None:
+    """Load the named indexes now: called at a function's init, so that with provisioned
+    concurrency the download and the read of a large base (~1-3 s a million templates) happen
+    before any photo arrives, not on a search (docs/benchmarks.md "1:N search")."""
+    for name in names:
+        _current(name, REFRESH_SECONDS)
+
+
+def _current(name: str, max_age: float) -> FaceIndex:
     with _lock:
         cached = _loaded.get(name)
         now = time.monotonic()
@@ -81,7 +99,7 @@ def search(
             _loaded[name] = (index, now)
         else:
             index = cached[0]
-    return index.search(template, k)
+    return index
 
 
 def add(subject_id: str, template: FaceTemplate | npt.ArrayLike, name: str = DEFAULT_NAME) -> str:

@@ -119,8 +119,12 @@ class IndexStore:
     def compact(self) -> dict[str, Any]:
         """Fold every delta into a new base, then delete the deltas folded in. One caller at a
         time (e.g. a daily schedule): two concurrent compactions could drop each other's
-        deltas."""
-        previous = self._manifest()["base"]
+        deltas. With no delta since the current base, nothing is written: a quiet index keeps
+        its base (and every warm reader its copy)."""
+        current = self._manifest()
+        if current["base"] and not self._keys(f"{self.prefix}delta/", current["folded"]):
+            return current
+        previous = current["base"]
         index = self.load()
         manifest = self.publish(index, folded=index.last_delta)
         keep = {manifest["base"], previous}  # a reader may still be downloading the previous
@@ -177,7 +181,7 @@ class IndexStore:
         return local
 
     def load(self) -> FaceIndex:
-        """The current index: the base (memory-mapped from the local cache) and every delta."""
+        """The current index: the base (read into memory from the local cache) and every delta."""
         for _attempt in range(3):
             manifest = self._manifest()
             index = (
@@ -213,6 +217,25 @@ class IndexStore:
             return self.apply_deltas(index)
         except self.client.exceptions.NoSuchKey:
             return self.load()
+
+
+def index_names(bucket: str = "", client: Any = None) -> list[str]:
+    """The names of the indexes in the bucket (the upload bucket by default)."""
+    store = IndexStore("any", bucket=bucket, client=client)
+    names: list[str] = []
+    paginator = store.client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=store.bucket, Prefix=PREFIX, Delimiter="/"):
+        names += [entry["Prefix"][len(PREFIX) : -1] for entry in page.get("CommonPrefixes", [])]
+    return sorted(names)
+
+
+def compact_all(bucket: str = "", client: Any = None) -> dict[str, dict[str, Any]]:
+    """`IndexStore.compact` of every index in the bucket, one after the other: the work of one
+    scheduled run a day (one caller at a time). Returns each index's manifest."""
+    return {
+        name: IndexStore(name, bucket=bucket, client=client).compact()
+        for name in index_names(bucket, client)
+    }
 
 
 def _remove_tree(path: Path) -> None:
