@@ -54,11 +54,13 @@ unit: setup
 	$(BIN)/python -m pytest tests/unit -q -p randomly
 
 integration: setup
-	$(BIN)/python -m pytest tests/integration -q -p randomly -n auto --durations=10
+	$(BIN)/python -m pytest tests/integration -q -p randomly -n auto --dist loadgroup --durations=10
 
 # The suite and the other checks run side by side once the virtualenv is there: the virtualenv
 # installs wait mostly on the network and the disk, and the suite's workers leave a third of the
 # cores idle while they wait on the local stack's timers and HTTP; hence also 1.5 workers a core.
+# `--dist loadgroup`: tests marked with one `xdist_group` go to one worker (the demo run's
+# module shares one `make run` process); the others are shared out as `--dist load` does.
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n + n / 2)))
 test:
 	$(MAKE) --no-print-directory -j4 -O checks suite
@@ -66,7 +68,7 @@ test:
 checks: setup lint typecheck template image-check
 
 suite: setup
-	$(BIN)/python -m pytest tests -q -p randomly -n $(PYTEST_WORKERS) --durations=10
+	$(BIN)/python -m pytest tests -q -p randomly -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
 # the face function's image without docker: its requirements in a throwaway venv, its handler
 # answering a real S3 event (scripts/check_face_image.py)

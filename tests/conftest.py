@@ -44,3 +44,13 @@ def _settings_read_afresh() -> Iterator[None]:
     config.settings.cache_clear()
     yield
     config.settings.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _face_templates_kept() -> Iterator[None]:
+    """The engine's templates of the same photo bytes computed once per worker process
+    (tests/face_templates.py): the handlers' encodes of photographs used by many tests."""
+    from tests.face_templates import kept_templates
+
+    with kept_templates():
+        yield

@@ -1,10 +1,14 @@
 """The walk-through `make run` prints, followed as printed, and what keeps it working later.
 
-Each test runs `python -m infra.local` (what `make run` runs) in its own process, as a reader
-would, and follows the commands it prints with bash and curl: the demo's names, vessel and
-accounts are fixed, so they cannot share the session's stack. Time is never waited for: a later
-check is made by moving the stored AIS position back, as the clock moving on would leave it, and
-the AIS source drops the file it drops every minute under `make run`.
+The module runs `python -m infra.local` (what `make run` runs) once, in its own process, as a
+reader would, and follows the commands it prints with bash and curl, once, as printed, from the
+start: the demo's names, vessel and accounts are fixed, so they cannot share the session's
+stack. The tests then read what the walk-through answered and go on from where it left the
+demo (later steps, other logins, the AIS feed), each touching only what the others do not
+read. Time is never waited for: a later check is made by moving the stored AIS position back,
+as the clock moving on would leave it, and the AIS source drops the file it drops every minute
+under `make run`. The module's tests are one xdist group (`--dist loadgroup`), so that one
+worker starts the one demo run.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from tests.photos import photo_bytes
 REPO = Path(__file__).resolve().parents[2]
 MMSI = str(demo.VESSEL["mmsi"])
 
+pytestmark = pytest.mark.xdist_group("demo_run")
+
 
 @dataclass
 class DemoRun:
@@ -68,7 +74,7 @@ class DemoRun:
         return str(name)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def demo_run() -> Iterator[DemoRun]:
     """`make run`'s command on free ports; the AIS source's own timer set to an hour, so that
     only the test drops files while it runs."""
@@ -134,19 +140,35 @@ def follow(script: str) -> tuple[str, Path]:
     return output, scratch
 
 
-def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_folder(
-    demo_run: DemoRun,
-) -> None:
+@dataclass
+class Walked:
+    """The demo run after its printed walk-through was followed once, from the start."""
+
+    run: DemoRun
+    output: str
+    scratch: Path
+
+
+@pytest.fixture(scope="module")
+def walked(demo_run: DemoRun) -> Iterator[Walked]:
+    """The whole printed walk-through, followed once on the module's demo run."""
     output, scratch = follow(printed_script(demo_run))
     try:
-        assert scratch != REPO
-        assert REPO not in scratch.parents
-        names = ("link.json", "binding.json", "check.json", "task.json", "c3-decided.json")
-        for name in (*names, "draw.json", "decl.json", "submitted.json"):
-            assert (scratch / name).is_file(), name
-            assert not (REPO / name).exists(), f"{name} written into the repository"
+        yield Walked(demo_run, output, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_the_printed_walkthrough_works_as_printed_and_writes_only_to_a_scratch_folder(
+    walked: Walked,
+) -> None:
+    demo_run, output, scratch = walked.run, walked.output, walked.scratch
+    assert scratch != REPO
+    assert REPO not in scratch.parents
+    names = ("link.json", "binding.json", "check.json", "task.json", "c3-decided.json")
+    for name in (*names, "draw.json", "decl.json", "submitted.json"):
+        assert (scratch / name).is_file(), name
+        assert not (REPO / name).exists(), f"{name} written into the repository"
     assert '"purpose":"link","mode":null,"status":"verified"' in output
     assert '"mode":"self","status":"verified"' in output
     assert '"reason":"on_board"' in output
@@ -261,11 +283,10 @@ def _login(api: str, platform: str, user: str) -> dict[str, Any]:
 
 
 def test_codes_on_demand_are_one_person_and_the_ais_feed_keeps_later_checks_on_board(
-    demo_run: DemoRun,
+    walked: Walked,
 ) -> None:
+    demo_run = walked.run  # 李明 linked, bound and approved by the walk-through's steps 2-3
     api, platform = demo_run.api, demo_run.login
-    _, scratch = follow(printed_script(demo_run, until="# 4."))  # 李明 linked, bound, approved
-    shutil.rmtree(scratch, ignore_errors=True)
     first, again = _login(api, platform, "li"), _login(api, platform, "li")
     assert first["account"]["account_id"] == again["account"]["account_id"]
     assert first["account"]["account_id"] == f"mp-{demo.demo_openid('li')}"

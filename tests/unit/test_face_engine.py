@@ -443,7 +443,18 @@ def test_missing_pkg_resources_becomes_runtime_error(unloaded: pytest.MonkeyPatc
 # ------------------------------------------------------------------ property: only FaceError
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Examples of the property below. Arbitrary and damaged bytes through the loader alone are
+#: tests/unit/test_image_loading.py's property (200 examples); what this one adds is the damaged
+#: crops that still decode, through detection and encoding (about a quarter of its examples, each
+#: a whole encode).
+ENCODE_PROPERTY_EXAMPLES = 100
+
+
+@settings(
+    max_examples=ENCODE_PROPERTY_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     st.one_of(
         st.binary(max_size=1024),
