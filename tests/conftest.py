@@ -7,6 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from enforcement import config
+from hypothesis import settings as hypothesis_settings
+
+# No property test fails on time: hypothesis's default deadline (200 ms an example) is an
+# elapsed-time assertion, and the machines running the suite are shared. Examples and seeds stay
+# each test's own.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_terminal_summary(
