@@ -202,6 +202,8 @@ def main() -> int:
         "board: 230 flights, 18,000 declared": (board["flights"], board["declared"])
         == (230, 18_000),
         "CSV export: 18,000 rows": exported["rows"] == 18_000 and len(rows) == 18_000,
+        "XLSX of the day refused: 422 export_too_large": exported["xlsx_day"]
+        == "422 export_too_large",
     }
     print("\n-- targets")
     for name, met in targets.items():
