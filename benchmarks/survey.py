@@ -54,7 +54,8 @@ from typing import Any
 
 from benchmarks import forms, survey_board, survey_exports
 from benchmarks.checkin import percentile
-from benchmarks.survey_day import Day, index_queries_by_partition, pages_of, seed_day
+from benchmarks.moto_index import index_queries_by_partition
+from benchmarks.survey_day import Day, pages_of, seed_day
 
 CLIENTS = int(os.environ.get("SURVEY_CLIENTS", "4"))
 PEAK_SECONDS = 600
