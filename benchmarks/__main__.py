@@ -26,6 +26,7 @@ SUITES = (
     "forms",
     "soak",
     "stack",
+    "survey",
     "survey_board",
     "survey_exports",
     "ticketing",

@@ -6,6 +6,7 @@ outcome chosen). Not part of the layer."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from enforcement import clock
@@ -30,15 +31,18 @@ def write_declaration(
     outcome: str | None = "release",
     scanned_by: str | None = None,
     rule_version: str = "test",
+    save: Callable[[Declaration | DeclarationVersion], None] | None = None,
 ) -> Declaration:
     """A declaration of the flight: `submitted` with `versions` versions (the same answers each,
-    TTL on every one) and scanned by `scanned_by` when given; or a `draft` (no version, no TTL)."""
+    TTL on every one) and scanned by `scanned_by` when given; or a `draft` (no version, no TTL).
+    Each item is put on its own, or handed to `save` (a batch writer's, for many)."""
+    put = save or (lambda item: item.save())
     declaration_id = f"dc-{secrets.token_hex(8)}"
     now = clock.iso()
     submitted = status == "submitted"
     ttl = retention.expires_at(now) if submitted else None
     for n in range(1, versions + 1 if submitted else 1):
-        DeclarationVersion(
+        version = DeclarationVersion(
             declaration_id,
             n,
             form_id=FORM_ID,
@@ -49,7 +53,8 @@ def write_declaration(
             submitted_by=owner,
             reason=None if n == 1 else "corrected",
             expires_at=ttl,
-        ).save()
+        )
+        put(version)
     declaration = Declaration(
         declaration_id,
         owner=owner,
@@ -78,5 +83,5 @@ def write_declaration(
         scanned_by=scanned_by,
         expires_at=ttl,
     )
-    declaration.save()
+    put(declaration)
     return declaration

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from importlib import resources
+from typing import Any
 
 import boto3
 import pytest
@@ -144,3 +145,26 @@ def test_an_xlsx_too_large_is_refused_before_it_is_built(
         full_numbers=False, definition_of=lambda *_: form,
     )  # fmt: skip
     assert done.rows == 3
+
+
+def test_an_xlsx_too_large_is_refused_without_reading_the_rest_of_the_day(
+    day: World, form: forms.FormDefinition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first flight (CA930, one declaration) already passes a cap of 0: the day's other
+    flight is not read."""
+    monkeypatch.setattr(declaration_lists, "XLSX_MAX_ROWS", 0)
+    read: list[str] = []
+    original = declaration_lists.submitted_of
+
+    def counted(key: str, limit: int | None = None) -> Any:
+        read.append(key)
+        return original(key, limit)
+
+    monkeypatch.setattr(declaration_lists, "submitted_of", counted)
+    with pytest.raises(Unprocessable) as refused:
+        declaration_lists.export_declarations(
+            day.officer, day.jurisdiction, DAY, None, "xlsx", "en",
+            full_numbers=False, definition_of=lambda *_: form,
+        )  # fmt: skip
+    assert refused.value.code == "export_too_large"
+    assert len(read) == 1, read
