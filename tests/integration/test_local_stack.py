@@ -135,7 +135,13 @@ def test_bucket_notifies_each_s3_function_on_its_prefix(stack: LocalStack) -> No
         for item in config["LambdaFunctionConfigurations"]
     }
     assert found == wanted
-    assert sorted(wanted.values()) == ["ais-feed/", "evidence/", "survey/manifests/", "uploads/"]
+    assert sorted(wanted.values()) == [
+        "ais-feed/",
+        "evidence/",
+        "survey/manifests/",
+        "ticketing/registries/",
+        "uploads/",
+    ]
 
 
 def test_secret_topic_rule_and_functions_exist(stack: LocalStack) -> None:
