@@ -139,6 +139,7 @@ def test_bucket_notifies_each_s3_function_on_its_prefix(stack: LocalStack) -> No
         "ais-feed/",
         "evidence/",
         "survey/manifests/",
+        "ticketing/faces/",
         "ticketing/registries/",
         "uploads/",
     ]
