@@ -9,11 +9,9 @@ import io
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from enforcement.ticketing.registry_csv import BadRow, Problem, RegistryFileRefused
 from enforcement.ticketing.registry_rows import (
-    BadRow,
     DriverRecord,
-    Problem,
-    RegistryFileRefused,
     VehicleRecord,
     ViolationRecord,
     read_drivers,

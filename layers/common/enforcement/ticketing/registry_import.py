@@ -8,7 +8,7 @@
    city, the registry and the ticket (`<city>.<registry>.<id>`).
 2. The bucket notifies the registry import function, which runs `process` on the object version
    the event names (`enforcement.upload_imports`). A file refused as a whole
-   (`registry_rows.RegistryFileRefused`: too large, not UTF-8, a bad header) writes nothing: the
+   (`registry_csv.RegistryFileRefused`: too large, not UTF-8, a bad header) writes nothing: the
    ticket is closed `rejected` with the reason and the file's version is deleted.
 3. Otherwise every good row is kept and every bad row reported. Good rows are read 100 at a time
    against what is stored (one BatchGetItem) and only those that differ are written (batch
@@ -53,10 +53,9 @@ from enforcement.ticketing.models import (
     plate_key,
     violation_key,
 )
+from enforcement.ticketing.registry_csv import BadRow, RegistryFileRefused
 from enforcement.ticketing.registry_rows import (
-    BadRow,
     DriverRecord,
-    RegistryFileRefused,
     VehicleRecord,
     ViolationRecord,
     read_drivers,

@@ -20,10 +20,10 @@ Licences (`enforcement.ticketing.licences`, Order No. 162 of the Ministry of Pub
 - the 12-month points cycle from the first issue date: `licences.points_cycle`; the full score
   (12): `licences.reaches_full_points`.
 
-Registries (`enforcement.ticketing.registry_rows`): a registry CSV file refused as a whole, or
-read row by row into typed records and bad rows (line, field, reason): `read_vehicles`,
-`read_drivers`, `read_violations` (a violation outstanding while `untreated` or `unpaid`:
-`registry_rows.OUTSTANDING`).
+Registries (`enforcement.ticketing.registry_csv`: the file; `registry_rows`: the rows): a
+registry CSV file refused as a whole, or read row by row into typed records and bad rows (line,
+field, reason): `read_vehicles`, `read_drivers`, `read_violations` (a violation outstanding while
+`untreated` or `unpaid`: `registry_rows.OUTSTANDING`).
 
 The licence number is a resident ID number, judged by `enforcement.identity.parse_resident_id`
 (GB 11643-1999), not again here.
