@@ -51,41 +51,13 @@ def bench_figures() -> None:
     )
 
 
-def _seed_day(port: str, agency: str) -> None:
-    from enforcement.remote_survey.models import Flight
+def _flight(port: str, agency: str, number: str, on_block: str, clearance: list[int]) -> Any:
+    """A flight of the board's day: on block at `on_block`, all but one declared, RELEASED
+    released in `clearance` seconds each, HELD held."""
+    from enforcement.remote_survey.models import Flight, port_day
 
-    rng = random.Random(7)
-    start = clock.now() - timedelta(hours=20)
-    with Flight.batch_write() as batch:
-        for n in range(FLIGHTS):
-            on_block = clock.iso(start + timedelta(minutes=5 * n))
-            batch.save(
-                Flight(
-                    f"{port}#{DAY}",
-                    f"MU{n:04d}",
-                    port=port,
-                    agency=agency,
-                    arrival_date=DAY,
-                    origin="JPN",
-                    departure_airport="NRT",
-                    scheduled_on_block=on_block,
-                    actual_on_block=on_block,
-                    passengers=PASSENGERS,
-                    declared=PASSENGERS - 1,
-                    released=RELEASED,
-                    held=HELD,
-                    clearance_seconds=_times(rng, RELEASED),
-                )
-            )
-
-
-def _quick_flight(port: str, agency: str, number: str) -> None:
-    """A flight on block 10 minutes ago whose 76 releases took 4-9 minutes: within target."""
-    from enforcement.remote_survey.models import Flight
-
-    on_block = clock.iso(clock.now() - timedelta(minutes=10))
-    Flight(
-        f"{port}#{DAY}",
+    return Flight(
+        port_day(port, DAY),
         number,
         port=port,
         agency=agency,
@@ -98,8 +70,25 @@ def _quick_flight(port: str, agency: str, number: str) -> None:
         declared=PASSENGERS - 1,
         released=RELEASED,
         held=HELD,
-        clearance_seconds=[240 + 4 * n for n in range(RELEASED)],
-    ).save()
+        clearance_seconds=clearance,
+    )
+
+
+def _seed_day(port: str, agency: str) -> None:
+    from enforcement.remote_survey.models import Flight
+
+    rng = random.Random(7)
+    start = clock.now() - timedelta(hours=20)
+    with Flight.batch_write() as batch:
+        for n in range(FLIGHTS):
+            on_block = clock.iso(start + timedelta(minutes=5 * n))
+            batch.save(_flight(port, agency, f"MU{n:04d}", on_block, _times(rng, RELEASED)))
+
+
+def _quick_flight(port: str, agency: str, number: str) -> None:
+    """A flight on block 10 minutes ago whose 76 releases took 4-9 minutes: within target."""
+    on_block = clock.iso(clock.now() - timedelta(minutes=10))
+    _flight(port, agency, number, on_block, [240 + 4 * n for n in range(RELEASED)]).save()
 
 
 def _own_ms(figures: Any) -> str:
