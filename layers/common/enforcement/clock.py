@@ -35,8 +35,15 @@ def utc_offset(text: str) -> timezone:
     return timezone(timedelta(minutes=-minutes if match[1] == "-" else minutes))
 
 
+def local_zone() -> timezone:
+    """The deployment's jurisdictions' time zone (`Settings.local_utc_offset`): a time written
+    without an offset (a registry's violation) is read in it."""
+    return utc_offset(settings().local_utc_offset)
+
+
 def local_date(moment: datetime | None = None) -> date:
     """The calendar day of the deployment's jurisdictions at `moment` (now by default), in
     `Settings.local_utc_offset`: the duty rota's days, a port's arrival days, what `today()`
-    means in a form, the date a travel document's expiry is judged on."""
-    return (moment or now()).astimezone(utc_offset(settings().local_utc_offset)).date()
+    means in a form, the date a travel document's expiry is judged on, a city's "today" for a
+    vehicle's papers and a licence."""
+    return (moment or now()).astimezone(local_zone()).date()

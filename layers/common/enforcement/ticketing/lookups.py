@@ -24,11 +24,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from enforcement import access, audit, batch_reads, jurisdictions, masking
+from enforcement import access, audit, batch_reads, clock, jurisdictions, masking
 from enforcement.auth import Principal
 from enforcement.errors import NotFound, Unprocessable
 from enforcement.identity import parse_resident_id
-from enforcement.ticketing import cities, licences, plates
+from enforcement.ticketing import licences, plates
 from enforcement.ticketing.models import Driver, Vehicle, Violation, driver_key, plate_key
 from enforcement.ticketing.registry_rows import OUTSTANDING
 from enforcement.ticketing.rules import in_force
@@ -149,7 +149,7 @@ def plate(principal: Principal, city: str, text: str) -> dict[str, Any]:
     _officer_of(principal, city)
     number, vehicles = _find(city, text)
     violations = _outstanding(city, number)
-    today = cities.today()
+    today = clock.local_date()
     return {
         "city": city,
         "plate": number,
@@ -205,7 +205,7 @@ def licence(
     unless the registry last gave it in an earlier cycle (`points_current` false: not this
     cycle's, and never the full score)."""
     _officer_of(principal, city)
-    today = cities.today()
+    today = clock.local_date()
     resident = parse_resident_id(number, today=today)  # 422 with the resident ID's code
     try:
         driver = Driver.get(driver_key(city, resident.number), consistent_read=False)

@@ -44,7 +44,7 @@ from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import NotFound
 from enforcement.models import Upload
-from enforcement.ticketing import cities, licences
+from enforcement.ticketing import licences
 from enforcement.ticketing.models import (
     Driver,
     Vehicle,
@@ -231,8 +231,8 @@ def _reader(registry: str) -> Callable[[bytes, int], Iterator[Record | BadRow]]:
     if registry == "vehicles":
         return lambda data, most: read_vehicles(data, max_bytes=most)
     if registry == "drivers":
-        return lambda data, most: read_drivers(data, today=cities.today(), max_bytes=most)
-    return lambda data, most: read_violations(data, utc_offset=cities.utc_offset(), max_bytes=most)
+        return lambda data, most: read_drivers(data, today=clock.local_date(), max_bytes=most)
+    return lambda data, most: read_violations(data, utc_offset=clock.local_zone(), max_bytes=most)
 
 
 def item_of(city: str, record: Record, today: date | None = None) -> Item:
@@ -252,7 +252,7 @@ def item_of(city: str, record: Record, today: date | None = None) -> Item:
             flags=list(record.flags),
         )
     if isinstance(record, DriverRecord):
-        on = max(today or cities.today(), record.first_issued)
+        on = max(today or clock.local_date(), record.first_issued)
         return Driver(
             driver_key(city, record.licence_number),
             city=city,
