@@ -125,7 +125,7 @@ def city(stack: Any) -> City:
 
 def test_a_driver_is_identified_from_a_second_photo_and_confirmed(city: City) -> None:
     from enforcement import audit
-    from enforcement.ticketing.face_uploads import chain_partition
+    from enforcement.ticketing.models import audit_chain
 
     found = city.search(johns(SAVAGE[1]), reason="no licence at the Zhifu checkpoint")
     assert found["status"] == "searched"
@@ -152,7 +152,7 @@ def test_a_driver_is_identified_from_a_second_photo_and_confirmed(city: City) ->
 
     # the search in the audit log: who asked, why, what the engine answered, what was confirmed
     target = f"face_search:{found['search_id']}"
-    chain = chain_partition(city.name).chain(target)
+    chain = audit_chain(city.name).chain(target)
     entries = [e for e in audit.entries(chain) if e.target == target]
     assert [e.action for e in entries] == [
         "face_search.requested",

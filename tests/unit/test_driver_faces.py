@@ -18,7 +18,8 @@ from enforcement.face.configured import match_zones
 from enforcement.models import Upload
 from enforcement.ticketing import face_rules
 from enforcement.ticketing.face_models import DriverFace, FaceSearch, driver_key
-from enforcement.ticketing.face_uploads import chain_partition, process
+from enforcement.ticketing.face_uploads import process
+from enforcement.ticketing.models import audit_chain
 from moto import mock_aws
 
 from scripts.check_face_image import ENVIRONMENT, FaceWorld
@@ -128,7 +129,7 @@ def test_a_driver_enrolled_from_one_photo_is_found_from_another(
     assert distances == sorted(distances)
 
     # the search is in the city's audit log with the officer, the reason and the result
-    chain = chain_partition(city).chain(f"face_search:{search_id}")
+    chain = audit_chain(city).chain(f"face_search:{search_id}")
     [entry] = [e for e in audit.entries(chain) if e.target == f"face_search:{search_id}"]
     assert entry.action == "face_search.searched"
     assert entry.actor == "officer:image-check"

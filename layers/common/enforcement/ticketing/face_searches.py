@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, batch_reads, clock, jurisdictions, masking, uploads
+from enforcement import audit, batch_reads, clock, masking, uploads
 from enforcement.access import Action, in_jurisdiction
 from enforcement.auth import Principal
 from enforcement.batch_reads import ItemKey
@@ -40,7 +40,7 @@ from enforcement.ticketing.face_models import (
     enrolment_subject,
     search_subject,
 )
-from enforcement.ticketing.models import Driver, driver_key
+from enforcement.ticketing.models import Driver, audit_chain, driver_key
 
 #: What an enrolment's `face_error` means, for the admin: the engine's and the upload's codes.
 FACE_MESSAGES: Final[dict[str, str]] = {
@@ -54,10 +54,6 @@ FACE_MESSAGES: Final[dict[str, str]] = {
     "upload_expired": "The photo arrived after its upload link expired: request a new upload.",
 }
 UNKNOWN_FACE_ERROR: Final = "The photo could not be enrolled: upload another photo."
-
-
-def _partition(city: str) -> audit.Partition:
-    return audit.chain_for("ticketing", jurisdictions.owner(city))
 
 
 def _no_driver(city: str, licence_number: str) -> NotFound:
@@ -122,7 +118,7 @@ def request_enrolment(principal: Principal, city: str, licence_number: str) -> d
             {"key": ticket.object_key},
         ),
         writes,
-        chain=_partition(city),
+        chain=audit_chain(city),
     )
     return {
         **face_view(city, licence_number, None),
@@ -180,7 +176,7 @@ def start_search(principal: Principal, city: str, reason: str) -> dict[str, Any]
             {"city": city, "reason": reason, "key": ticket.object_key},
         ),
         writes,
-        chain=_partition(city),
+        chain=audit_chain(city),
     )
     return {**search_view(search, {}), "upload": grant.as_dict()}
 
@@ -295,7 +291,7 @@ def confirm(
         ),
         writes,
         on_conflict=Conflict("search_confirmed", "the search was confirmed meanwhile"),
-        chain=_partition(city),
+        chain=audit_chain(city),
     )
     search.confirmed, search.confirmed_by, search.confirmed_at = chosen, principal.actor, now
     return search_view(search, _names(search))

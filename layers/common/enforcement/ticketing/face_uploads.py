@@ -31,7 +31,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from enforcement import audit, batch_reads, clock, jurisdictions, uploads
+from enforcement import audit, batch_reads, clock, uploads
 from enforcement.batch_reads import ItemKey
 from enforcement.errors import Conflict
 from enforcement.face import index as face_index
@@ -49,6 +49,7 @@ from enforcement.ticketing.face_models import (
     index_name,
     search_of_key,
 )
+from enforcement.ticketing.models import audit_chain
 from enforcement.upload_versions import (
     Arrival,
     after_conflict,
@@ -64,18 +65,13 @@ ENGINE_NAME = "face_recognition-1.3.0"
 PURPOSES = frozenset({ENROLMENT, SEARCH})
 
 
-def chain_partition(city: str) -> audit.Partition:
-    """The audit partition of the city's face records: e-tickets of the city's agency."""
-    return audit.chain_for("ticketing", jurisdictions.owner(city))
-
-
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Handle one S3 object-created event under `ticketing/faces/`; safe to call again."""
     city, search_id = search_of_key(key) or ("", "")
     wanted = [ItemKey(Upload, key)]
     chain = ""
     if search_id:
-        chain = audit.chain_of(_searched_event(search_id), chain_partition(city), None)
+        chain = audit.chain_of(_searched_event(search_id), audit_chain(city), None)
         wanted += [ItemKey(FaceSearch, search_id), audit.head_key(chain)]
     reads = batch_reads.batch_get(wanted)
     ticket = reads.item(Upload, key)
@@ -144,7 +140,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 {"error": photo.error, "key": ticket.object_key, **photo.evidence()},
             ),
             failed,
-            chain=chain_partition(city),
+            chain=audit_chain(city),
         )
         return {"key": ticket.object_key, "outcome": "rejected", "error": photo.error}
 
@@ -179,7 +175,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             {"key": ticket.object_key, "index": index_name(city), **photo.evidence()},
         ),
         enrolled,
-        chain=chain_partition(city),
+        chain=audit_chain(city),
     )
     return {"key": ticket.object_key, "outcome": "enrolled"}
 
@@ -232,7 +228,7 @@ def identify(
                 ticket.actor, "face_search.failed", target, {**base, "error": photo.error}
             ),
             failed,
-            chain=chain_partition(search.city),
+            chain=audit_chain(search.city),
             known_head=head,
         )
         return {"key": ticket.object_key, "outcome": "failed", "error": photo.error}
@@ -274,7 +270,7 @@ def identify(
             {**base, "threshold": line, "candidates": result},
         ),
         searched,
-        chain=chain_partition(search.city),
+        chain=audit_chain(search.city),
         known_head=head,
     )
     return {

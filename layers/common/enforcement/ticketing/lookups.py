@@ -24,16 +24,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from enforcement import access, audit, batch_reads, clock, jurisdictions, masking
+from enforcement import access, audit, batch_reads, clock, masking
 from enforcement.auth import Principal
 from enforcement.errors import NotFound, Unprocessable
 from enforcement.identity import parse_resident_id
 from enforcement.ticketing import licences, plates
-from enforcement.ticketing.models import Driver, Vehicle, Violation, driver_key, plate_key
+from enforcement.ticketing.models import (
+    Driver,
+    Vehicle,
+    Violation,
+    audit_chain,
+    driver_key,
+    plate_key,
+)
 from enforcement.ticketing.registry_rows import OUTSTANDING
 from enforcement.ticketing.rules import in_force
-
-CAPABILITY = "ticketing"
 
 
 def _hidden() -> NotFound:
@@ -182,7 +187,7 @@ def open_owner(
             f"vehicle:{city}/{number}/{vehicle.plate_kind}",
             {"reason": reason, "city": city, "plate": number, "plate_kind": vehicle.plate_kind},
         ),
-        chain=audit.chain_for(CAPABILITY, jurisdictions.owner(city)),
+        chain=audit_chain(city),
     )
     return {
         "city": city,

@@ -27,9 +27,16 @@ from __future__ import annotations
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from enforcement import audit, jurisdictions
 from enforcement.db import table_meta
 
 SEPARATOR = "#"
+
+
+def audit_chain(city: str) -> audit.Partition:
+    """The audit partition of a city's records (imports, opened owners, face enrolments and
+    searches): the e-tickets' chain of the agency that owns the city."""
+    return audit.chain_for("ticketing", jurisdictions.owner(city))
 
 
 def plate_key(city: str, plate: str) -> str:

@@ -49,6 +49,7 @@ from enforcement.ticketing.models import (
     Driver,
     Vehicle,
     Violation,
+    audit_chain,
     driver_key,
     plate_key,
     violation_key,
@@ -71,7 +72,6 @@ REPORTS = "ticketing/reports/"
 REGISTRIES = ("vehicles", "drivers", "violations")
 CONTENT_TYPE = "text/csv"
 SUFFIX = ".csv"
-CAPABILITY = "ticketing"
 #: Bad rows kept on the upload ticket (the uploader's report); the whole report goes to S3.
 INLINE_BAD_ROWS = 100
 #: Records compared with what is stored per BatchGetItem (DynamoDB's limit).
@@ -118,10 +118,6 @@ def _hidden() -> NotFound:
     return NotFound("city_not_found", "no such city")
 
 
-def _chain(city: str) -> audit.Partition:
-    return audit.chain_for(CAPABILITY, jurisdictions.owner(city))
-
-
 def grant(principal: Principal, city: str, registry: str) -> dict[str, Any]:
     """A presigned POST for one registry file of `city`, for the admins of its agency."""
     access.in_jurisdiction(principal, city, access.Action.ADMINISTER, hidden=_hidden())
@@ -142,7 +138,7 @@ def grant(principal: Principal, city: str, registry: str) -> dict[str, Any]:
             {"key": ticket.object_key},
         ),
         lambda tx: tx.save(ticket, condition=Upload.object_key.does_not_exist()),
-        chain=_chain(city),
+        chain=audit_chain(city),
     )
     return {
         "upload_id": upload_id(ticket.object_key),
@@ -355,7 +351,7 @@ def _done(
     )
     code = "imported" if tally.written else "unchanged"
     writes = upload_imports.close_ticket(ticket, version, "done", code, digest, details)
-    outcome = upload_imports.decide(ticket, version, event, writes, chain=_chain(city))
+    outcome = upload_imports.decide(ticket, version, event, writes, chain=audit_chain(city))
     logger.info(
         "registry imported",
         extra={"key": ticket.object_key, **summary, "read_calls": tally.read_calls},
@@ -386,7 +382,7 @@ def _refuse(
         {"key": ticket.object_key, "version_id": version, "code": refused.code},
     )
     writes = upload_imports.close_ticket(ticket, version, "rejected", refused.code, digest, details)
-    outcome = upload_imports.decide(ticket, version, event, writes, chain=_chain(city))
+    outcome = upload_imports.decide(ticket, version, event, writes, chain=audit_chain(city))
     if not outcome:  # a refused file is not kept (the uploader has it, the reason is noted)
         uploads.discard(ticket.object_key, version)
     logger.info("registry refused", extra={"key": ticket.object_key, "code": refused.code})
