@@ -4,10 +4,11 @@ who is not enrolled is marked a match, on the photographs the tests may use.
     python -m benchmarks.ticketing_faces
 
 The photos: .cache/photos/identities/ (scripts/fetch_photos.py: 14 people, 86 photos; dlib's
-johns and collage, Obama, single photos), encoded once by the engine as deployed
-(`face/configured.engine_config`, HOG at 800 px). The match line: the ACCEPT line of the match
-zones (`face/configured.match_zones().accept_max`, Settings `face_match_threshold`, fitted by
-`python -m enforcement.face.calibrate .cache/photos/identities --zones`: docs/benchmarks.md,
+johns and collage, Obama, single photos), encoded once by the engine as deployed for drivers
+(`face/configured.driver_engine_config`: HOG at 800 px, not upsampled). The match line: the
+ACCEPT line of the match zones (`face/configured.match_zones().accept_max`, Settings
+`face_match_threshold`, checked for drivers' templates by `python -m enforcement.face.calibrate
+.cache/photos/identities --zones --drivers`: docs/benchmarks.md,
 "Face decisions"), and candidates marked by the search's own rule (`ticketing/face_rules`).
 
 Two protocols, each over every choice of reference photo:
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from enforcement.face.calibrate import Photo, encode_folder
-from enforcement.face.configured import engine_config, match_zones
+from enforcement.face.configured import driver_engine_config, match_zones
 from enforcement.face.flat_index import FaceIndex
 from enforcement.face.zone_calibration import same_photographs
 from enforcement.ticketing import face_rules
@@ -166,7 +167,7 @@ def handler_path(searches: int = 5) -> dict[str, Any]:
             assert result["outcome"] == "searched", result
         for _ in range(searches):
             started = time.process_time()
-            engine.encode(probe, engine_config())
+            engine.encode(probe, driver_engine_config())
             encode_cpu.append(time.process_time() - started)
     calls: dict[str, float] = {}
     for usage in usages:
@@ -185,7 +186,7 @@ def main() -> int:
     folder: Path = identities_folder()
     line = match_zones().accept_max
     started = time.process_time()
-    photos = encode_folder(folder, engine_config())
+    photos = encode_folder(folder, driver_engine_config())
     encoded_s = time.process_time() - started
     figures = measure(photos, same_photographs(folder), line)
     enrolled: Tally = figures["enrolled"]

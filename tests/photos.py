@@ -212,6 +212,17 @@ def side_by_side(names: tuple[str, ...] = ("obama.jpg", "biden.jpg"), height: in
 
 
 @cache
+def distant(name: str = "obama.jpg", factor: float = 0.2) -> bytes:
+    """The photograph reduced by `factor` in the middle of a plain 800x1000 scene: a person far
+    from the camera (obama.jpg at 0.2: a face ~43 px tall at the engine's 800 px)."""
+    image = open_rgb(name)
+    small = image.resize((round(image.width * factor), round(image.height * factor)))
+    canvas = Image.new("RGB", (800, 1000), (120, 130, 140))
+    canvas.paste(small, ((800 - small.width) // 2, (1000 - small.height) // 2))
+    return _save(canvas, "JPEG", quality=92)
+
+
+@cache
 def scaled(name: str, factor: float) -> bytes:
     """The photograph resized by `factor`, as JPEG."""
     image = open_rgb(name)

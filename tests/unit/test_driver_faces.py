@@ -115,6 +115,7 @@ def test_a_driver_enrolled_from_one_photo_is_found_from_another(
     assert (face.face_status, face.face_error) == ("enrolled", None)
     assert face.reference_version
     assert face.reference_digest
+    assert face.engine == "face_recognition-1.3.0/hog-upsample-0"  # one index, one setting
 
     search_id, result = aws.search_driver(city, johns(SAVAGE[1]), handle, reason="no licence")
     assert result["outcome"] == "searched"
@@ -167,6 +168,11 @@ def test_a_photo_without_one_face_fails_with_the_engines_reason(
     assert (result["outcome"], result["error"]) == ("failed", "multiple_faces")
     search = FaceSearch.get(search_id, consistent_read=True)
     assert (search.status, search.error, search.candidates) == ("failed", "multiple_faces", None)
+
+    # drivers' photos are detected without upsampling: a distant face (~43 px at the engine's
+    # 800 px, which a crew check would accept) is too small, not absent
+    _, result = aws.search_driver(city, photos.distant(), handle)
+    assert (result["outcome"], result["error"]) == ("failed", "face_too_small")
 
 
 def test_a_search_reads_once_and_writes_once(world: tuple[FaceWorld, str]) -> None:

@@ -212,6 +212,29 @@ def test_face_below_min_face_px_is_too_small() -> None:
     assert error.details["face_px"] < CONFIG.min_face_px == error.details["min_face_px"]
 
 
+def test_without_upsampling_a_small_face_is_too_small_not_absent() -> None:
+    """Drivers' photos are detected without upsampling (a quarter of the work): a face the
+    upsampled detector finds and the direct one cannot is refused `face_too_small`, with the
+    direct detector's reach, so the officer knows to come closer; a photo without a face is
+    still `no_face`, and a face within reach is encoded."""
+    direct = replace(CONFIG, upsample=0)
+    far = photos.distant()
+    assert encode(far, CONFIG).vector.shape == (128,)  # the crew engine (upsampled) finds it
+    error = code_of(far, direct)
+    assert error.code == "face_too_small"
+    assert error.details is not None
+    assert error.details["face_px"] < engine.DIRECT_MIN_FACE_PX == error.details["min_face_px"]
+    assert code_of(photos.background(), direct).code == "no_face"
+    near = encode(photos.photo_bytes("obama.jpg"), direct)
+    assert compare(near, template("obama2.jpg"), THRESHOLD).matched
+
+
+@pytest.mark.parametrize("upsample", [-1, 3])
+def test_upsample_is_0_1_or_2(upsample: int) -> None:
+    with pytest.raises(ValueError, match="upsample"):
+        EngineConfig(upsample=upsample)
+
+
 def test_min_face_px_is_applied_at_the_working_size() -> None:
     face_px = people(detect(load_image(photos.photo_bytes("obama.jpg"), CONFIG), CONFIG))[0].height
     assert code_of(photos.photo_bytes("obama.jpg"), EngineConfig(min_face_px=face_px + 1)).code == (

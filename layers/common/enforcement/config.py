@@ -80,6 +80,12 @@ class Settings(BaseModel):
     face_min_face_px: int = Field(default=40, ge=0)
     face_detection_model: Literal["hog", "cnn"] = "hog"
     face_num_jitters: int = Field(default=1, ge=1)
+    #: How many times a driver's photo is doubled before detection (`EngineConfig.upsample`;
+    #: crew photos: 1). 0 finds faces from ~80 px at the working size (a tenth of the photo's
+    #: longer side), at a quarter of the detector's work: a licence photo and a roadside
+    #: close-up are far above it, and a smaller face is refused `face_too_small`. Every template
+    #: of a city's index comes from this one setting: changing it means enrolling again.
+    driver_face_upsample: int = Field(default=0, ge=0, le=2)
     #: The replay likeness's zones (`enforcement.face.zones.ReplayZones`): a check photo within
     #: the review distance of a photo already used, or at least the review similarity to it,
     #: looks like a copy and goes to an officer (REVIEW); it is refused automatically only when

@@ -41,7 +41,7 @@ from typing import Final, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from enforcement.face.configured import engine_config
+from enforcement.face.configured import driver_engine_config, engine_config
 from enforcement.face.engine import EngineConfig, FaceError, FaceTemplate, encode
 
 __all__ = ["Calibration", "Photo", "calibrate", "encode_folder", "main", "photos_in"]
@@ -315,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", choices=("hog", "cnn"), help="override FACE_DETECTION_MODEL")
     parser.add_argument("--jitters", type=int, help="override FACE_NUM_JITTERS")
     parser.add_argument(
+        "--drivers",
+        action="store_true",
+        help="the engine of drivers' photos (DRIVER_FACE_UPSAMPLE) instead of crew photos'",
+    )
+    parser.add_argument(
         "--zones",
         action="store_true",
         help="also fit the accept/review/refuse zones on a tuning set of identities and report "
@@ -324,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    config = engine_config()
+    config = driver_engine_config() if args.drivers else engine_config()
     if args.max_side is not None:
         config = replace(config, max_side=args.max_side)
     if args.model is not None:

@@ -10,6 +10,8 @@ tests).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from enforcement.config import Settings, settings
 from enforcement.face.engine import EngineConfig
 from enforcement.face.zones import MatchZones, ReplayZones
@@ -27,6 +29,14 @@ def engine_config(cfg: Settings | None = None) -> EngineConfig:
         num_jitters=cfg.face_num_jitters,
         threshold=cfg.face_match_threshold,
     )
+
+
+def driver_engine_config(cfg: Settings | None = None) -> EngineConfig:
+    """The engine for drivers' photos (licence photos, roadside searches): the deployment's, with
+    the detector's upsampling of `driver_face_upsample`. Its own templates: a city's driver
+    index is never compared with crew templates."""
+    cfg = cfg or settings()
+    return replace(engine_config(cfg), upsample=cfg.driver_face_upsample)
 
 
 def match_zones(cfg: Settings | None = None) -> MatchZones:

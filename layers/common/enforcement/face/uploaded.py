@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from enforcement import clock, uploads
 from enforcement.face import engine
 from enforcement.face.configured import engine_config
+from enforcement.face.engine import EngineConfig
 from enforcement.models import Upload
 
 #: Errors after which the object is deleted: it is not a usable image at all.
@@ -46,8 +47,11 @@ class Photo:
         return {"version_id": self.version, "sha256": self.digest}
 
 
-def read_photo(ticket: Upload, version: str | None = None) -> Photo:
-    """Read and encode that version of the ticket's object; `uploads.ObjectMissing` when gone."""
+def read_photo(
+    ticket: Upload, version: str | None = None, config: EngineConfig | None = None
+) -> Photo:
+    """Read and encode that version of the ticket's object (`config`: the engine, by default the
+    deployment's `engine_config()`); `uploads.ObjectMissing` when gone."""
     if clock.now() > clock.parse(ticket.expires_at) + UPLOAD_GRACE:
         return Photo(None, "upload_expired", None, version)
     data, _size = uploads.fetch(ticket.object_key, int(ticket.max_bytes), version)
@@ -56,7 +60,7 @@ def read_photo(ticket: Upload, version: str | None = None) -> Photo:
         return Photo(None, "image_too_large", None, version)
     digest = engine.image_digest(data)
     try:
-        template = engine.encode(data, engine_config())
+        template = engine.encode(data, config or engine_config())
     except engine.FaceError as exc:
         if exc.code in JUNK:
             uploads.discard(ticket.object_key, version)

@@ -35,7 +35,7 @@ from enforcement import audit, batch_reads, clock, uploads
 from enforcement.batch_reads import ItemKey
 from enforcement.errors import Conflict
 from enforcement.face import index as face_index
-from enforcement.face.configured import match_zones
+from enforcement.face.configured import driver_engine_config, match_zones
 from enforcement.face.uploaded import Photo, close_ticket, read_photo
 from enforcement.models import Upload
 from enforcement.ticketing import face_rules
@@ -61,7 +61,14 @@ from enforcement.upload_versions import (
 
 logger = Logger(child=True)
 
-ENGINE_NAME = "face_recognition-1.3.0"
+
+def engine_name() -> str:
+    """The engine and the detector's setting a driver's template came from (one index, one
+    setting: `Settings.driver_face_upsample`)."""
+    config = driver_engine_config()
+    return f"face_recognition-1.3.0/{config.model}-upsample-{config.upsample}"
+
+
 PURPOSES = frozenset({ENROLMENT, SEARCH})
 
 
@@ -87,7 +94,7 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     if state is Arrival.DECIDED:
         return {"key": key, "outcome": "duplicate", "status": ticket.status}
     try:
-        photo = read_photo(ticket, version)
+        photo = read_photo(ticket, version, driver_engine_config())
     except uploads.ObjectMissing:
         return missing(ticket)
     try:
@@ -155,7 +162,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 DriverFace.face_updated_at.set(now),
                 DriverFace.enrolled_at.set(now),
                 DriverFace.reference_key.set(ticket.object_key),
-                DriverFace.engine.set(ENGINE_NAME),
+                DriverFace.engine.set(engine_name()),
                 *(
                     [DriverFace.reference_version.set(photo.version)]
                     if photo.version is not None
