@@ -229,6 +229,15 @@ def test_without_upsampling_a_small_face_is_too_small_not_absent() -> None:
     assert compare(near, template("obama2.jpg"), THRESHOLD).matched
 
 
+def test_without_the_pixel_digest_the_template_is_the_same() -> None:
+    """Drivers' photos skip the pixel digest (the full-size decode the replay test needs)."""
+    data = photos.scaled("obama3.jpg", 1.0)
+    plain = encode(data, replace(CONFIG, pixel_digest=False))
+    full = encode(data, CONFIG)
+    assert (plain.pixel_digest, full.pixel_digest is not None) == (None, True)
+    assert plain == full
+
+
 @pytest.mark.parametrize("upsample", [-1, 3])
 def test_upsample_is_0_1_or_2(upsample: int) -> None:
     with pytest.raises(ValueError, match="upsample"):

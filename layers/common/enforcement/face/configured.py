@@ -33,10 +33,11 @@ def engine_config(cfg: Settings | None = None) -> EngineConfig:
 
 def driver_engine_config(cfg: Settings | None = None) -> EngineConfig:
     """The engine for drivers' photos (licence photos, roadside searches): the deployment's, with
-    the detector's upsampling of `driver_face_upsample`. Its own templates: a city's driver
-    index is never compared with crew templates."""
+    the detector's upsampling of `driver_face_upsample` and without the pixel digest (a replay
+    test's, which drivers' photos do not have). Its own templates: a city's driver index is
+    never compared with crew templates."""
     cfg = cfg or settings()
-    return replace(engine_config(cfg), upsample=cfg.driver_face_upsample)
+    return replace(engine_config(cfg), upsample=cfg.driver_face_upsample, pixel_digest=False)
 
 
 def match_zones(cfg: Settings | None = None) -> MatchZones:

@@ -87,7 +87,9 @@ class EngineConfig:
     faces from ~40 px at the working size, 0 only from ~80 px (HOG's window) at a quarter of
     the pixels, about 4x faster. Templates of one index must come from one setting: the box
     the detector gives decides the landmarks, so a photo's templates at 0 and at 1 differ by
-    0.04-0.09 (distance) on the reference photos.
+    0.04-0.09 (distance) on the reference photos. pixel_digest: whether the template carries
+    the photo's pixel digest (FaceTemplate), which needs the photo decoded at full size as well:
+    the replay test of crew checks needs it, a driver's search does not (~55 ms at 3000 px).
     """
 
     max_bytes: int = 10 * 1024 * 1024
@@ -98,6 +100,7 @@ class EngineConfig:
     num_jitters: int = 1
     threshold: float = 0.5
     upsample: int = UPSAMPLE
+    pixel_digest: bool = True
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0 or self.max_pixels <= 0:
@@ -310,7 +313,7 @@ def encode(data: bytes, config: EngineConfig | None = None) -> FaceTemplate:
         max_bytes=cfg.max_bytes,
         max_pixels=cfg.max_pixels,
         max_side=cfg.max_side,
-        digest=True,
+        digest=cfg.pixel_digest,
     )
     image = downscale(decoded)
     faces = people(detect(image, cfg))
