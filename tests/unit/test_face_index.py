@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -340,6 +341,37 @@ def test_preload_loads_at_init_so_a_search_makes_no_s3_call(
     calls.clear()
     assert face_index.search(matrix[4], 1, "drivers-yantai")[0][0] == "yantai#04"
     assert calls == []
+
+
+def test_refreshing_brings_a_stale_index_up_to_date_in_a_thread_during_the_body(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A search photo is encoded while the city's index is refreshed beside it: the refresh's
+    S3 requests come from another thread, the search after it makes none, and an index the
+    process has not loaded is not fetched for a photo's key alone."""
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    matrix = synthetic(30)
+    other = IndexStore("drivers-yantai", bucket=BUCKET, client=s3, cache_dir=tmp_path / "other")
+    other.publish(FaceIndex.from_matrix([f"yantai#{i:02d}" for i in range(30)], matrix))
+    face_index.preload(["drivers-yantai"])
+    other.add("yantai#late", matrix[7] + 0.001)  # another process enrols a driver
+    index, _ = face_index._loaded["drivers-yantai"]
+    face_index._loaded["drivers-yantai"] = (index, 0.0)  # last brought up to date long ago
+    threads: list[str] = []
+    index_store._s3().meta.events.register(
+        "before-call.s3", lambda **_: threads.append(threading.current_thread().name)
+    )
+    with face_index.refreshing("drivers-yantai"):
+        pass
+    assert threads
+    assert threading.current_thread().name not in threads
+    threads.clear()
+    assert face_index.search(matrix[7] + 0.001, 1, "drivers-yantai")[0][0] == "yantai#late"
+    assert threads == []
+    with face_index.refreshing("drivers-nowhere"):
+        pass
+    assert threads == []
+    assert "drivers-nowhere" not in face_index._loaded
 
 
 def test_compact_all_folds_every_index_with_deltas_and_rewrites_no_quiet_one(

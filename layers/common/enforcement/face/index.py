@@ -31,9 +31,11 @@ and the function's own /tmp, and search results carry subject ids and distances,
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Final
 
 import numpy.typing as npt
@@ -50,9 +52,12 @@ __all__ = [
     "compact_all",
     "index_names",
     "preload",
+    "refreshing",
     "remove",
     "search",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: A reader re-lists the deltas at most this often (module-level `search`).
 REFRESH_SECONDS: Final = 30.0
@@ -85,6 +90,34 @@ def preload(names: Iterable[str]) -> None:
     before any photo arrives, not on a search (docs/benchmarks.md "1:N search")."""
     for name in names:
         _current(name, REFRESH_SECONDS)
+
+
+@contextmanager
+def refreshing(name: str, max_age: float = REFRESH_SECONDS) -> Iterator[None]:
+    """Bring the named index up to date in a thread while the body runs (a search photo is
+    fetched and encoded meanwhile: the refresh's S3 requests, ~20-160 ms, leave the path), and
+    wait for it on the way out, so nothing runs after the invocation returns. A search in the
+    body waits for the refresh under the index's lock; a refresh that fails in the thread is
+    left to that search to do again, and raise. An index this process has not loaded is left
+    to the search (a photo's key alone never makes a process download a city's base)."""
+    with _lock:
+        loaded = name in _loaded
+    if not loaded:
+        yield
+        return
+    worker = threading.Thread(target=_refresh_quietly, args=(name, max_age), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+
+
+def _refresh_quietly(name: str, max_age: float) -> None:
+    try:
+        _current(name, max_age)
+    except Exception:  # the search that needs the index does it again, and raises
+        logger.warning("index refresh in the background failed", extra={"index": name})
 
 
 def _current(name: str, max_age: float) -> FaceIndex:

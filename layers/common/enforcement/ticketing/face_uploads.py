@@ -73,8 +73,18 @@ PURPOSES = frozenset({ENROLMENT, SEARCH})
 
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
-    """Handle one S3 object-created event under `ticketing/faces/`; safe to call again."""
+    """Handle one S3 object-created event under `ticketing/faces/`; safe to call again.
+
+    A search photo's key names its city: the city's index is brought up to date (when older
+    than `face.index.REFRESH_SECONDS`) while the photo is read and encoded, not after."""
     city, search_id = search_of_key(key) or ("", "")
+    if not search_id:
+        return _process(key, version_id, city, search_id)
+    with face_index.refreshing(index_name(city)):
+        return _process(key, version_id, city, search_id)
+
+
+def _process(key: str, version_id: str | None, city: str, search_id: str) -> dict[str, Any]:
     wanted = [ItemKey(Upload, key)]
     chain = ""
     if search_id:
