@@ -20,8 +20,8 @@ written before its transaction (as a crew enrolment's is): a retry writes it aga
 Speed (photo landed → candidates stored): one BatchGetItem reads the ticket, the search and
 the audit chain's head (the photo's key names the city and the search, so the chain is known
 before anything is read); one GET of the photo; the encoding; the index search (the city's index
-is kept by the process and refreshed from S3 at most every `face.index.REFRESH_SECONDS`); one
-TransactWriteItems.
+is kept by the process and refreshed from S3 at most every `face.index.REFRESH_SECONDS`, in a
+thread while the photo is read and encoded: `face.index.refreshing`); one TransactWriteItems.
 """
 
 from __future__ import annotations
