@@ -115,11 +115,16 @@ def venv_key(python_version: str, tools: list[str]) -> str:
 
 
 def _pip(python: Path, *args: str) -> None:
+    # The pip of the project's virtualenv (`make setup` upgrades it) installs into the image
+    # virtualenv (`--python`), which is made without a pip of its own: the interpreter's bundled
+    # pip is older and spends about twice the CPU evaluating the index's links (botocore's page
+    # has thousands), and installing it costs a few seconds more. What gets installed, and from
+    # where, is the same.
     # --no-compile: the handler runs once per check, byte-compiling every installed module
     # would cost more than it saves (the task root itself is compiled, as in the image)
     command = [
-        str(python), "-m", "pip", "--disable-pip-version-check", "-q", "install", "--no-compile",
-        *args,
+        sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check",
+        "-q", "install", "--no-compile", *args,
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -139,7 +144,7 @@ def ensure_venv() -> tuple[Path, bool]:
         return python, False
     shutil.rmtree(VENV, ignore_errors=True)
     VENV.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([interpreter, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([interpreter, "-m", "venv", "--without-pip", str(VENV)], check=True)
     with tempfile.TemporaryDirectory(prefix="image-requirements-") as tmp:
         # the Dockerfile's layout: /tmp/requirements/{common,face_models}/requirements.txt
         layout = Path(tmp)

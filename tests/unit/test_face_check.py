@@ -16,7 +16,8 @@ import pytest
 from enforcement import config, notify, uploads
 from enforcement.checkin import decisions, face_checks
 from enforcement.checkin.models import FaceRecord
-from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
+from enforcement.face import engine
+from enforcement.face.engine import EngineConfig, FaceTemplate, image_digest
 from enforcement.face.replays import UsedPhotoLog
 from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhoto
@@ -152,7 +153,7 @@ def test_used_photos_are_per_crew_member(world: World) -> None:
 
 @cache
 def template(name: str) -> FaceTemplate:
-    return encode(photos.photo_bytes(name), CONFIG)
+    return engine.encode(photos.photo_bytes(name), CONFIG)
 
 
 def enrolled(crew_id: str, name: str, with_signature: bool) -> FaceTemplate:
@@ -212,7 +213,7 @@ def test_an_attempt_that_was_not_committed_is_not_a_replay_of_itself(world: Worl
     photo = face_checks.Photo(template("obama2.jpg"), None, digest)
     assert face_checks.face_check("li", photo).passed
     assert face_checks.face_check("li", photo).passed  # processed again: still fine
-    copy = face_checks.Photo(encode(jpeg("obama2.jpg", turn=3), CONFIG), None, "digest-copy")
+    copy = face_checks.Photo(engine.encode(jpeg("obama2.jpg", turn=3), CONFIG), None, "digest-copy")
     assert face_checks.face_check("li", copy).passed  # its original was never decided
     for seen in face_checks.seen_records(photo, "uploads/check/x", "now"):  # as decided
         seen.save()
@@ -228,7 +229,7 @@ def test_concurrent_writers_do_not_lose_photos(world: World) -> None:
     second.remember("b", template("obama3.jpg"))  # its version is stale: re-read and retried
     stored = UsedPhotoLog.load("crew#li")
     assert stored.history.digests == ("a", "b")
-    probe = encode(jpeg("obama3.jpg", turn=5), CONFIG)
+    probe = engine.encode(jpeg("obama3.jpg", turn=5), CONFIG)
     found = stored.likeness(probe, None, committed=lambda digest: True, zones=ReplayZones())
     assert found is not None
     assert (found[0], found[2]) == ("b", ReplayZones().zone(found[1].distance, found[1].similarity))

@@ -59,3 +59,26 @@ def test_venv_is_reused_only_while_its_inputs_are_unchanged(
     assert image.venv_key("3.12.1", [*tools[:1], "moto==0.0.1"]) != key
     requirements.write_text(requirements.read_text() + "\nextra-package==1.0\n")
     assert image.venv_key("3.12.1", tools) != key
+
+
+def test_the_projects_pip_installs_into_the_image_venv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The image virtualenv has no pip of its own: the project's (newer, about half the CPU on
+    the index's pages) installs into it through `--python`, with the Dockerfile's arguments."""
+    import subprocess
+    import sys
+
+    calls: list[list[str]] = []
+
+    def run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(image.subprocess, "run", run)
+    python = tmp_path / "bin" / "python"
+    image._pip(python, f"--only-binary={image.ONLY_BINARY}", "-r", "requirements.txt")
+    [command] = calls
+    assert command[:5] == [sys.executable, "-m", "pip", "--python", str(python)]
+    assert command[-3:] == [f"--only-binary={image.ONLY_BINARY}", "-r", "requirements.txt"]
+    assert "install" in command

@@ -15,9 +15,9 @@ import boto3
 import numpy as np
 import pytest
 from enforcement import config
+from enforcement.face import engine, index_store
 from enforcement.face import index as face_index
-from enforcement.face import index_store
-from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
+from enforcement.face.engine import EngineConfig, FaceTemplate, compare
 from enforcement.face.index import FaceIndex, IndexStore
 from moto import mock_aws
 
@@ -41,7 +41,7 @@ def brute_force(matrix: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int
 
 @cache
 def template(name: str) -> FaceTemplate:
-    return encode(photos.photo_bytes(name), EngineConfig())
+    return engine.encode(photos.photo_bytes(name), EngineConfig())
 
 
 # ------------------------------------------------------------------ search

@@ -11,9 +11,9 @@ from functools import cache
 import numpy as np
 import pytest
 from enforcement import config
-from enforcement.face import liveness
+from enforcement.face import engine, liveness
 from enforcement.face.configured import replay_zones
-from enforcement.face.engine import EngineConfig, FaceTemplate, compare, encode
+from enforcement.face.engine import EngineConfig, FaceTemplate, compare
 from enforcement.face.liveness import (
     PhotoHistory,
     PhotoSignature,
@@ -53,12 +53,12 @@ NEW_PHOTOS = [
 
 @cache
 def template(name: str) -> FaceTemplate:
-    return encode(photos.photo_bytes(name), CONFIG)
+    return engine.encode(photos.photo_bytes(name), CONFIG)
 
 
 @cache
 def copy_templates(name: str) -> dict[str, FaceTemplate]:
-    return {kind: encode(data, CONFIG) for kind, data in photos.copies(name).items()}
+    return {kind: engine.encode(data, CONFIG) for kind, data in photos.copies(name).items()}
 
 
 def measure(a: FaceTemplate, b: FaceTemplate) -> tuple[float, float]:

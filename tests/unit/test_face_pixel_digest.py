@@ -6,7 +6,8 @@ import io
 import pickle
 
 import pytest
-from enforcement.face.engine import EngineConfig, FaceTemplate, encode, image_digest
+from enforcement.face import engine
+from enforcement.face.engine import EngineConfig, FaceTemplate, image_digest
 from PIL import Image, ImageOps
 
 from tests import photos
@@ -33,7 +34,7 @@ def test_a_png_of_a_jpegs_pixels_has_the_same_pixel_digest(name: str) -> None:
     original = photos.photo_bytes(name)
     copy = _png(_decoded(original))
     assert image_digest(copy) != image_digest(original)
-    first, second = encode(original, CONFIG), encode(copy, CONFIG)
+    first, second = engine.encode(original, CONFIG), engine.encode(copy, CONFIG)
     assert first.pixel_digest is not None
     assert first.pixel_digest == second.pixel_digest
 
@@ -41,7 +42,10 @@ def test_a_png_of_a_jpegs_pixels_has_the_same_pixel_digest(name: str) -> None:
 def test_the_digest_is_of_the_upright_pixels() -> None:
     turned = photos.exif_rotated("obama.jpg")  # pixels on their side, EXIF says turn them
     upright_png = _png(_decoded(turned))
-    assert encode(turned, CONFIG).pixel_digest == encode(upright_png, CONFIG).pixel_digest
+    assert (
+        engine.encode(turned, CONFIG).pixel_digest
+        == engine.encode(upright_png, CONFIG).pixel_digest
+    )
 
 
 def test_other_pixels_have_another_digest() -> None:
@@ -51,13 +55,13 @@ def test_other_pixels_have_another_digest() -> None:
     one_pixel = image.copy()
     r, g, b = one_pixel.getpixel((5, 5))  # type: ignore[misc]
     one_pixel.putpixel((5, 5), (r ^ 1, g, b))
-    digest = encode(original, CONFIG).pixel_digest
-    assert encode(reencoded, CONFIG).pixel_digest != digest
-    assert encode(_png(one_pixel), CONFIG).pixel_digest != digest
+    digest = engine.encode(original, CONFIG).pixel_digest
+    assert engine.encode(reencoded, CONFIG).pixel_digest != digest
+    assert engine.encode(_png(one_pixel), CONFIG).pixel_digest != digest
 
 
 def test_the_digest_is_kept_by_pickling_and_left_out_of_equality() -> None:
-    template = encode(photos.photo_bytes("biden.jpg"), CONFIG)
+    template = engine.encode(photos.photo_bytes("biden.jpg"), CONFIG)
     restored = pickle.loads(pickle.dumps(template))  # noqa: S301 - our own object
     assert restored.pixel_digest == template.pixel_digest
     assert restored.signature == template.signature

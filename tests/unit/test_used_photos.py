@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from enforcement import clock, config
 from enforcement.checkin.models import FaceRecord
-from enforcement.face import replays
-from enforcement.face.engine import EngineConfig, FaceTemplate, encode
+from enforcement.face import engine, replays
+from enforcement.face.engine import EngineConfig, FaceTemplate
 from enforcement.face.replays import UsedPhotoLog
 from enforcement.face.zones import ReplayZones, Zone
 from enforcement.models import UsedPhoto, UsedPhotos
@@ -85,10 +85,10 @@ def other(seed: int) -> FaceTemplate:
 @cache
 def template(name: str, turn: float = 0.0) -> FaceTemplate:
     if not turn:
-        return encode(photos.photo_bytes(name), EngineConfig())
+        return engine.encode(photos.photo_bytes(name), EngineConfig())
     out = io.BytesIO()
     photos.open_rgb(name).rotate(turn, Image.Resampling.BICUBIC).save(out, "JPEG", quality=88)
-    return encode(out.getvalue(), EngineConfig())
+    return engine.encode(out.getvalue(), EngineConfig())
 
 
 def remember_many(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
