@@ -10,6 +10,7 @@ engine answered and what the officer confirmed, and every change of it has its a
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -20,18 +21,30 @@ from pynamodb.models import Model
 from enforcement.db import table_meta
 from enforcement.ticketing.models import driver_key
 
-__all__ = ["CandidateAttribute", "DriverFace", "FaceSearch", "driver_key", "index_name"]
+__all__ = [
+    "CandidateAttribute",
+    "DriverFace",
+    "FaceSearch",
+    "driver_key",
+    "index_name",
+]
 
 
 class DriverFace(Model):
-    """A driver's reference face (the licence photo): asked for, enrolled or failed (and why)."""
+    """A driver's reference face (the licence photo): asked for, enrolled or failed (and why),
+    or removed.
+
+    `enrolled_at` is set while the city's index holds a face of the driver (the face a search
+    compares with): a failed later photo leaves it, and the status `enrolled`, with the
+    attempt's error beside it (`last_attempt_*`); a removal clears it.
+    """
 
     Meta = table_meta("DRIVER_FACES_TABLE", "driver-faces")
 
     driver_key = UnicodeAttribute(hash_key=True)  # models.driver_key: the registry's key
     city = UnicodeAttribute()
     licence_number = UnicodeAttribute()
-    face_status = UnicodeAttribute()  # pending | enrolled | failed
+    face_status = UnicodeAttribute()  # pending | enrolled | failed | removed
     face_error = UnicodeAttribute(null=True)  # the engine's or the upload's code, when failed
     face_updated_at = UnicodeAttribute()
     requested_by = UnicodeAttribute()
@@ -41,6 +54,14 @@ class DriverFace(Model):
     reference_digest = UnicodeAttribute(null=True)
     enrolled_at = UnicodeAttribute(null=True)
     engine = UnicodeAttribute(null=True)
+    # the last photo refused (the face enrolled before it, if any, stays searched)
+    last_attempt_error = UnicodeAttribute(null=True)
+    last_attempt_at = UnicodeAttribute(null=True)
+    # removed from the city's index (by an admin, or by the import of a revoked licence)
+    removed_at = UnicodeAttribute(null=True)
+    removed_by = UnicodeAttribute(null=True)
+    removal_reason = UnicodeAttribute(null=True)
+    reference_deleted = BooleanAttribute(null=True)  # the reference photo's version deleted
 
 
 class CandidateAttribute(MapAttribute[str, object]):

@@ -11,10 +11,21 @@ from enforcement.schemas import Line, Strict, Timestamp, UploadOut
 #: A licence number: the holder's resident ID number (GB 11643-1999), 18 characters.
 LICENCE_PATTERN = r"^\d{17}[\dX]$"
 LicenceNumber = Annotated[str, Field(pattern=LICENCE_PATTERN, examples=["370602199001011237"])]
-#: A driver's reference face: none yet, an upload handed out, enrolled, or failed (`face_error`).
-DriverFaceStatus = Literal["none", "pending", "enrolled", "failed"]
+#: A driver's reference face: none yet, an upload handed out, enrolled, failed (`face_error`:
+#: no face was ever enrolled), or removed from the city's index (`removal`).
+DriverFaceStatus = Literal["none", "pending", "enrolled", "failed", "removed"]
 #: awaiting_photo (the upload is handed out), searched (candidates stored), failed (`error`).
 SearchStatus = Literal["awaiting_photo", "searched", "failed"]
+
+
+class FaceRemovalOut(BaseModel):
+    removed_at: Timestamp
+    removed_by: str = Field(description="the admin, or the registry import's uploader")
+    reason: str
+    reference_deleted: bool = Field(
+        description="the reference photo was deleted from the bucket (false: it could not be, "
+        "and is kept until it is)"
+    )
 
 
 class DriverFaceOut(BaseModel):
@@ -25,6 +36,21 @@ class DriverFaceOut(BaseModel):
         None, description="why the enrolment failed: the engine's code (no_face, multiple_faces…)"
     )
     face_message: str | None = Field(None, description="the same in words, and what to do")
+    enrolled_at: Timestamp | None = Field(
+        None,
+        description="when the face the city's index holds (the one a search compares with) "
+        "was enrolled; null: the index holds no face of the driver",
+    )
+    last_attempt_error: str | None = Field(
+        None,
+        description="the engine's code for the last photo refused since that enrolment (an "
+        "enrolled face stays searched when a later photo is refused)",
+    )
+    last_attempt_message: str | None = Field(None, description="the same in words")
+    last_attempt_at: Timestamp | None = Field(None, description="when that photo was refused")
+    removal: FaceRemovalOut | None = Field(
+        None, description="who removed the face from the city's index, when and why"
+    )
     upload: UploadOut | None = None
 
 
@@ -78,3 +104,14 @@ class ConfirmIn(Strict):
     licence_number: LicenceNumber | None = Field(
         description="the candidate the officer recognises as the driver; null: none of them"
     )
+
+
+class FaceRemovalIn(Strict):
+    reason: Annotated[
+        Line,
+        Field(
+            min_length=3,
+            max_length=500,
+            description="why the driver's face leaves the city's index (kept and audited)",
+        ),
+    ]
