@@ -862,6 +862,9 @@ def rows(w: World) -> dict[str, Row]:
             {"city": w.ja1, "licence_number": w.licence},
             body=lambda _: {"reason": "photo of another person"},
         ),
+        "GET /ticketing/cities/{city}/face-searches": Row(
+            in_jurisdiction(OK, "city_not_found"), {"city": w.ja1}
+        ),
         "POST /ticketing/cities/{city}/face-searches": Row(
             in_jurisdiction(CREATED, "city_not_found"),
             {"city": w.ja1},

@@ -7,6 +7,7 @@ enrolled for the module (read only), each test its own drivers and searches."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -227,3 +228,71 @@ def test_a_refused_new_photo_keeps_the_enrolled_face_searched_and_says_why(town:
         True,
     )
     assert _entries(town, number)[-1].action == "driver_face.enrolment_failed"
+
+
+# ------------------------------------------------------------------ the city's searches
+
+
+def test_the_citys_searches_of_a_day_for_a_supervisor_and_each_officer(town: Town) -> None:
+    from enforcement import clock
+
+    simm = town.search(johns(SIMM), reason="no licence, Penglai harbour road")
+    town.officer.post(
+        town.path(f"/face-searches/{simm['search_id']}/confirm"),
+        {"licence_number": town.drivers["simm"]},
+        expect=200,
+    )
+    waiting = town.officer.post(town.path("/face-searches"), {"reason": "photo to follow"})
+    theirs = town.other_officer.post(town.path("/face-searches"), {"reason": "a second post"})
+    mine = {simm["search_id"], waiting["search_id"]}
+
+    today = clock.local_date().isoformat()
+    every = town.day(town.admin)
+    assert every["date"] == today
+    listed = {s["search_id"]: s for s in every["searches"]}
+    assert mine | {theirs["search_id"]} <= set(listed)
+    times = [s["created_at"] for s in every["searches"]]
+    assert times == sorted(times, reverse=True)  # newest first
+    row = listed[simm["search_id"]]
+    assert (row["officer"], row["reason"], row["status"]) == (
+        simm["officer"],
+        "no licence, Penglai harbour road",
+        "searched",
+    )
+    assert row["top_candidate"]["licence_number"] == town.drivers["simm"]
+    assert row["top_candidate"]["match"] is True
+    assert row["top_candidate"]["distance"] == simm["candidates"][0]["distance"]
+    assert row["confirmation"]["licence_number"] == town.drivers["simm"]
+    assert listed[waiting["search_id"]]["top_candidate"] is None
+
+    # an officer sees their own searches only
+    own = town.day(town.other_officer, date=today)["searches"]
+    assert [s["search_id"] for s in own] == [theirs["search_id"]]
+    assert {s["officer"] for s in town.day(town.officer)["searches"]} == {simm["officer"]}
+
+    # one at a time through the cursor: the same searches, in the same order
+    walked, cursor = [], None
+    while True:
+        page = town.day(town.admin, limit=1, **({"cursor": cursor} if cursor else {}))
+        walked += [s["search_id"] for s in page["searches"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        assert len(page["searches"]) == 1
+    assert walked == [s["search_id"] for s in every["searches"]]
+
+    yesterday = (clock.local_date() - timedelta(days=1)).isoformat()
+    assert town.day(town.admin, date=yesterday)["searches"] == []
+    first = town.day(town.admin, limit=1)["next_cursor"]
+    for query, code in (
+        ({"date": "2026-02-30"}, "date_invalid"),
+        ({"date": "yesterday"}, "date_invalid"),
+        ({"cursor": "not-a-cursor"}, "cursor_invalid"),
+        ({"cursor": first, "date": yesterday}, "cursor_invalid"),
+    ):
+        answer = town.admin.call("GET", town.path("/face-searches"), params=query)
+        assert (answer.status_code, answer.json()["code"]) == (400, code), query
+    too_many = town.admin.call("GET", town.path("/face-searches"), params={"limit": 101})
+    assert too_many.status_code == 422
+    outside = town.outsider.call("GET", town.path("/face-searches"))
+    assert (outside.status_code, outside.json()["code"]) == (403, "outside_jurisdiction")

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ import boto3
 import numpy as np
 import pytest
 from enforcement import clients, config, index_deltas
+from enforcement.errors import BadRequest
 from enforcement.face import index_store
 from enforcement.face.index import IndexStore
 from enforcement.ticketing import face_rules
+from enforcement.ticketing.face_models import FaceSearch
+from enforcement.ticketing.face_search_list import decode_cursor, encode_cursor
 from enforcement.ticketing.registry_rows import LICENCE_STATUSES
 from moto import mock_aws
 
@@ -107,6 +111,27 @@ def test_a_removal_written_without_the_engine_is_read_by_the_index(s3: Any, tmp_
     )
     with pytest.raises(ValueError, match="no subject"):
         index_deltas.remove("drivers-penglai", [])
+
+
+# ------------------------------------------------------------------ the day list's cursor
+
+
+def test_a_cursor_continues_its_own_day_only() -> None:
+    search = FaceSearch("fs-" + "ab" * 12, created_at="2026-12-01T03:04:05.678Z")
+    day = date(2026, 12, 1)
+    cursor = encode_cursor(day, search)
+    assert decode_cursor(cursor, day) == (search.search_id, search.created_at)
+    for bad, on in (
+        (cursor, date(2026, 11, 30)),  # another day's list
+        ("not-a-cursor", day),
+        ("", day),
+        (encode_cursor(day, FaceSearch("fs-1", created_at=search.created_at)), day),
+        (encode_cursor(day, FaceSearch(search.search_id, created_at="yesterday")), day),
+        ("x" * 400, day),
+    ):
+        with pytest.raises(BadRequest) as refused:
+            decode_cursor(bad, on)
+        assert refused.value.code == "cursor_invalid"
 
 
 # ------------------------------------------------------------------ the functions that remove

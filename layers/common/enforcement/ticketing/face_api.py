@@ -1,18 +1,18 @@
 """Routes of identifying a driver by face (on the e-ticket router): a driver's reference photo
 enrolled by an admin of the city's agency (and removed by one), and face searches by the city's
-officers, each with a reason, whose candidates an officer confirms. The work is in
-`ticketing/face_searches.py` and `face_removal.py`; the photos are decided by the face function
-(`ticketing/face_uploads.py`)."""
+officers, each with a reason, whose candidates an officer confirms; a day's searches for a
+supervisor. The work is in `ticketing/face_searches.py`, `face_removal.py` and
+`face_search_list.py`; the photos are decided by the face function (`ticketing/face_uploads.py`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from enforcement.http import SECURED, caller, created, once
-from enforcement.ticketing import face_removal, face_searches
+from enforcement.ticketing import face_removal, face_search_list, face_searches
 from enforcement.ticketing.api import router
 from enforcement.ticketing.face_schemas import (
     LICENCE_PATTERN,
@@ -20,6 +20,7 @@ from enforcement.ticketing.face_schemas import (
     DriverFaceOut,
     FaceRemovalIn,
     FaceSearchIn,
+    FaceSearchListOut,
     FaceSearchOut,
 )
 
@@ -71,6 +72,29 @@ def driver_enrolment_status(city: City, licence_number: Licence) -> DriverFaceOu
 def remove_driver_face(city: City, licence_number: Licence, body: FaceRemovalIn) -> DriverFaceOut:
     result = face_removal.remove(caller(router), city, licence_number, body.reason)
     return DriverFaceOut.model_validate(result)
+
+
+@router.get(
+    "/ticketing/cities/<city>/face-searches",
+    summary="The city's face searches of a day, newest first",
+    description="What a supervisor audits the face searches of the public with: the agency's "
+    "admins see every search of the city that day, an officer of the city only their own; each "
+    "with officer, reason, status, the nearest candidate (distance, match) and the "
+    "confirmation. `date`: the city's local day (default today); `cursor`: the previous "
+    "page's `next_cursor`. 400 `date_invalid`, `cursor_invalid`.",
+    security=SECURED,
+)
+def list_face_searches(
+    city: City,
+    date: Annotated[
+        str | None,
+        Query(max_length=10, description="YYYY-MM-DD, the city's local day (default: today)"),
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> FaceSearchListOut:
+    result = face_search_list.day_searches(caller(router), city, date, cursor, limit)
+    return FaceSearchListOut.model_validate(result)
 
 
 @router.post(

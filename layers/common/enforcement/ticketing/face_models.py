@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
@@ -25,6 +26,8 @@ __all__ = [
     "CandidateAttribute",
     "DriverFace",
     "FaceSearch",
+    "FaceSearchDayIndex",
+    "city_day",
     "driver_key",
     "index_name",
 ]
@@ -73,6 +76,19 @@ class CandidateAttribute(MapAttribute[str, object]):
     match = UnicodeAttribute()  # "match" | "no_match" (a string: read the same in every client)
 
 
+class FaceSearchDayIndex(GlobalSecondaryIndex["FaceSearch"]):
+    """A city's searches of one local day, by time (`ticketing/face_search_list`): what a
+    supervisor audits the searches with. All attributes projected: a listing shows the officer,
+    the reason, the status, the top candidate and the confirmation without reading the table."""
+
+    class Meta:
+        index_name = "by_city_day"
+        projection = AllProjection()
+
+    city_day = UnicodeAttribute(hash_key=True)  # city_day(city, local date)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class FaceSearch(Model):
     """One face search: the officer, the reason, the probe photo, the candidates, the outcome.
 
@@ -100,6 +116,8 @@ class FaceSearch(Model):
     confirmed_by = UnicodeAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     purge_at = NumberAttribute(null=True)  # TTL: a search of a person is not kept for ever
+    city_day = UnicodeAttribute(null=True)  # city_day(city, the local date of created_at)
+    by_city_day = FaceSearchDayIndex()
 
 
 # ------------------------------------------------------------------ uploads and the index
@@ -116,6 +134,11 @@ def index_name(city: str) -> str:
     """The city's 1:N index of enrolled drivers' faces (`enforcement.face.index`): one per
     city, so a city's officers search only the drivers of their city's registry."""
     return f"drivers-{city}"
+
+
+def city_day(city: str, day: str) -> str:
+    """The key of a city's searches of one local day (`YYYY-MM-DD`) in `FaceSearchDayIndex`."""
+    return f"{city}#{day}"
 
 
 def enrolment_subject(city: str, licence_number: str) -> str:

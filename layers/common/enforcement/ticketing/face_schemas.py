@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from enforcement.schemas import Line, Strict, Timestamp, UploadOut
+from enforcement.schemas import Day, Line, Strict, Timestamp, UploadOut
 
 #: A licence number: the holder's resident ID number (GB 11643-1999), 18 characters.
 LICENCE_PATTERN = r"^\d{17}[\dX]$"
@@ -115,3 +115,33 @@ class FaceRemovalIn(Strict):
             description="why the driver's face leaves the city's index (kept and audited)",
         ),
     ]
+
+
+class TopCandidateOut(BaseModel):
+    licence_number: str
+    distance: float
+    match: bool
+
+
+class FaceSearchSummaryOut(BaseModel):
+    search_id: str
+    officer: str
+    reason: str
+    status: SearchStatus
+    error: str | None = None
+    created_at: Timestamp
+    searched_at: Timestamp | None = None
+    candidates: int = Field(description="how many candidates the search stored")
+    top_candidate: TopCandidateOut | None = Field(
+        None, description="the nearest candidate, as the engine answered it"
+    )
+    confirmation: ConfirmationOut | None = None
+
+
+class FaceSearchListOut(BaseModel):
+    city: str
+    date: Day = Field(description="the city's local day the searches were made")
+    searches: list[FaceSearchSummaryOut] = Field(description="newest first")
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page; null: this is the last page"
+    )

@@ -37,6 +37,7 @@ from enforcement.ticketing.face_models import (
     SEARCH,
     DriverFace,
     FaceSearch,
+    city_day,
     enrolment_subject,
     search_subject,
 )
@@ -188,6 +189,7 @@ def start_search(principal: Principal, city: str, reason: str) -> dict[str, Any]
         reason=reason,
         status="awaiting_photo",
         created_at=clock.iso(now),
+        city_day=city_day(city, clock.local_date(now).isoformat()),
         photo_key=ticket.object_key,
         purge_at=int((now + timedelta(days=settings().face_search_retention_days)).timestamp()),
     )
