@@ -5,6 +5,7 @@ face (the e-ticket API, the registry import) loading neither numpy nor the face 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -116,6 +117,10 @@ def test_a_removal_written_without_the_engine_is_read_by_the_index(s3: Any, tmp_
 # ------------------------------------------------------------------ the day list's cursor
 
 
+def _raw(document: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode()
+
+
 def test_a_cursor_continues_its_own_day_only() -> None:
     search = FaceSearch("fs-" + "ab" * 12, created_at="2026-12-01T03:04:05.678Z")
     day = date(2026, 12, 1)
@@ -128,6 +133,8 @@ def test_a_cursor_continues_its_own_day_only() -> None:
         (encode_cursor(day, FaceSearch("fs-1", created_at=search.created_at)), day),
         (encode_cursor(day, FaceSearch(search.search_id, created_at="yesterday")), day),
         ("x" * 400, day),
+        (_raw({"day": "2026-12-01", "id": search.search_id, "at": 5}), day),
+        (_raw(["fs-" + "ab" * 12]), day),
     ):
         with pytest.raises(BadRequest) as refused:
             decode_cursor(bad, on)

@@ -63,10 +63,12 @@ def decode_cursor(cursor: str, day: date) -> tuple[str, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         document = json.loads(raw)
         search_id, at = document["id"], document["at"]
+        if not isinstance(search_id, str) or not isinstance(at, str):
+            raise TypeError("the cursor's id and time are strings")
         clock.parse(at)
     except (binascii.Error, ValueError, TypeError, KeyError) as exc:
         raise refused from exc
-    if not isinstance(search_id, str) or not _SEARCH_ID.fullmatch(search_id):
+    if not _SEARCH_ID.fullmatch(search_id):
         raise refused
     if document.get("day") != day.isoformat():
         raise refused
