@@ -851,6 +851,20 @@ def rows(w: World) -> dict[str, Row]:
         "GET /ticketing/cities/{city}/drivers/{licence_number}/face-enrolment": Row(
             in_jurisdiction(OK, "driver_not_found"), {"city": w.ja1, "licence_number": w.licence}
         ),
+        # the driver on record has no face enrolled: the admin is past access at 404
+        "DELETE /ticketing/cities/{city}/drivers/{licence_number}/face": Row(
+            only(
+                {
+                    "admin_own": (404, "face_not_enrolled"),
+                    "admin_other_agency": (404, "driver_not_found"),
+                }
+            ),
+            {"city": w.ja1, "licence_number": w.licence},
+            body=lambda _: {"reason": "photo of another person"},
+        ),
+        "GET /ticketing/cities/{city}/face-searches": Row(
+            in_jurisdiction(OK, "city_not_found"), {"city": w.ja1}
+        ),
         "POST /ticketing/cities/{city}/face-searches": Row(
             in_jurisdiction(CREATED, "city_not_found"),
             {"city": w.ja1},

@@ -16,19 +16,19 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from enforcement import index_deltas
 from enforcement.clients import per_process
 from enforcement.face.engine import TEMPLATE_DIMENSIONS, FaceTemplate
 from enforcement.face.flat_index import FORMAT, VECTOR, FaceIndex, Vector, as_vector, check_id
 
 DEFAULT_NAME: Final = "drivers"
-PREFIX: Final = "face-index/"
-_DELTA_MAGIC: Final = b"FACEIDX1\n"
+PREFIX: Final = index_deltas.PREFIX
+_DELTA_MAGIC: Final = index_deltas.MAGIC  # the delta format: enforcement.index_deltas
 
 
 def _delta_body(op: str, entries: list[tuple[str, Vector]]) -> bytes:
-    header = json.dumps({"op": op, "ids": [subject_id for subject_id, _ in entries]})
     rows = b"".join(vector.astype(VECTOR).tobytes() for _, vector in entries)
-    return _DELTA_MAGIC + header.encode() + b"\n" + rows
+    return index_deltas.header(op, [subject_id for subject_id, _ in entries]) + rows
 
 
 def _parse_delta(body: bytes) -> tuple[str, list[tuple[str, Vector | None]]]:
@@ -80,8 +80,7 @@ class IndexStore:
         )
 
     def _delta_key(self) -> str:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        return f"{self.prefix}delta/{stamp}-{secrets.token_hex(4)}.bin"
+        return index_deltas.delta_key(self.name)
 
     def add(self, subject_id: str, template: FaceTemplate | npt.ArrayLike) -> str:
         """Record an enrolment (or a new template for a subject): one new delta object, no read

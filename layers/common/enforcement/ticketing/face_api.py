@@ -1,23 +1,26 @@
 """Routes of identifying a driver by face (on the e-ticket router): a driver's reference photo
-enrolled by an admin of the city's agency, and face searches by the city's officers, each with
-a reason, whose candidates an officer confirms. The work is in `ticketing/face_searches.py`;
-the photos are decided by the face function (`ticketing/face_uploads.py`)."""
+enrolled by an admin of the city's agency (and removed by one), and face searches by the city's
+officers, each with a reason, whose candidates an officer confirms; a day's searches for a
+supervisor. The work is in `ticketing/face_searches.py`, `face_removal.py` and
+`face_search_list.py`; the photos are decided by the face function (`ticketing/face_uploads.py`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from enforcement.http import SECURED, caller, created, once
-from enforcement.ticketing import face_searches
+from enforcement.ticketing import face_removal, face_search_list, face_searches
 from enforcement.ticketing.api import router
 from enforcement.ticketing.face_schemas import (
     LICENCE_PATTERN,
     ConfirmIn,
     DriverFaceOut,
+    FaceRemovalIn,
     FaceSearchIn,
+    FaceSearchListOut,
     FaceSearchOut,
 )
 
@@ -53,6 +56,45 @@ def request_driver_enrolment(city: City, licence_number: Licence) -> Response[Dr
 def driver_enrolment_status(city: City, licence_number: Licence) -> DriverFaceOut:
     result = face_searches.enrolment_status(caller(router), city, licence_number)
     return DriverFaceOut.model_validate(result)
+
+
+@router.delete(
+    "/ticketing/cities/<city>/drivers/<licence_number>/face",
+    summary="Remove a driver's face from the city's index (a reason is required)",
+    description="An admin of the city's agency removes the driver's enrolled face: it leaves "
+    "the city's 1:N index, so no search offers the driver again, the reference photo is "
+    "deleted, and the face record says `removed` with who, when and why (audited). "
+    "Idempotent: a face removed already answers 200 as it is, nothing changed. "
+    "404 `driver_not_found`, `face_not_enrolled` (no face in the index: none, pending or "
+    "refused photos only); 409 `face_changed` (a new photo was enrolled meanwhile).",
+    security=SECURED,
+)
+def remove_driver_face(city: City, licence_number: Licence, body: FaceRemovalIn) -> DriverFaceOut:
+    result = face_removal.remove(caller(router), city, licence_number, body.reason)
+    return DriverFaceOut.model_validate(result)
+
+
+@router.get(
+    "/ticketing/cities/<city>/face-searches",
+    summary="The city's face searches of a day, newest first",
+    description="What a supervisor audits the face searches of the public with: the agency's "
+    "admins see every search of the city that day, an officer of the city only their own; each "
+    "with officer, reason, status, the nearest candidate (distance, match) and the "
+    "confirmation. `date`: the city's local day (default today); `cursor`: the previous "
+    "page's `next_cursor`. 400 `date_invalid`, `cursor_invalid`.",
+    security=SECURED,
+)
+def list_face_searches(
+    city: City,
+    date: Annotated[
+        str | None,
+        Query(max_length=10, description="YYYY-MM-DD, the city's local day (default: today)"),
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> FaceSearchListOut:
+    result = face_search_list.day_searches(caller(router), city, date, cursor, limit)
+    return FaceSearchListOut.model_validate(result)
 
 
 @router.post(

@@ -10,28 +10,44 @@ engine answered and what the officer confirmed, and every change of it has its a
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from enforcement.db import table_meta
 from enforcement.ticketing.models import driver_key
 
-__all__ = ["CandidateAttribute", "DriverFace", "FaceSearch", "driver_key", "index_name"]
+__all__ = [
+    "CandidateAttribute",
+    "DriverFace",
+    "FaceSearch",
+    "FaceSearchDayIndex",
+    "city_day",
+    "driver_key",
+    "index_name",
+]
 
 
 class DriverFace(Model):
-    """A driver's reference face (the licence photo): asked for, enrolled or failed (and why)."""
+    """A driver's reference face (the licence photo): asked for, enrolled or failed (and why),
+    or removed.
+
+    `enrolled_at` is set while the city's index holds a face of the driver (the face a search
+    compares with): a failed later photo leaves it, and the status `enrolled`, with the
+    attempt's error beside it (`last_attempt_*`); a removal clears it.
+    """
 
     Meta = table_meta("DRIVER_FACES_TABLE", "driver-faces")
 
     driver_key = UnicodeAttribute(hash_key=True)  # models.driver_key: the registry's key
     city = UnicodeAttribute()
     licence_number = UnicodeAttribute()
-    face_status = UnicodeAttribute()  # pending | enrolled | failed
+    face_status = UnicodeAttribute()  # pending | enrolled | failed | removed
     face_error = UnicodeAttribute(null=True)  # the engine's or the upload's code, when failed
     face_updated_at = UnicodeAttribute()
     requested_by = UnicodeAttribute()
@@ -41,6 +57,14 @@ class DriverFace(Model):
     reference_digest = UnicodeAttribute(null=True)
     enrolled_at = UnicodeAttribute(null=True)
     engine = UnicodeAttribute(null=True)
+    # the last photo refused (the face enrolled before it, if any, stays searched)
+    last_attempt_error = UnicodeAttribute(null=True)
+    last_attempt_at = UnicodeAttribute(null=True)
+    # removed from the city's index (by an admin, or by the import of a revoked licence)
+    removed_at = UnicodeAttribute(null=True)
+    removed_by = UnicodeAttribute(null=True)
+    removal_reason = UnicodeAttribute(null=True)
+    reference_deleted = BooleanAttribute(null=True)  # the reference photo's version deleted
 
 
 class CandidateAttribute(MapAttribute[str, object]):
@@ -50,6 +74,19 @@ class CandidateAttribute(MapAttribute[str, object]):
     licence_number = UnicodeAttribute()
     distance = NumberAttribute()
     match = UnicodeAttribute()  # "match" | "no_match" (a string: read the same in every client)
+
+
+class FaceSearchDayIndex(GlobalSecondaryIndex["FaceSearch"]):
+    """A city's searches of one local day, by time (`ticketing/face_search_list`): what a
+    supervisor audits the searches with. All attributes projected: a listing shows the officer,
+    the reason, the status, the top candidate and the confirmation without reading the table."""
+
+    class Meta:
+        index_name = "by_city_day"
+        projection = AllProjection()
+
+    city_day = UnicodeAttribute(hash_key=True)  # city_day(city, local date)
+    created_at = UnicodeAttribute(range_key=True)
 
 
 class FaceSearch(Model):
@@ -79,6 +116,8 @@ class FaceSearch(Model):
     confirmed_by = UnicodeAttribute(null=True)
     confirmed_at = UnicodeAttribute(null=True)
     purge_at = NumberAttribute(null=True)  # TTL: a search of a person is not kept for ever
+    city_day = UnicodeAttribute(null=True)  # city_day(city, the local date of created_at)
+    by_city_day = FaceSearchDayIndex()
 
 
 # ------------------------------------------------------------------ uploads and the index
@@ -95,6 +134,11 @@ def index_name(city: str) -> str:
     """The city's 1:N index of enrolled drivers' faces (`enforcement.face.index`): one per
     city, so a city's officers search only the drivers of their city's registry."""
     return f"drivers-{city}"
+
+
+def city_day(city: str, day: str) -> str:
+    """The key of a city's searches of one local day (`YYYY-MM-DD`) in `FaceSearchDayIndex`."""
+    return f"{city}#{day}"
 
 
 def enrolment_subject(city: str, licence_number: str) -> str:

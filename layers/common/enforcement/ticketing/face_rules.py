@@ -12,6 +12,13 @@
 - What an officer may confirm: `confirmation_refusal`. Only a search whose candidates are
   stored, only once, and only one of its candidates or none (`NONE`): a driver the engine did
   not propose is identified by other means (the licence lookup), not recorded as a face result.
+- Whether the city's index holds a face of a driver: `face_in_index` (an enrolment done and not
+  removed since). A refused photo never takes an enrolled face away: after it the driver stays
+  `enrolled`, with the attempt's error beside it (`status_after_refusal`); only a driver with
+  no face enrolled is `failed`.
+- A licence that left the registry takes the driver's face out of the city's index: the
+  statuses `ENDED_LICENCE` (revoked, cancelled), as a registry import writes them
+  (`licence_ended`).
 """
 
 from __future__ import annotations
@@ -20,6 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+#: Licence statuses (registry_rows.LICENCE_STATUSES) with which a driver's face leaves the index.
+ENDED_LICENCE: Final = frozenset({"revoked", "cancelled"})
+#: The face record's status after a removal.
+REMOVED: Final = "removed"
 #: How many candidates a search answers.
 SEARCH_K: Final = 5
 #: The officer's confirmation that none of the candidates is the driver.
@@ -60,3 +71,23 @@ def confirmation_refusal(
     if chosen is not None and chosen not in offered:
         return "not_a_candidate", "confirm one of the search's candidates, or none of them"
     return None
+
+
+def face_in_index(status: str | None, enrolled_at: str | None) -> bool:
+    """True when the city's index holds a face of the driver: one was enrolled (`enrolled_at`)
+    and not removed since (a pending or refused later photo does not take it away)."""
+    return enrolled_at is not None and status != REMOVED
+
+
+def status_after_refusal(status: str | None, enrolled_at: str | None) -> str:
+    """The face record's status once a photo is refused: `enrolled` while the index still
+    holds an earlier face (that face is what a search compares with), `removed` stays removed,
+    otherwise `failed`."""
+    if status == REMOVED:
+        return REMOVED
+    return "enrolled" if face_in_index(status, enrolled_at) else "failed"
+
+
+def licence_ended(status: str | None) -> bool:
+    """True for a licence status with which the driver's face leaves the city's index."""
+    return status in ENDED_LICENCE

@@ -37,6 +37,7 @@ from enforcement.ticketing.face_models import (
     SEARCH,
     DriverFace,
     FaceSearch,
+    city_day,
     enrolment_subject,
     search_subject,
 )
@@ -75,16 +76,42 @@ def _driver(city: str, licence_number: str) -> Driver:
 
 
 def face_view(city: str, licence_number: str, face: DriverFace | None) -> dict[str, Any]:
+    """The enrolment as its readers see it: the status, the face the index holds (since
+    `enrolled_at`), the last refused photo beside it, and a removal's who, when and why."""
     status = face.face_status if face is not None else "none"
     error = face.face_error if face is not None and status == "failed" else None
-    return {
+    view: dict[str, Any] = {
         "city": city,
         "licence_number": licence_number,
         "face_status": status,
         "face_error": error,
         "face_message": FACE_MESSAGES.get(error, UNKNOWN_FACE_ERROR) if error else None,
+        "enrolled_at": None,
+        "last_attempt_error": None,
+        "last_attempt_message": None,
+        "last_attempt_at": None,
+        "removal": None,
         "upload": None,
     }
+    if face is None:
+        return view
+    if face_rules.face_in_index(face.face_status, face.enrolled_at):
+        view["enrolled_at"] = face.enrolled_at
+    attempt = face.last_attempt_at
+    if attempt and face.last_attempt_error and (attempt >= (view["enrolled_at"] or "")):
+        view["last_attempt_error"] = face.last_attempt_error
+        view["last_attempt_message"] = FACE_MESSAGES.get(
+            face.last_attempt_error, UNKNOWN_FACE_ERROR
+        )
+        view["last_attempt_at"] = attempt
+    if status == face_rules.REMOVED:
+        view["removal"] = {
+            "removed_at": face.removed_at,
+            "removed_by": face.removed_by,
+            "reason": face.removal_reason,
+            "reference_deleted": bool(face.reference_deleted),
+        }
+    return view
 
 
 def request_enrolment(principal: Principal, city: str, licence_number: str) -> dict[str, Any]:
@@ -107,6 +134,8 @@ def request_enrolment(principal: Principal, city: str, licence_number: str) -> d
                 DriverFace.face_error.remove(),
                 DriverFace.face_updated_at.set(now),
                 DriverFace.requested_by.set(principal.actor),
+                *(a.remove() for a in (DriverFace.removed_at, DriverFace.removed_by)),
+                *(a.remove() for a in (DriverFace.removal_reason, DriverFace.reference_deleted)),
             ],
         )
 
@@ -160,6 +189,7 @@ def start_search(principal: Principal, city: str, reason: str) -> dict[str, Any]
         reason=reason,
         status="awaiting_photo",
         created_at=clock.iso(now),
+        city_day=city_day(city, clock.local_date(now).isoformat()),
         photo_key=ticket.object_key,
         purge_at=int((now + timedelta(days=settings().face_search_retention_days)).timestamp()),
     )
@@ -193,28 +223,41 @@ def _load_search(principal: Principal, city: str, search_id: str, action: Action
 
 
 def _names(search: FaceSearch) -> dict[str, str | None]:
-    """The candidates' names, masked, from the registry (one BatchGetItem)."""
+    """The candidates' names, masked, from the registry, and which of them still have their
+    face in the city's index (one BatchGetItem): a candidate whose face was removed is absent
+    (`face_removal`: a warm face function may rank it until it re-reads the index)."""
     numbers = [c.licence_number for c in search.candidates or []]
     if not numbers:
         return {}
     reads = batch_reads.batch_get(
-        ItemKey(Driver, driver_key(search.city, n), consistent=False) for n in numbers
+        ItemKey(model, driver_key(search.city, n), consistent=False)
+        for n in numbers
+        for model in (Driver, DriverFace)
     )
     names: dict[str, str | None] = {}
     for number in numbers:
+        face = reads.item(DriverFace, driver_key(search.city, number))
+        if face is not None and face.face_status == face_rules.REMOVED:
+            continue
         driver = reads.item(Driver, driver_key(search.city, number))
         names[number] = masking.mask_name(driver.name) if driver else None
     return names
 
 
+def confirmation_view(search: FaceSearch) -> dict[str, Any] | None:
+    """The officer's confirmation of a search (None before it)."""
+    if search.confirmed is None:
+        return None
+    return {
+        "licence_number": None if search.confirmed == face_rules.NONE else search.confirmed,
+        "confirmed_by": search.confirmed_by,
+        "confirmed_at": search.confirmed_at,
+    }
+
+
 def search_view(search: FaceSearch, names: dict[str, str | None]) -> dict[str, Any]:
-    confirmation = None
-    if search.confirmed is not None:
-        confirmation = {
-            "licence_number": None if search.confirmed == face_rules.NONE else search.confirmed,
-            "confirmed_by": search.confirmed_by,
-            "confirmed_at": search.confirmed_at,
-        }
+    """A search as its readers see it; `names`: the candidates shown, with their masked names
+    (`_names`: a candidate whose face was removed is not among them)."""
     return {
         "search_id": search.search_id,
         "city": search.city,
@@ -233,8 +276,9 @@ def search_view(search: FaceSearch, names: dict[str, str | None]) -> dict[str, A
                 "match": c.match == face_rules.MATCH,
             }
             for c in search.candidates or []
+            if c.licence_number in names
         ],
-        "confirmation": confirmation,
+        "confirmation": confirmation_view(search),
         "upload": None,
     }
 
@@ -250,7 +294,8 @@ def confirm(
 ) -> dict[str, Any]:
     """The officer's word: this candidate is the driver, or none of them is (audited, once)."""
     search = _load_search(principal, city, search_id, Action.ACT)
-    offered = [c.licence_number for c in search.candidates or []]
+    names = _names(search)
+    offered = [c.licence_number for c in search.candidates or [] if c.licence_number in names]
     refusal = face_rules.confirmation_refusal(
         search.status, search.confirmed, offered, licence_number
     )
@@ -294,4 +339,4 @@ def confirm(
         chain=audit_chain(city),
     )
     search.confirmed, search.confirmed_by, search.confirmed_at = chosen, principal.actor, now
-    return search_view(search, _names(search))
+    return search_view(search, names)

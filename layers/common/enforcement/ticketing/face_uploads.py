@@ -5,7 +5,9 @@
   the city's 1:N index (`drivers-<city>`, the driver's licence number as the subject id),
   replacing the driver's earlier face; the driver's face record says `enrolled`. A photo the
   engine refuses (no face, two faces, too small, unreadable) leaves the record `failed` with the
-  engine's code, which the enrolment status answers.
+  engine's code, which the enrolment status answers; or, when an earlier face is enrolled, the
+  driver stays `enrolled` (that face is still searched) with the refused photo's code and time
+  beside it (`last_attempt_error`, `last_attempt_at`: `face_rules.status_after_refusal`).
 - A search's probe photo (`driver_search`): encoded, searched in the city's index for the
   `face_rules.SEARCH_K` nearest drivers, and the candidates stored on the search with their
   distances, each marked by `face_rules.candidates` against the match line; or the search fails
@@ -136,16 +138,39 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     target = f"driver:{city}/{licence_number}"
     now = clock.iso()
     if photo.template is None:
+        # A refused photo never takes away the face the index holds: the driver stays enrolled
+        # with this attempt's error beside it (face_rules.status_after_refusal).
+        before = batch_reads.batch_get([ItemKey(DriverFace, face.driver_key)]).item(
+            DriverFace, face.driver_key
+        )
+        enrolled_at = before.enrolled_at if before is not None else None
+        status = face_rules.status_after_refusal(
+            before.face_status if before is not None else None, enrolled_at
+        )
+        unchanged = (  # the record as read (none: as before, the update needs the record)
+            DriverFace.driver_key.exists()
+            if before is None
+            else (DriverFace.face_status == before.face_status)
+            & (
+                DriverFace.enrolled_at == enrolled_at
+                if enrolled_at
+                else DriverFace.enrolled_at.does_not_exist()
+            )
+        )
+        code = photo.error or "unknown"
+        outcome = [DriverFace.face_error.set(code)] if status == "failed" else []
 
         def failed(tx: TransactWrite) -> None:
             tx.update(
                 face,
                 actions=[
-                    DriverFace.face_status.set("failed"),
-                    DriverFace.face_error.set(photo.error or "unknown"),
+                    DriverFace.face_status.set(status),
+                    *(outcome or [DriverFace.face_error.remove()]),
+                    DriverFace.last_attempt_error.set(code),
+                    DriverFace.last_attempt_at.set(now),
                     DriverFace.face_updated_at.set(now),
                 ],
-                condition=DriverFace.driver_key.exists(),
+                condition=unchanged,
             )
             close_ticket(tx, ticket, "rejected", photo.error, photo)
 
@@ -154,7 +179,12 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ticket.actor,
                 "driver_face.enrolment_failed",
                 target,
-                {"error": photo.error, "key": ticket.object_key, **photo.evidence()},
+                {
+                    "error": photo.error,
+                    "key": ticket.object_key,
+                    "face_status": status,
+                    **photo.evidence(),
+                },
             ),
             failed,
             chain=audit_chain(city),

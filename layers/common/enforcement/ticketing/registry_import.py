@@ -44,7 +44,7 @@ from enforcement.auth import Principal
 from enforcement.config import settings
 from enforcement.errors import NotFound
 from enforcement.models import Upload
-from enforcement.ticketing import licences
+from enforcement.ticketing import face_removal, licences
 from enforcement.ticketing.models import (
     Driver,
     Vehicle,
@@ -219,7 +219,9 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     except RegistryFileRefused as refused:
         return _refuse(ticket, version, refused, digest)
     tally = Tally()
-    _store(city, registry, rows, upload_id(key), tally)
+    ended: list[str] = []  # licences the file revokes or cancels: their faces leave the index
+    _store(city, registry, face_removal.noting_ended(rows, ended), upload_id(key), tally)
+    face_removal.licences_ended(city, ended, ticket.actor, upload_id(key))
     return _done(ticket, version, city, registry, digest, tally)
 
 
