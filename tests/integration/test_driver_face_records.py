@@ -14,7 +14,7 @@ import pytest
 from enforcement.auth import Role
 
 from tests import photos
-from tests.integration.client import Client, officer_session
+from tests.integration.client import Client, officer_session, upload, wait_for
 from tests.integration.people import crew_account
 from tests.integration.test_driver_face_search import (
     SALLEY,
@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 SCHNEIDER = "John_Schneider/000288_00925786.jpg"
 SHIMKUS = ("John_Shimkus/000373_03228153.jpg", "John_Shimkus/000375_03227651.jpg")
+LATE = ("John_Schneider/000302_00925785.jpg", "John_Schneider/000307_00925823.jpg")
 
 
 class Town(City):
@@ -152,6 +153,30 @@ def test_an_admin_removes_a_drivers_face_and_no_search_offers_the_driver_again(
         "driver_face.removed",
     ]
     assert "another person" in _entries(town, number)[-1].details
+
+
+def test_a_photo_of_a_grant_older_than_the_removal_does_not_bring_the_face_back(
+    town: Town,
+) -> None:
+    """An enrolment upload asked for before the removal and posted after it is refused
+    `granted_before_removal`: the driver stays removed and out of the index; a new grant after
+    the removal enrols the driver again. (Photos of a man no other test searches for.)"""
+    number = licence_number()
+    register_driver(town.name, number, "施奈德")
+    assert town.enrol(number, johns(LATE[0]))["face_status"] == "enrolled"
+    path = town.path(f"/drivers/{number}/face-enrolment")
+    old_grant = town.admin.post(path)["upload"]
+    assert town.remove(number).status_code == 200
+    upload(old_grant, johns(LATE[1]))
+    late = wait_for(lambda: town.enrolment(number), lambda r: r["last_attempt_error"] is not None)
+    assert (late["face_status"], late["last_attempt_error"]) == (
+        "removed",
+        "granted_before_removal",
+    )
+    assert "request a new upload" in late["last_attempt_message"]
+    assert not _in_index(town, number)
+    assert town.enrol(number, johns(LATE[1]))["face_status"] == "enrolled"
+    assert _in_index(town, number)
 
 
 def test_only_the_agencys_admins_remove_a_face_and_only_an_enrolled_one(

@@ -62,6 +62,14 @@ def test_the_index_holds_a_face_from_its_enrolment_until_its_removal() -> None:
     assert not face_rules.face_in_index("removed", ENROLLED_AT)
 
 
+def test_only_a_grant_after_the_removal_enrols_again() -> None:
+    removed = "2026-12-02T07:30:00.000Z"  # clock.iso
+    assert face_rules.granted_before_removal("2026-12-02T07:29:59.999Z", removed)
+    assert face_rules.granted_before_removal(removed, removed)
+    assert not face_rules.granted_before_removal("2026-12-02T07:30:00.001Z", removed)
+    assert not face_rules.granted_before_removal("2026-12-01T00:00:00.000Z", None)
+
+
 def test_only_a_revoked_or_cancelled_licence_takes_the_face_out() -> None:
     ended = {status for status in LICENCE_STATUSES if face_rules.licence_ended(status)}
     assert ended == {"revoked", "cancelled"}

@@ -88,6 +88,13 @@ def status_after_refusal(status: str | None, enrolled_at: str | None) -> str:
     return "enrolled" if face_in_index(status, enrolled_at) else "failed"
 
 
+def granted_before_removal(granted_at: str, removed_at: str | None) -> bool:
+    """True when an enrolment photo's upload was granted at or before the driver's face was
+    removed (ISO times of `clock.iso`): a late photo of an old grant never brings the face back;
+    only a grant asked for after the removal enrols the driver again."""
+    return removed_at is not None and granted_at <= removed_at
+
+
 def licence_ended(status: str | None) -> bool:
     """True for a licence status with which the driver's face leaves the city's index."""
     return status in ENDED_LICENCE

@@ -53,6 +53,8 @@ FACE_MESSAGES: Final[dict[str, str]] = {
     "image_too_many_pixels": "The photo has too many pixels: upload it at a lower resolution.",
     "image_unreadable": "The file is not a readable JPEG, PNG or WebP photo.",
     "upload_expired": "The photo arrived after its upload link expired: request a new upload.",
+    "granted_before_removal": "The photo's upload was granted before the driver's face was "
+    "removed: request a new upload to enrol the driver again.",
 }
 UNKNOWN_FACE_ERROR: Final = "The photo could not be enrolled: upload another photo."
 

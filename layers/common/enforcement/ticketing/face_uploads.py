@@ -137,12 +137,19 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
     face = DriverFace(driver_key(city, licence_number))
     target = f"driver:{city}/{licence_number}"
     now = clock.iso()
-    if photo.template is None:
+    before = batch_reads.batch_get([ItemKey(DriverFace, face.driver_key)]).item(
+        DriverFace, face.driver_key
+    )
+    refusal = photo.error
+    if (
+        refusal is None
+        and before is not None
+        and face_rules.granted_before_removal(ticket.created_at, before.removed_at)
+    ):
+        refusal = "granted_before_removal"
+    if refusal is not None:
         # A refused photo never takes away the face the index holds: the driver stays enrolled
         # with this attempt's error beside it (face_rules.status_after_refusal).
-        before = batch_reads.batch_get([ItemKey(DriverFace, face.driver_key)]).item(
-            DriverFace, face.driver_key
-        )
         enrolled_at = before.enrolled_at if before is not None else None
         status = face_rules.status_after_refusal(
             before.face_status if before is not None else None, enrolled_at
@@ -157,7 +164,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 else DriverFace.enrolled_at.does_not_exist()
             )
         )
-        code = photo.error or "unknown"
+        code = refusal
         outcome = [DriverFace.face_error.set(code)] if status == "failed" else []
 
         def failed(tx: TransactWrite) -> None:
@@ -172,7 +179,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ],
                 condition=unchanged,
             )
-            close_ticket(tx, ticket, "rejected", photo.error, photo)
+            close_ticket(tx, ticket, "rejected", refusal, photo)
 
         audit.commit(
             audit.AuditEvent(
@@ -180,7 +187,7 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 "driver_face.enrolment_failed",
                 target,
                 {
-                    "error": photo.error,
+                    "error": refusal,
                     "key": ticket.object_key,
                     "face_status": status,
                     **photo.evidence(),
@@ -189,8 +196,9 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
             failed,
             chain=audit_chain(city),
         )
-        return {"key": ticket.object_key, "outcome": "rejected", "error": photo.error}
+        return {"key": ticket.object_key, "outcome": "rejected", "error": refusal}
 
+    assert photo.template is not None  # a photo without one is refused above
     face_index.add(licence_number, photo.template, index_name(city))  # before: see docstring
 
     def enrolled(tx: TransactWrite) -> None:
@@ -210,7 +218,13 @@ def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
                 ),
                 *([DriverFace.reference_digest.set(photo.digest)] if photo.digest else []),
             ],
-            condition=DriverFace.driver_key.exists(),
+            # not removed since the read (a removal after the grant: the retry refuses it)
+            condition=DriverFace.driver_key.exists()
+            & (
+                DriverFace.removed_at == before.removed_at
+                if before is not None and before.removed_at
+                else DriverFace.removed_at.does_not_exist()
+            ),
         )
         close_ticket(tx, ticket, "done", None, photo)
 
