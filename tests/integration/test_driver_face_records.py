@@ -227,6 +227,9 @@ def test_a_registry_import_that_revokes_a_licence_removes_the_drivers_face(town:
     actions = [e.action for e in _entries(town, number)]
     assert actions.count("driver_face.removed_by_import") == 1
     assert town.enrolment(number) == face
+    # and a driver whose licence ended is not enrolled again
+    ended = town.admin.call("POST", town.path(f"/drivers/{number}/face-enrolment"))
+    assert (ended.status_code, ended.json()["code"]) == (409, "licence_ended")
 
 
 # ------------------------------------------------------------------ a refused re-enrolment

@@ -36,7 +36,7 @@ SearchId = Annotated[str, Path(pattern=r"^fs-[0-9a-f]{24}$")]
     "(the licence photo) of a driver on the city's registry; the face status is `pending` until "
     "the face function enrols it in the city's index or says why not (`no_face`, "
     "`multiple_faces`, ...). A new photo replaces the driver's earlier face. "
-    "404 `driver_not_found`.",
+    "404 `driver_not_found`; 409 `licence_ended` (the licence is revoked or cancelled).",
     status_code=201,
     security=SECURED,
 )

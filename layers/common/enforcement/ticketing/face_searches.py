@@ -119,7 +119,13 @@ def face_view(city: str, licence_number: str, face: DriverFace | None) -> dict[s
 def request_enrolment(principal: Principal, city: str, licence_number: str) -> dict[str, Any]:
     """An upload for the reference photo of a driver on the city's registry (admins only)."""
     in_jurisdiction(principal, city, Action.ADMINISTER, hidden=_no_driver(city, licence_number))
-    _driver(city, licence_number)
+    driver = _driver(city, licence_number)
+    if face_rules.licence_ended(driver.status):
+        raise Conflict(
+            "licence_ended",
+            f"licence {licence_number} is {driver.status}: its driver's face is not enrolled "
+            "(it left the city's index when the licence ended)",
+        )
     subject = enrolment_subject(city, licence_number)
     ticket, grant = uploads.prepare(ENROLMENT, principal.actor, subject, prefix=PREFIX)
     now = clock.iso()
