@@ -177,7 +177,8 @@ def test_a_photo_without_one_face_fails_with_the_engines_reason(
 
 def test_a_search_reads_once_and_writes_once(world: tuple[FaceWorld, str]) -> None:
     """Photo landed -> candidates stored: one BatchGetItem (ticket, search, the audit chain's
-    head), the photo's GET, one transaction; the city's index already loaded by the process."""
+    head), the photo's GET, one transaction; the city's index already loaded by the process,
+    its new entries listed beside the encoding (the manifest's GET and one listing)."""
     from benchmarks.metering import AwsMeter
 
     aws, city = world
@@ -196,9 +197,32 @@ def test_a_search_reads_once_and_writes_once(world: tuple[FaceWorld, str]) -> No
     assert result["outcome"] == "searched"
     assert dict(usages[0].calls) == {
         "dynamodb:BatchGetItem": 1,
-        "s3:GetObject": 1,
+        "s3:GetObject": 2,  # the photo; the index's manifest
+        "s3:ListObjectsV2": 1,  # the index's new entries
         "dynamodb:TransactWriteItems": 1,
     }
+
+
+def test_a_search_sees_what_another_process_enrolled_just_before(
+    world: tuple[FaceWorld, str],
+) -> None:
+    """The process holds the city's index from its last search; another process enrols a
+    driver; the next search, seconds later, offers that driver first."""
+    from enforcement.face import engine
+    from enforcement.face.configured import driver_engine_config
+    from enforcement.face.index import IndexStore
+    from enforcement.ticketing.face_models import index_name
+
+    aws, city = world
+    aws.enrol_driver(city, licence(), johns(OTHERS[0]), handle)
+    aws.search_driver(city, johns(OTHERS[1]), handle)  # this process holds the index now
+    number = licence()
+    elsewhere = engine.encode(johns(SAVAGE[0]), driver_engine_config())
+    IndexStore(index_name(city)).add(number, elsewhere)  # not through this process's index
+    search_id, result = aws.search_driver(city, johns(SAVAGE[1]), handle)
+    assert result["outcome"] == "searched"
+    candidates = FaceSearch.get(search_id, consistent_read=True).candidates or []
+    assert candidates[0].licence_number == number
 
 
 def test_the_driver_function_loads_the_configured_cities_indexes_at_init(

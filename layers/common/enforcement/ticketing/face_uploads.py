@@ -22,8 +22,8 @@ written before its transaction (as a crew enrolment's is): a retry writes it aga
 Speed (photo landed → candidates stored): one BatchGetItem reads the ticket, the search and
 the audit chain's head (the photo's key names the city and the search, so the chain is known
 before anything is read); one GET of the photo; the encoding; the index search (the city's index
-is kept by the process and refreshed from S3 at most every `face.index.REFRESH_SECONDS`, in a
-thread while the photo is read and encoded: `face.index.refreshing`); one TransactWriteItems.
+is kept by the process and its new entries listed from S3 on every search, in a thread while
+the photo is read and encoded: `face.index.refreshing`); one TransactWriteItems.
 """
 
 from __future__ import annotations
@@ -72,17 +72,22 @@ def engine_name() -> str:
 
 
 PURPOSES = frozenset({ENROLMENT, SEARCH})
+#: A search photo's city index is brought up to date beside the photo's encoding on every
+#: search (`process`), so the search sees the enrolments and removals written until it
+#: began; the search itself takes the index as that refresh left it, if at most this old.
+SEARCHED_INDEX_MAX_AGE = 10.0
 
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
     """Handle one S3 object-created event under `ticketing/faces/`; safe to call again.
 
-    A search photo's key names its city: the city's index is brought up to date (when older
-    than `face.index.REFRESH_SECONDS`) while the photo is read and encoded, not after."""
+    A search photo's key names its city: the city's index is brought up to date while the
+    photo is read and encoded, not after (two S3 requests in a thread: a removal or an
+    enrolment written before the photo landed is seen)."""
     city, search_id = search_of_key(key) or ("", "")
     if not search_id:
         return _process(key, version_id, city, search_id)
-    with face_index.refreshing(index_name(city)):
+    with face_index.refreshing(index_name(city), max_age=0):
         return _process(key, version_id, city, search_id)
 
 
@@ -295,7 +300,9 @@ def identify(
         return {"key": ticket.object_key, "outcome": "failed", "error": photo.error}
 
     line = match_zones().accept_max
-    hits = face_index.search(photo.template, face_rules.SEARCH_K, index_name(search.city))
+    hits = face_index.search(
+        photo.template, face_rules.SEARCH_K, index_name(search.city), SEARCHED_INDEX_MAX_AGE
+    )
     found = face_rules.candidates(hits, line)
     stored = [
         CandidateAttribute(
