@@ -122,10 +122,19 @@ def test_every_table_exists_with_its_keys_indexes_and_ttl(stack: LocalStack) -> 
 def test_bucket_notifies_each_s3_function_on_its_prefix(stack: LocalStack) -> None:
     wanted = {}
     for logical_id, resource in _of_type("AWS::Serverless::Function").items():
+        alias = resource["Properties"].get("AutoPublishAlias")
+        # SAM points a function's events at its alias when it publishes one
+        target = (
+            stack.resources[f"{logical_id}Alias{alias}"]
+            if alias
+            else stack.functions[logical_id].arn
+        )
         for event in resource["Properties"].get("Events", {}).values():
             if event["Type"] == "S3":
                 rules = event["Properties"]["Filter"]["S3Key"]["Rules"]
-                wanted[stack.functions[logical_id].arn] = rules[0]["Value"]
+                wanted[target] = rules[0]["Value"]
+    driver_alias = f"{stack.functions['DriverFaceFunction'].arn}:live"
+    assert wanted[driver_alias] == "ticketing/faces/"
     s3 = stack.boto3_client("s3")
     bucket = stack.resources["UploadBucket"]
     assert bucket == stack.env["UPLOAD_BUCKET"] == f"enforcement-local-uploads-{stack.account_id}"
