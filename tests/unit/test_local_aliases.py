@@ -17,9 +17,10 @@ import pytest
 from moto import mock_aws
 
 from infra.local import s3_events
+from infra.local.intrinsics import Intrinsics
 from infra.local.lambdas import Invocation, LambdaRuntime
 from infra.local.provision import Provisioned, Provisioner
-from infra.local.template import StackContext, TemplateError, load_template
+from infra.local.template import TEMPLATE_PATH, StackContext, TemplateError, load_template
 
 REGION = "cn-north-1"
 
@@ -239,3 +240,26 @@ Resources:
         text = text.replace("      FunctionVersion: !GetAtt SearchVersion.Version\n", "")
     with pytest.raises(TemplateError, match=rf"SearchAlias: .*{refusal}"):
         _provision(_template(tmp_path, text))
+
+
+def test_the_driver_face_function_is_provisioned_only_when_a_count_is_set() -> None:
+    """template.yaml: the default 0 leaves the alias without a config; S3 calls the alias."""
+    template = load_template(TEMPLATE_PATH, {}, REGION)
+    alias = template.resources["DriverFaceFunctionAliaslive"]["Properties"]
+    assert alias["FunctionVersion"]["Fn::GetAtt"][1] == "Version"
+    assert template.parameters["DriverSearchProvisionedConcurrency"] == "0"
+
+    def config(count: str) -> Any:
+        parameters = {**template.parameters, "DriverSearchProvisionedConcurrency": count}
+        intrinsics = Intrinsics(StackContext("t", REGION), parameters, template.cfn)
+        return intrinsics.resolve({"config": alias["ProvisionedConcurrencyConfig"]}).get("config")
+
+    assert config("0") is None
+    assert config("3") == {"ProvisionedConcurrentExecutions": "3"}
+    bucket = template.resources["UploadBucket"]["Properties"]["NotificationConfiguration"]
+    [target] = [
+        item["Function"]
+        for item in bucket["LambdaConfigurations"]
+        if item["Filter"]["S3Key"]["Rules"][0]["Value"] == "ticketing/faces/"
+    ]
+    assert target == {"Ref": "DriverFaceFunctionAliaslive"}
