@@ -4,11 +4,18 @@ moto would run functions in docker, which is not available. Instead every invoca
 moto (direct `Invoke`, Step Functions Lambda tasks, S3 notifications) goes through one method,
 `moto.awslambda.models.LambdaFunction.invoke`, which `install()` patches to call the real handler
 here. The local API gateway calls `LambdaRuntime.invoke` directly.
+
+A target may be qualified: a version's ARN (`...:function:<name>:3`) or an alias's
+(`...:function:<name>:live`, what SAM's AutoPublishAlias points events at). moto resolves it to
+the version's object; the handler is the function's own, and its context says what Lambda's
+would: `invoked_function_arn` the ARN the caller named (`invoked_arn`, set around moto's S3
+delivery and its `Invoke`), `function_version` the version that ran.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib.util
 import json
 import sys
@@ -83,17 +90,42 @@ class InvocationResult:
         return json.loads(self.payload_json)
 
 
+#: The function ARN an invocation through moto names (S3's notification target, `Invoke`'s
+#: FunctionName and Qualifier): moto's `LambdaFunction.invoke` only sees the version it resolved.
+invoked_arn: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "invoked_arn", default=None
+)
+
+
+@contextlib.contextmanager
+def invoking(arn: str) -> Iterator[None]:
+    """Inside the block, invocations through moto were addressed to `arn`."""
+    token = invoked_arn.set(arn)
+    try:
+        yield
+    finally:
+        invoked_arn.reset(token)
+
+
 class LambdaContext:
     """The subset of the Lambda runtime context that handlers and Powertools read."""
 
-    def __init__(self, spec: FunctionSpec, request_id: str, deadline: float) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        request_id: str,
+        deadline: float,
+        *,
+        invoked_function_arn: str | None = None,
+        version: str = "$LATEST",
+    ) -> None:
         self.function_name = spec.logical_id
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = spec.arn
+        self.function_version = version
+        self.invoked_function_arn = invoked_function_arn or spec.arn
         self.memory_limit_in_mb = spec.memory_mb
         self.aws_request_id = request_id
         self.log_group_name = f"/aws/lambda/{spec.name}"
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[{version}]{uuid.uuid4().hex}"
         self.identity = None
         self.client_context = None
         self._deadline = deadline
@@ -336,18 +368,47 @@ class LambdaRuntime:
         return handler
 
     # ------------------------------------------------------------------ invocation
-    def invoke(self, logical_id: str, event: Any, event_source: str) -> InvocationResult:
+    def initialise_provisioned(self, provisioned: Mapping[str, int]) -> list[str]:
+        """Run the init (import the handler module) of each function with provisioned
+        concurrency (`provisioned`: count by qualified ARN) before any event, as Lambda does;
+        a failing init is left for the first invocation to report. Returns their logical ids."""
+        initialised = []
+        for arn in provisioned:
+            spec = self.spec_for_arn(arn)
+            if spec is None or spec.logical_id in initialised:
+                continue
+            with self._environments[spec.logical_id], contextlib.suppress(HandlerLoadError):
+                self.handler_for(spec)
+            initialised.append(spec.logical_id)
+        return initialised
+
+    def invoke(
+        self,
+        logical_id: str,
+        event: Any,
+        event_source: str,
+        *,
+        invoked_function_arn: str | None = None,
+        version: str = "$LATEST",
+    ) -> InvocationResult:
         """Call the function's handler with `event` like Lambda would, and record the call.
 
         `event_source` says who invoked it (`apigateway`, `s3`, `states`, `events`, `lambda`,
-        `direct`); it is only recorded.
+        `direct`); it is only recorded. `invoked_function_arn` (default: the function's ARN) and
+        `version` go into the context.
         """
         spec = self.spec(logical_id)
         request_id = str(uuid.uuid4())
         with self._environments[logical_id]:  # the function's environment is free: its turn
             started_at = time.time()
             start = time.monotonic()
-            context = LambdaContext(spec, request_id, start + spec.timeout_s)
+            context = LambdaContext(
+                spec,
+                request_id,
+                start + spec.timeout_s,
+                invoked_function_arn=invoked_function_arn,
+                version=version,
+            )
             error: dict[str, Any] | None = None
             try:
                 payload_json = json.dumps(self.handler_for(spec)(event, context))
@@ -375,7 +436,14 @@ class LambdaRuntime:
         return InvocationResult(payload_json, error, request_id)
 
     def invoke_from_moto(
-        self, spec: FunctionSpec, body: Any, request_headers: Any, response_headers: Any
+        self,
+        spec: FunctionSpec,
+        body: Any,
+        request_headers: Any,
+        response_headers: Any,
+        *,
+        invoked_function_arn: str | None = None,
+        version: str = "$LATEST",
     ) -> str | bytes:
         """The body of the patched `LambdaFunction.invoke`: answer as moto's Lambda would."""
         raw = body.decode() if isinstance(body, bytes) else body
@@ -383,7 +451,13 @@ class LambdaRuntime:
         source = event_source_of(event, request_headers)
         if source == "s3":
             event = _s3_event_as_aws_sends(event)
-        result = self.invoke(spec.logical_id, event, source)
+        result = self.invoke(
+            spec.logical_id,
+            event,
+            source,
+            invoked_function_arn=invoked_function_arn,
+            version=version,
+        )
         if result.error is not None:
             response_headers["x-amz-function-error"] = "Unhandled"
         response_headers["x-amz-log-result"] = ""
@@ -432,10 +506,13 @@ class _MotoPatch:
     _lock = threading.Lock()
     _runtimes: list[LambdaRuntime] = []
     _original: Callable[..., Any] | None = None
+    _original_backend_invoke: Callable[..., Any] | None = None
+    _original_response_invoke: Callable[..., Any] | None = None
 
     @classmethod
     def register(cls, runtime: LambdaRuntime) -> None:
-        from moto.awslambda.models import LambdaFunction
+        from moto.awslambda.models import LambdaBackend, LambdaFunction
+        from moto.awslambda.responses import LambdaResponse
 
         with cls._lock:
             if runtime in cls._runtimes:
@@ -443,18 +520,28 @@ class _MotoPatch:
             cls._runtimes.append(runtime)
             if cls._original is None:
                 cls._original = LambdaFunction.invoke
+                cls._original_backend_invoke = LambdaBackend.invoke
+                cls._original_response_invoke = LambdaResponse.invoke
                 LambdaFunction.invoke = _patched_invoke  # type: ignore[method-assign]
+                LambdaBackend.invoke = _addressed_invoke  # type: ignore[method-assign]
+                LambdaResponse.invoke = _qualified_request  # type: ignore[method-assign]
 
     @classmethod
     def unregister(cls, runtime: LambdaRuntime) -> None:
-        from moto.awslambda.models import LambdaFunction
+        from moto.awslambda.models import LambdaBackend, LambdaFunction
+        from moto.awslambda.responses import LambdaResponse
 
         with cls._lock:
             if runtime in cls._runtimes:
                 cls._runtimes.remove(runtime)
             if not cls._runtimes and cls._original is not None:
                 LambdaFunction.invoke = cls._original  # type: ignore[method-assign]
+                if cls._original_backend_invoke is not None:
+                    LambdaBackend.invoke = cls._original_backend_invoke  # type: ignore[method-assign]
+                if cls._original_response_invoke is not None:
+                    LambdaResponse.invoke = cls._original_response_invoke  # type: ignore[method-assign]
                 cls._original = None
+                cls._original_backend_invoke = cls._original_response_invoke = None
 
     @classmethod
     def find(cls, arn: str) -> tuple[LambdaRuntime, FunctionSpec] | None:
@@ -478,4 +565,60 @@ def _patched_invoke(
             raise RuntimeError("moto Lambda patch removed during an invocation")
         return original(self, body, request_headers, response_headers)  # type: ignore[no-any-return]
     runtime, spec = found
-    return runtime.invoke_from_moto(spec, body, request_headers, response_headers)
+    version = str(getattr(self, "version", "$LATEST"))
+    addressed = invoked_arn.get()
+    if addressed is None or _unqualified(addressed) != _unqualified(self.function_arn):
+        addressed = self.function_arn
+    return runtime.invoke_from_moto(
+        spec,
+        body,
+        request_headers,
+        response_headers,
+        invoked_function_arn=addressed,
+        version=version,
+    )
+
+
+#: `Invoke`'s `?Qualifier=` (moto 5 reads `qualifier` and so runs $LATEST whatever was asked).
+_requested_qualifier: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "requested_qualifier", default=None
+)
+
+
+def _qualified_request(self: Any) -> Any:
+    """Replacement of `moto.awslambda.responses.LambdaResponse.invoke`: keeps the Qualifier."""
+    original = _MotoPatch._original_response_invoke
+    if original is None:  # pragma: no cover - only if unpatched between lookup and call
+        raise RuntimeError("moto Lambda patch removed during an invocation")
+    token = _requested_qualifier.set(self._get_param("Qualifier"))
+    try:
+        return original(self)
+    finally:
+        _requested_qualifier.reset(token)
+
+
+def _addressed_invoke(
+    self: Any,
+    function_name: str,
+    qualifier: str | None,
+    body: Any,
+    headers: Any,
+    response_headers: Any,
+) -> Any:
+    """Replacement of `moto.awslambda.models.LambdaBackend.invoke` (Lambda's `Invoke`, also
+    Step Functions' tasks): notes the ARN the caller named, qualifier included."""
+    original = _MotoPatch._original_backend_invoke
+    if original is None:  # pragma: no cover - only if unpatched between lookup and call
+        raise RuntimeError("moto Lambda patch removed during an invocation")
+    qualifier = qualifier or _requested_qualifier.get()
+    if function_name.startswith("arn:"):
+        arn = function_name
+    else:
+        arn = (
+            f"arn:{self.partition}:lambda:{self.region_name}:{self.account_id}:"
+            f"function:{function_name}"
+        )
+    if qualifier and arn.count(":") == 6:
+        arn = f"{arn}:{qualifier}"
+    with invoking(arn):
+        return original(self, function_name, qualifier, body, headers, response_headers)

@@ -65,6 +65,9 @@ class Provisioned:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     environments: dict[str, dict[str, str]] = field(default_factory=dict)
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    #: Provisioned concurrency by qualified function ARN (an alias's or a version's): moto has
+    #: no API for it; the local stack initialises those functions before any event instead.
+    provisioned_concurrency: dict[str, int] = field(default_factory=dict)
 
 
 #: Types with nothing to create locally, and why.
@@ -352,6 +355,52 @@ class Provisioner:
         self.result.environments[logical_id] = environment
         return Created(name, {"Arn": arn})
 
+    def create_version(self, logical_id: str, props: Mapping[str, Any]) -> Created:
+        """A published version: Ref is its (qualified) ARN, GetAtt Version its number."""
+        props = self.resolve(props)
+        request = {"FunctionName": props["FunctionName"]}
+        if props.get("Description"):
+            request["Description"] = props["Description"]
+        version = self.client("lambda").publish_version(**request)
+        arn = version["FunctionArn"]
+        self._provision_concurrency(logical_id, version["Version"], arn, props)
+        return Created(arn, {"FunctionArn": arn, "Version": version["Version"]})
+
+    def create_alias(self, logical_id: str, props: Mapping[str, Any]) -> Created:
+        """An alias of a version: Ref and GetAtt AliasArn are its ARN (`...:function:f:alias`)."""
+        props = self.resolve(props)
+        request: dict[str, Any] = {
+            "FunctionName": props["FunctionName"],
+            "Name": props["Name"],
+            "FunctionVersion": str(props["FunctionVersion"]),
+        }
+        if props.get("Description"):
+            request["Description"] = props["Description"]
+        weights = (props.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+        if weights:
+            request["RoutingConfig"] = {
+                "AdditionalVersionWeights": {
+                    str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights
+                }
+            }
+        arn = self.client("lambda").create_alias(**request)["AliasArn"]
+        self._provision_concurrency(logical_id, request["FunctionVersion"], arn, props)
+        return Created(arn, {"AliasArn": arn})
+
+    def _provision_concurrency(
+        self, logical_id: str, version: str, arn: str, props: Mapping[str, Any]
+    ) -> None:
+        """Record a ProvisionedConcurrencyConfig, refused where Lambda refuses it."""
+        config = props.get("ProvisionedConcurrencyConfig")
+        if config is None:
+            return
+        count = int(config["ProvisionedConcurrentExecutions"])
+        if count < 1:  # Lambda refuses 0: no provisioned concurrency is no config at all
+            raise TemplateError(f"{logical_id}: ProvisionedConcurrentExecutions {count} < 1")
+        if version == "$LATEST":
+            raise TemplateError(f"{logical_id}: provisioned concurrency needs a published version")
+        self.result.provisioned_concurrency[arn] = count
+
     # ---------------------------------------------------------------------- Step Functions
     def create_state_machine(self, logical_id: str, props: Mapping[str, Any]) -> Created:
         name = self.resolve(props.get("StateMachineName")) or self.ctx.physical_name(logical_id, 80)
@@ -444,6 +493,8 @@ _CREATORS: dict[str, Callable[[Provisioner, str, Mapping[str, Any]], Created]] =
     "AWS::SecretsManager::Secret": Provisioner.create_secret,
     "AWS::IAM::Role": Provisioner.create_role,
     "AWS::Lambda::Function": Provisioner.create_function,
+    "AWS::Lambda::Version": Provisioner.create_version,
+    "AWS::Lambda::Alias": Provisioner.create_alias,
     "AWS::StepFunctions::StateMachine": Provisioner.create_state_machine,
     "AWS::Events::Rule": Provisioner.create_rule,
 }

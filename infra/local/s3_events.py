@@ -4,6 +4,10 @@ moto's notification names the key but not the version the write created; S3 adds
 `s3.object.versionId` when the bucket has versioning on. Handlers decide on that exact version
 (`enforcement.upload_versions`), so the local stack must send it. The patch wraps moto's
 `moto.s3.notifications._get_s3_event`, process-wide while any stack is started.
+
+S3 invokes the function ARN the notification names, an alias's or a version's as well as a
+function's; its delivery (`_invoke_awslambda`) is wrapped so the handler's context names that ARN
+(`infra.local.lambdas.invoking`).
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from infra.local.lambdas import invoking
+
 _lock = threading.Lock()
 _users = 0
 _original: Callable[..., dict[str, Any]] | None = None
+_original_delivery: Callable[..., None] | None = None
 
 
 def _with_version(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
@@ -28,23 +35,33 @@ def _with_version(event_name: str, bucket: Any, key: Any, notification_id: str) 
     return event
 
 
+def _deliver(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+    assert _original_delivery is not None
+    with invoking(fn_arn):
+        _original_delivery(account_id, event_body, fn_arn, region_name)
+
+
 def install() -> None:
-    global _users, _original
+    global _users, _original, _original_delivery
     from moto.s3 import notifications
 
     with _lock:
         _users += 1
         if _original is None:
             _original = notifications._get_s3_event
+            _original_delivery = notifications._invoke_awslambda
             notifications._get_s3_event = _with_version
+            notifications._invoke_awslambda = _deliver
 
 
 def uninstall() -> None:
-    global _users, _original
+    global _users, _original, _original_delivery
     from moto.s3 import notifications
 
     with _lock:
         _users = max(0, _users - 1)
         if _users == 0 and _original is not None:
             notifications._get_s3_event = _original
-            _original = None
+            if _original_delivery is not None:
+                notifications._invoke_awslambda = _original_delivery
+            _original = _original_delivery = None

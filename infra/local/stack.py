@@ -271,6 +271,7 @@ class LocalStack:
             self._provisioned.functions, self.invocations, quiet=self.quiet
         )
         self._runtime.install()
+        self._runtime.initialise_provisioned(self._provisioned.provisioned_concurrency)
         self.routes = routes_from_template(template, self._provisioned.intrinsics)
         self._gateway = ApiGateway(
             self.routes,
@@ -307,6 +308,11 @@ class LocalStack:
     def api_calls(self) -> RecentLog[ApiCall]:
         """The requests the API answered (the last `record_limit`)."""
         return self._gateway.calls if self._gateway is not None else RecentLog()
+
+    @property
+    def provisioned_concurrency(self) -> dict[str, int]:
+        """Provisioned concurrency by qualified function ARN (alias or version)."""
+        return dict(self._provisioned.provisioned_concurrency) if self._provisioned else {}
 
     @property
     def functions(self) -> dict[str, FunctionSpec]:

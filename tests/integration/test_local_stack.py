@@ -122,10 +122,19 @@ def test_every_table_exists_with_its_keys_indexes_and_ttl(stack: LocalStack) -> 
 def test_bucket_notifies_each_s3_function_on_its_prefix(stack: LocalStack) -> None:
     wanted = {}
     for logical_id, resource in _of_type("AWS::Serverless::Function").items():
+        alias = resource["Properties"].get("AutoPublishAlias")
+        # SAM points a function's events at its alias when it publishes one
+        target = (
+            stack.resources[f"{logical_id}Alias{alias}"]
+            if alias
+            else stack.functions[logical_id].arn
+        )
         for event in resource["Properties"].get("Events", {}).values():
             if event["Type"] == "S3":
                 rules = event["Properties"]["Filter"]["S3Key"]["Rules"]
-                wanted[stack.functions[logical_id].arn] = rules[0]["Value"]
+                wanted[target] = rules[0]["Value"]
+    driver_alias = f"{stack.functions['DriverFaceFunction'].arn}:live"
+    assert wanted[driver_alias] == "ticketing/faces/"
     s3 = stack.boto3_client("s3")
     bucket = stack.resources["UploadBucket"]
     assert bucket == stack.env["UPLOAD_BUCKET"] == f"enforcement-local-uploads-{stack.account_id}"
@@ -278,13 +287,15 @@ def test_a_body_over_10_mb_is_refused_like_api_gateway(stack: LocalStack, api: C
 def test_presigned_uploads_invoke_the_function_of_their_prefix(stack: LocalStack) -> None:
     s3 = stack.boto3_client("s3")
     bucket = stack.resources["UploadBucket"]
-    ais, face = Recorder(), Recorder()
+    ais, face, driver = Recorder(), Recorder(), Recorder()
     since = len(stack.invocations)
     with (
         stack.override_handler("AisFeedFunction", ais),
         stack.override_handler("FaceFunction", face),
+        stack.override_handler("DriverFaceFunction", driver),
     ):
-        for key in ("ais-feed/positions.csv", "uploads/check/c-1.jpg", "elsewhere/x.bin"):
+        keys = ("ais-feed/positions.csv", "uploads/check/c-1.jpg", "ticketing/faces/d.jpg", "x.bin")
+        for key in keys:
             grant = s3.generate_presigned_post(bucket, key, ExpiresIn=60)
             response = requests.post(
                 grant["url"], data=grant["fields"], files={"file": ("f", b"content")}, timeout=10
@@ -301,6 +312,15 @@ def test_presigned_uploads_invoke_the_function_of_their_prefix(stack: LocalStack
     assert face.contexts[0].function_name == "FaceFunction"
     assert face.contexts[0].memory_limit_in_mb == 1769  # template.yaml
     assert 0 < face.contexts[0].get_remaining_time_in_millis() <= 60_000
+    # S3 invokes the driver face function's alias (AutoPublishAlias), which runs version 1
+    [driver_call] = _invocations(stack, "DriverFaceFunction", since)
+    assert driver_call.event_source == "s3"
+    alias_arn = stack.resources["DriverFaceFunctionAliaslive"]
+    assert alias_arn == f"{stack.functions['DriverFaceFunction'].arn}:live"
+    assert driver.contexts[0].invoked_function_arn == alias_arn
+    assert driver.contexts[0].function_version == "1"
+    assert face.contexts[0].invoked_function_arn == stack.functions["FaceFunction"].arn
+    assert face.contexts[0].function_version == "$LATEST"
 
 
 def test_direct_invokes_through_moto_reach_the_handler(stack: LocalStack) -> None:
