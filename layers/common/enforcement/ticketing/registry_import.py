@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from pynamodb.exceptions import PutError, UpdateError
@@ -111,6 +111,8 @@ _TOKEN = re.compile(r"[0-9a-f]{24}")
 
 Record = VehicleRecord | DriverRecord | ViolationRecord
 Item = Vehicle | Driver | Violation
+#: What became of a good row the import wrote (or tried to).
+Outcome = Literal["written", "unchanged", "stale"]
 
 
 def _key(city: str, registry: str, token: str) -> str:
@@ -221,6 +223,14 @@ class Tally:
             "stale": self.stale,
             "bad_rows": len(self.bad),
         }
+
+    def note(self, outcome: Outcome) -> None:
+        if outcome == "written":
+            self.written += 1
+        elif outcome == "unchanged":
+            self.unchanged += 1
+        else:
+            self.stale += 1
 
 
 def process(key: str, version_id: str | None = None) -> dict[str, Any]:
@@ -338,7 +348,7 @@ def _store(
                 for item in model.batch_get(keys, consistent_read=True)
             }
             tally.read_calls += 1
-            writes: list[Callable[[], str]] = []
+            writes: list[Callable[[], Outcome]] = []
             for item in items:
                 before = stored.get(_identity(item))
                 if before is not None and stale(before.source, source):
@@ -352,14 +362,14 @@ def _store(
                 else:
                     tally.unchanged += 1  # this file again (a retried import)
             for outcome in pool.map(lambda write: write(), writes):
-                setattr(tally, outcome, getattr(tally, outcome) + 1)
+                tally.note(outcome)
 
 
 def _condition_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == CONDITION_FAILED
 
 
-def _write(item: Item) -> str:
+def _write(item: Item) -> Outcome:
     """Write a row whole on condition that its record is of no file or of this file or an
     earlier one (`registry_rows.stale`, as a condition): "written", or "stale" when a later
     file wrote the record since it was read."""
@@ -374,7 +384,7 @@ def _write(item: Item) -> str:
     return "written"
 
 
-def _confirm(before: Item, item: Item) -> str:
+def _confirm(before: Item, item: Item) -> Outcome:
     """A row equal to its record, of a later file: the record now stands as of this file (its
     `source` moved on, nothing else written), on condition that it is still as it was read;
     when another file changed it meanwhile, the row is written whole (`_write`)."""
