@@ -91,18 +91,18 @@ def city(stack: Any) -> City:
 def test_the_registries_are_imported_each_bad_row_reported_the_good_ones_kept(city: City) -> None:
     vehicles, drivers, violations = (city.reports[r] for r in ("vehicles", "drivers", "violations"))
     assert (vehicles["status"], vehicles["result"]) == ("done", "imported")
-    counts = ("rows", "accepted", "written", "unchanged", "bad_rows")
-    assert [vehicles["details"][k] for k in counts] == [7, 6, 6, 0, 1]
+    counts = ("rows", "accepted", "written", "unchanged", "stale", "bad_rows")
+    assert [vehicles["details"][k] for k in counts] == [7, 6, 6, 0, 0, 1]
     [bad] = vehicles["details"]["bad"]
     assert (bad["line"], bad["problems"][0]["field"], bad["problems"][0]["code"]) == (
         8,
         "plate",
         "plate_letter_i_or_o",
     )
-    assert [drivers["details"][k] for k in counts] == [5, 4, 4, 0, 1]
+    assert [drivers["details"][k] for k in counts] == [5, 4, 4, 0, 0, 1]
     [bad] = drivers["details"]["bad"]
     assert (bad["line"], bad["problems"][0]["code"]) == (6, "resident_id_check_character")
-    assert [violations["details"][k] for k in counts] == [4, 4, 4, 0, 0]
+    assert [violations["details"][k] for k in counts] == [4, 4, 4, 0, 0, 0]
 
 
 def test_a_file_imported_again_changes_nothing_and_a_bad_header_refuses_the_file(

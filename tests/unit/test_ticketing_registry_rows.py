@@ -14,9 +14,11 @@ from enforcement.ticketing.registry_rows import (
     DriverRecord,
     VehicleRecord,
     ViolationRecord,
+    file_order,
     read_drivers,
     read_vehicles,
     read_violations,
+    stale,
 )
 
 TODAY = date(2026, 12, 1)
@@ -459,3 +461,16 @@ def test_a_violation_file_with_a_wrong_header_is_refused_whole() -> None:
         list(read_violations(csv_bytes("violation_id,plate,plate_type,code,time,place,fine")))
     assert refused.value.code == "registry_bad_header"
     assert "missing: points, status" in refused.value.message
+
+
+def test_a_row_is_stale_only_over_a_record_of_a_later_file() -> None:
+    city = "city-q.vehicles."
+    early = file_order("2026-12-01T23:59:59.999Z", city + "f" * 24)
+    late = file_order("2026-12-02T00:00:00.000Z", city + "0" * 24)  # its id sorts first
+    same_moment = file_order("2026-12-02T00:00:00.000Z", city + "1" * 24)
+    assert stale(late, early)
+    assert not stale(early, late)
+    assert stale(same_moment, late)  # one millisecond: the upload id orders them
+    assert not stale(late, same_moment)
+    assert not stale(late, late)  # the same file again (a retried import)
+    assert not stale(None, early)  # a new record, or one stored before files were ordered

@@ -19,7 +19,9 @@ key starts with it, so one city's registries never meet another's. Keys in the d
 
 Dates are ISO strings (`YYYY-MM-DD`), moments ISO strings in UTC. Each item keeps the upload that
 last changed it (`upload_id`, `updated_at`): a re-imported row equal to the item is not
-rewritten, so these say when the registry last changed the record.
+rewritten, so these say when the registry last changed the record. `source` says which file the
+record stands as of (`registry_rows.file_order`: the newest file that listed it, changed or not):
+a row of an older file is not written over it (`registry_rows.stale`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Vehicle(Model):
     flags = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     upload_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)  # registry_rows.file_order of the newest file listing it
 
 
 class Driver(Model):
@@ -94,6 +97,7 @@ class Driver(Model):
     date_of_birth = UnicodeAttribute()
     upload_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)  # registry_rows.file_order of the newest file listing it
 
 
 class Violation(Model):
@@ -115,3 +119,4 @@ class Violation(Model):
     status = UnicodeAttribute()  # untreated | unpaid | paid
     upload_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)  # registry_rows.file_order of the newest file listing it

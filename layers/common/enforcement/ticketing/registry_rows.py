@@ -30,6 +30,7 @@ from enforcement.ticketing.registry_csv import (
 MAX_NAME = 64
 MAX_POINTS = 99
 FLAG_SEPARATOR = "|"
+SOURCE_SEPARATOR = "#"
 
 VEHICLE_COLUMNS = (
     "plate",
@@ -167,6 +168,23 @@ def read_violations(
     return read(
         data, VIOLATION_COLUMNS, lambda row, line: _violation(row, line, utc_offset), max_bytes
     )
+
+
+def file_order(granted_at: str, upload_id: str) -> str:
+    """Where a registry file stands among the files of its city and registry: the time its
+    upload was granted (`clock.iso`: UTC, milliseconds, fixed width, so the text sorts as the
+    time), then its upload id (`<city>.<registry>.<id>`) for two grants of one millisecond.
+    A record keeps the order of the newest file that listed it (`source`)."""
+    return f"{granted_at}{SOURCE_SEPARATOR}{upload_id}"
+
+
+def stale(stored: str | None, incoming: str) -> bool:
+    """A registry row is stale when its record stands as of a later file (`file_order`) than
+    the row's own: the row is not written, and it is counted `stale`, not reported as bad. A
+    record of no file (new, or stored before files were ordered) is older than any file; the
+    same file again is not stale (an import retried: its rows are equal, nothing is written).
+    Imports write on the same comparison as a condition (`source <= :file`)."""
+    return stored is not None and stored > incoming
 
 
 def _plate_and_kind(row: Row) -> tuple[str | None, PlateKind | None]:

@@ -23,7 +23,9 @@ Licences (`enforcement.ticketing.licences`, Order No. 162 of the Ministry of Pub
 Registries (`enforcement.ticketing.registry_csv`: the file; `registry_rows`: the rows): a
 registry CSV file refused as a whole, or read row by row into typed records and bad rows (line,
 field, reason): `read_vehicles`, `read_drivers`, `read_violations` (a violation outstanding while
-`untreated` or `unpaid`: `registry_rows.OUTSTANDING`).
+`untreated` or `unpaid`: `registry_rows.OUTSTANDING`). Files that cross: a file's place among
+its registry's files, `registry_rows.file_order`; a row not written over a record of a later
+file, `registry_rows.stale`.
 
 The licence number is a resident ID number, judged by `enforcement.identity.parse_resident_id`
 (GB 11643-1999), not again here.

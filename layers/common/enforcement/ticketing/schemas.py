@@ -50,6 +50,10 @@ class RegistryReportOut(BaseModel):
     accepted: int | None = Field(default=None, description="good rows, kept")
     written: int | None = Field(default=None, description="good rows that changed a record")
     unchanged: int | None = Field(default=None, description="good rows equal to the record")
+    stale: int | None = Field(
+        default=None,
+        description="good rows not written: their record stands as of a file granted later",
+    )
     bad_rows: int | None = None
     bad: list[RegistryBadRowOut] = Field(
         default_factory=list, description="the first 100 bad rows (all of them: `report_url`)"
