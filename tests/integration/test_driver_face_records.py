@@ -14,7 +14,7 @@ import pytest
 from enforcement.auth import Role
 
 from tests import photos
-from tests.integration.client import Client, officer_session, upload, wait_for
+from tests.integration.client import Client, upload, wait_for
 from tests.integration.people import crew_account
 from tests.integration.test_driver_face_search import (
     SALLEY,
@@ -23,6 +23,7 @@ from tests.integration.test_driver_face_search import (
     City,
     johns,
     licence_number,
+    make_city,
     register_driver,
 )
 from tests.integration.test_ticketing_roadside import send
@@ -55,27 +56,9 @@ class Town(City):
 @pytest.fixture(scope="module")
 def town(stack: Any) -> Town:
     """A city of its own with two drivers enrolled (the tests only read them)."""
-    suffix = secrets.token_hex(3)
-    agency, name = f"traffic-{suffix}", f"penglai-{suffix}"
-
-    def account(username: str, role: Role, where: str) -> Client:
-        return officer_session(
-            stack.api_url, username, role=role, agency=agency, jurisdiction=where, name="王"
-        )
-
-    town = Town(
-        name,
-        account(f"radm{suffix}", Role.ADMIN, name),
-        account(f"roff{suffix}", Role.OFFICER, name),
-        account(f"rout{suffix}", Role.OFFICER, f"longkou-{suffix}"),
-        {},
-    )
-    town.other_officer = account(f"roth{suffix}", Role.OFFICER, name)
-    for who, photo, driver_name in (("simm", SIMM, "西姆"), ("salley", SALLEY, "萨利")):
-        number = licence_number()
-        register_driver(name, number, driver_name)
-        assert town.enrol(number, johns(photo))["face_status"] == "enrolled"
-        town.drivers[who] = number
+    drivers = (("simm", SIMM, "西姆"), ("salley", SALLEY, "萨利"))
+    town, account = make_city(stack, "penglai", drivers, Town, "r")
+    town.other_officer = account(f"roth{secrets.token_hex(3)}", Role.OFFICER, town.name)
     return town
 
 

@@ -8,8 +8,9 @@ crew member, the public, an officer enrolling, an officer of another city of the
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from enforcement.auth import Role
@@ -93,34 +94,49 @@ def register_driver(city: str, licence: str, name: str) -> None:
     ).save()
 
 
-@pytest.fixture(scope="module")
-def city(stack: Any) -> City:
-    """A city of its own with three drivers enrolled (the tests only read them)."""
+AccountMaker = Callable[[str, Role, str], Client]
+CityT = TypeVar("CityT", bound=City)
+
+
+def make_city(
+    stack: Any,
+    place: str,
+    drivers: tuple[tuple[str, str, str], ...],
+    kind: type[CityT],
+    prefix: str,
+) -> tuple[CityT, AccountMaker]:
+    """A city of its own (an agency, an admin, an officer, an officer of another city) with
+    `drivers` (key, photo, name) on its registry and enrolled; and the account maker, for
+    more of the agency's people."""
     suffix = secrets.token_hex(3)
-    agency, name = f"traffic-{suffix}", f"yantai-{suffix}"
+    agency, name = f"traffic-{suffix}", f"{place}-{suffix}"
 
     def account(username: str, role: Role, where: str) -> Client:
         return officer_session(
             stack.api_url, username, role=role, agency=agency, jurisdiction=where, name="刘"
         )
 
-    city = City(
+    city = kind(
         name,
-        account(f"fadm{suffix}", Role.ADMIN, name),
-        account(f"foff{suffix}", Role.OFFICER, name),
-        account(f"fout{suffix}", Role.OFFICER, f"weihai-{suffix}"),
+        account(f"{prefix}adm{suffix}", Role.ADMIN, name),
+        account(f"{prefix}off{suffix}", Role.OFFICER, name),
+        account(f"{prefix}out{suffix}", Role.OFFICER, f"{place}-outside-{suffix}"),
         {},
     )
-    for who, photo, driver_name in (
-        ("savage", SAVAGE[0], "萨维奇"),
-        ("simm", SIMM, "西姆"),
-        ("salley", SALLEY, "萨利"),
-    ):
+    for who, photo, driver_name in drivers:
         number = licence_number()
         register_driver(name, number, driver_name)
         assert city.enrol(number, johns(photo))["face_status"] == "enrolled"
         city.drivers[who] = number
-    return city
+    return city, account
+
+
+@pytest.fixture(scope="module")
+def city(stack: Any) -> City:
+    """A city of its own with three drivers enrolled (the tests only read them)."""
+    drivers = (("savage", SAVAGE[0], "萨维奇"), ("simm", SIMM, "西姆"), ("salley", SALLEY, "萨利"))
+    made, _ = make_city(stack, "yantai", drivers, City, "f")
+    return made
 
 
 def test_a_driver_is_identified_from_a_second_photo_and_confirmed(city: City) -> None:
