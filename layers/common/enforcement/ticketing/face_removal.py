@@ -16,10 +16,11 @@ Idempotent: a face removed already is answered as it is (200) and nothing is wri
 driver whose face the index does not hold (never enrolled, only pending or refused photos) is
 404 `face_not_enrolled`. A new enrolment may follow a removal (an admin's new upload).
 
-A warm face function re-reads the index's deltas at most every `face.index.REFRESH_SECONDS`
-(30 s): until then its searches may still rank the driver, so a search's view leaves out every
-candidate whose face is removed (`face_searches.search_view`), and such a candidate cannot be
-confirmed: no officer is offered a driver who left the index.
+A search lists the index's new entries as its photo is encoded (`face_uploads.process`), so a
+removal written before the photo landed is seen; a search already running may still rank the
+driver, so a search's view leaves out every candidate whose face is removed
+(`face_searches.search_view`), and such a candidate cannot be confirmed: no officer is offered
+a driver who left the index.
 """
 
 from __future__ import annotations
