@@ -38,16 +38,9 @@ from enforcement.checkin.models import (
 )
 from enforcement.config import settings
 from enforcement.errors import Conflict
-from enforcement.face.uploaded import Photo, close_ticket, read_photo
+from enforcement.face.uploaded import Photo, arrived, close_ticket, overtaken, read_photo
 from enforcement.models import Upload
-from enforcement.upload_versions import (
-    Arrival,
-    after_conflict,
-    arrival,
-    discard_unknown,
-    missing,
-    refuse_replacement,
-)
+from enforcement.upload_versions import discard_unknown, missing
 
 logger = Logger(child=True)
 
@@ -62,13 +55,9 @@ def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
         logger.warning("object without an upload ticket", extra={"key": key})
         discard_unknown(key, version_id)
         return {"key": key, "outcome": "unknown_upload"}
-    state, version = arrival(ticket, version_id)
-    if state is Arrival.MISSING:
-        return missing(ticket)
-    if state is Arrival.REPLACEMENT:
-        return refuse_replacement(ticket, version)
-    if state is Arrival.DECIDED:
-        return {"key": key, "outcome": "duplicate", "status": ticket.status}
+    version, outcome = arrived(ticket, version_id)
+    if outcome is not None:
+        return outcome
     try:
         photo = read_photo(ticket, version)
     except uploads.ObjectMissing:
@@ -78,12 +67,10 @@ def process_upload(key: str, version_id: str | None = None) -> dict[str, Any]:
             return enrol(ticket, photo)
         return decide_check(ticket, photo, check)
     except Conflict:
-        state, latest = after_conflict(key, version)
-        if state is Arrival.REPLACEMENT and latest is not None:
-            return refuse_replacement(latest, version)  # another version was decided meanwhile
-        if state is Arrival.DECIDED and latest is not None:
-            return {"key": key, "outcome": "duplicate", "status": latest.status}
-        raise
+        outcome = overtaken(key, version)
+        if outcome is None:
+            raise
+        return outcome
 
 
 # ------------------------------------------------------------------ enrolment

@@ -19,6 +19,13 @@ from enforcement.face import engine
 from enforcement.face.configured import engine_config
 from enforcement.face.engine import EngineConfig
 from enforcement.models import Upload
+from enforcement.upload_versions import (
+    Arrival,
+    after_conflict,
+    arrival,
+    missing,
+    refuse_replacement,
+)
 
 #: Errors after which the object is deleted: it is not a usable image at all.
 JUNK: Final = frozenset(
@@ -66,6 +73,32 @@ def read_photo(
             uploads.discard(ticket.object_key, version)
         return Photo(None, exc.code, digest, version)
     return Photo(template, None, digest, version)
+
+
+def arrived(ticket: Upload, version_id: str | None) -> tuple[str, dict[str, Any] | None]:
+    """The object version a photo's event announced, and the event's outcome when there is
+    nothing to decide (`upload_versions.arrival`): the object gone (the ticket stays pending), a
+    second post of the grant (refused and deleted), a re-delivery (`duplicate`); None: decide."""
+    state, version = arrival(ticket, version_id)
+    if state is Arrival.MISSING:
+        return version, missing(ticket)
+    if state is Arrival.REPLACEMENT:
+        return version, refuse_replacement(ticket, version)
+    if state is Arrival.DECIDED:
+        return version, {"key": ticket.object_key, "outcome": "duplicate", "status": ticket.status}
+    return version, None
+
+
+def overtaken(key: str, version: str) -> dict[str, Any] | None:
+    """A decision's transaction found the ticket no longer pending: the outcome when another
+    delivery decided it meanwhile (this version: `duplicate`; another one: this one refused and
+    deleted); None when the ticket is still pending (the conflict was another, and stands)."""
+    state, latest = after_conflict(key, version)
+    if state is Arrival.REPLACEMENT and latest is not None:
+        return refuse_replacement(latest, version)
+    if state is Arrival.DECIDED and latest is not None:
+        return {"key": key, "outcome": "duplicate", "status": latest.status}
+    return None
 
 
 def close_ticket(

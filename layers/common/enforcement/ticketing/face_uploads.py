@@ -38,7 +38,7 @@ from enforcement.batch_reads import ItemKey
 from enforcement.errors import Conflict
 from enforcement.face import index as face_index
 from enforcement.face.configured import driver_engine_config, match_zones
-from enforcement.face.uploaded import Photo, close_ticket, read_photo
+from enforcement.face.uploaded import Photo, arrived, close_ticket, overtaken, read_photo
 from enforcement.models import Upload
 from enforcement.ticketing import face_rules
 from enforcement.ticketing.face_models import (
@@ -52,14 +52,7 @@ from enforcement.ticketing.face_models import (
     search_of_key,
 )
 from enforcement.ticketing.models import audit_chain
-from enforcement.upload_versions import (
-    Arrival,
-    after_conflict,
-    arrival,
-    discard_unknown,
-    missing,
-    refuse_replacement,
-)
+from enforcement.upload_versions import discard_unknown, missing
 
 logger = Logger(child=True)
 
@@ -103,13 +96,9 @@ def _process(key: str, version_id: str | None, city: str, search_id: str) -> dic
         logger.warning("object without a driver face ticket", extra={"key": key})
         discard_unknown(key, version_id)
         return {"key": key, "outcome": "unknown_upload"}
-    state, version = arrival(ticket, version_id)
-    if state is Arrival.MISSING:
-        return missing(ticket)
-    if state is Arrival.REPLACEMENT:
-        return refuse_replacement(ticket, version)
-    if state is Arrival.DECIDED:
-        return {"key": key, "outcome": "duplicate", "status": ticket.status}
+    version, outcome = arrived(ticket, version_id)
+    if outcome is not None:
+        return outcome
     try:
         photo = read_photo(ticket, version, driver_engine_config())
     except uploads.ObjectMissing:
@@ -125,12 +114,10 @@ def _process(key: str, version_id: str | None, city: str, search_id: str) -> dic
         head = reads.item(audit.AuditEntry, head_key.hash_key, head_key.range_key)
         return identify(ticket, photo, search, head)
     except Conflict:
-        state, latest = after_conflict(key, version)
-        if state is Arrival.REPLACEMENT and latest is not None:
-            return refuse_replacement(latest, version)
-        if state is Arrival.DECIDED and latest is not None:
-            return {"key": key, "outcome": "duplicate", "status": latest.status}
-        raise
+        outcome = overtaken(key, version)
+        if outcome is None:
+            raise
+        return outcome
 
 
 # ------------------------------------------------------------------ enrolment
