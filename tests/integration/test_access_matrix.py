@@ -329,7 +329,7 @@ class World:
         )["search_id"]
 
     def _registries(self) -> None:
-        from enforcement.ticketing import registry_import
+        from enforcement.ticketing import registry_store
         from enforcement.ticketing.registry_rows import read_drivers, read_vehicles
 
         vehicles = "plate,plate_type,vehicle_type,owner,registration_status,inspection_due,"
@@ -341,7 +341,7 @@ class World:
             *read_vehicles(vehicles.encode()),
             *read_drivers(drivers.encode(), today=clock.now().date()),
         ]:
-            registry_import.item_of(self.ja1, record).save()
+            registry_store.item_of(self.ja1, record).save()
 
     def _dispatched_day(self, agency: str) -> None:
         """A past day of agency A, dispatched from a stored rota document, with one closed task
