@@ -39,11 +39,14 @@ def test_the_s3_events_name_a_photo_upload_and_an_ais_file() -> None:
 
 
 def test_the_driver_search_photo_event_names_its_city_and_search() -> None:
-    from enforcement.ticketing.face_models import search_of_key
+    from enforcement.ticketing.face_models import enrolment_of_key, search_of_key
 
     record = next(S3Event(event("ticketing_driver_search_photo")).records)
     assert search_of_key(record.s3.get_object.key) == ("yantai", "fs-0123456789abcdef01234567")
     assert search_of_key("ticketing/faces/driver_enrolment/yantai/370602198503142314/ab") is None
+    enrolment = "ticketing/faces/driver_enrolment/yantai/370602198503142314/ab"
+    assert enrolment_of_key(enrolment) == ("yantai", "370602198503142314")
+    assert enrolment_of_key(record.s3.get_object.key) is None
 
 
 def test_the_task_step_event_parses_and_a_wrong_one_does_not() -> None:

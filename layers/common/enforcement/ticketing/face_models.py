@@ -151,6 +151,15 @@ def search_subject(city: str, search_id: str) -> str:
     return f"{city}/{search_id}"
 
 
+def enrolment_of_key(key: str) -> tuple[str, str] | None:
+    """The city and licence number an enrolment photo's key names
+    (`ticketing/faces/driver_enrolment/<city>/<licence number>/<token>`)."""
+    parts = key.split("/")
+    if len(parts) == 6 and key.startswith(f"{PREFIX}{ENROLMENT}/"):
+        return parts[3], parts[4]
+    return None
+
+
 def search_of_key(key: str) -> tuple[str, str] | None:
     """The city and search id a search photo's key names
     (`ticketing/faces/driver_search/<city>/<search id>/<token>`)."""

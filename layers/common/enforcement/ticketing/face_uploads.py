@@ -48,6 +48,7 @@ from enforcement.ticketing.face_models import (
     DriverFace,
     FaceSearch,
     driver_key,
+    enrolment_of_key,
     index_name,
     search_of_key,
 )
@@ -86,6 +87,10 @@ def process(key: str, version_id: str | None = None) -> dict[str, Any]:
 
 def _process(key: str, version_id: str | None, city: str, search_id: str) -> dict[str, Any]:
     wanted = [ItemKey(Upload, key)]
+    enrolled = enrolment_of_key(key)
+    face_key = driver_key(*enrolled) if enrolled else ""
+    if face_key:  # the driver's face record, as an enrolment's decision reads it
+        wanted.append(ItemKey(DriverFace, face_key))
     chain = ""
     if search_id:
         chain = audit.chain_of(_searched_event(search_id), audit_chain(city), None)
@@ -105,7 +110,7 @@ def _process(key: str, version_id: str | None, city: str, search_id: str) -> dic
         return missing(ticket)
     try:
         if ticket.purpose == ENROLMENT:
-            return enrol(ticket, photo)
+            return enrol(ticket, photo, reads.item(DriverFace, face_key) if face_key else None)
         search = reads.item(FaceSearch, search_id) if search_id else None
         if search is None or search.city != city:
             logger.warning("a search photo without its search", extra={"key": key})
@@ -123,15 +128,13 @@ def _process(key: str, version_id: str | None, city: str, search_id: str) -> dic
 # ------------------------------------------------------------------ enrolment
 
 
-def enrol(ticket: Upload, photo: Photo) -> dict[str, Any]:
-    """Enrol the driver's reference face in the city's index, or record why it cannot be."""
+def enrol(ticket: Upload, photo: Photo, before: DriverFace | None) -> dict[str, Any]:
+    """Enrol the driver's reference face in the city's index, or record why it cannot be;
+    `before`: the driver's face record as read with the ticket (None: there is none)."""
     city, licence_number = ticket.subject_id.split("/", 1)
     face = DriverFace(driver_key(city, licence_number))
     target = f"driver:{city}/{licence_number}"
     now = clock.iso()
-    before = batch_reads.batch_get([ItemKey(DriverFace, face.driver_key)]).item(
-        DriverFace, face.driver_key
-    )
     refusal = photo.error
     if (
         refusal is None
